@@ -5,8 +5,8 @@
 SRC      := ../../src
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -pedantic -I$(SRC) $(shell gsl-config --cflags)
-LDLIBS   += $(shell gsl-config --libs) -lm
+ANA_CFLAGS := -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -pedantic -I$(SRC) $(shell gsl-config --cflags)
+ANA_LIBS   := $(shell gsl-config --libs)
 OUT      ?= build
 
 TESTS ?= test_robust test_iforest test_kmeans test_duration_model
@@ -24,7 +24,7 @@ $(OUT):
 
 .SECONDEXPANSION:
 $(OUT)/%: %.c ana_tap.h $$(foreach d,$$(deps_$$*),$(SRC)/$$(d).c $(SRC)/$$(d).h) | $(OUT)
-	$(CC) $(CFLAGS) -o $@ $< $(foreach d,$(deps_$*),$(SRC)/$(d).c) $(LDLIBS)
+	$(CC) $(ANA_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(foreach d,$(deps_$*),$(SRC)/$(d).c) $(ANA_LIBS)
 
 check: all
 	@fail=0; for t in $(TESTS); do echo "# $$t"; ./$(OUT)/$$t || fail=1; done; exit $$fail
