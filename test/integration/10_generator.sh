@@ -9,6 +9,7 @@ GEN=$DF_ROOT/test/generator
 DB=gen_it
 T=${DB}_truth
 SEED=4242
+SCALE=${GEN_TEST_SCALE:-small}	# medium works too (slower)
 TMP=${TEST_TMP:-$(mktemp -d)}/gen
 mkdir -p "$TMP"
 
@@ -19,8 +20,8 @@ dirt() { sq "SELECT IFNULL(GROUP_CONCAT(row_id ORDER BY row_id), '') FROM $T.tru
 ids() { sq "SELECT IFNULL(GROUP_CONCAT(x ORDER BY x), '') FROM ($*) q"; }
 
 "$GEN/load.sh" --host "$MYSQL_HOST" --port "$MYSQL_PORT" --user "$MYSQL_USER" --db "$DB" \
-	--scale small --seed "$SEED" >"$TMP/load.out" 2>&1
-ok $? "load.sh loads the small scale into $DB and $T"
+	--scale "$SCALE" --seed "$SEED" >"$TMP/load.out" 2>&1
+ok $? "load.sh loads the $SCALE scale into $DB and $T"
 diag "$(tail -1 "$TMP/load.out")"
 is "$(grep -c '^gen_it' "$TMP/load.out")" 26 "load.sh prints the row count of every table"
 
@@ -172,9 +173,9 @@ ok $? "column names and types of the loaded database = TABLES.md"
 
 # -- determinism -----------------------------------------------------------------------------
 sum() { (cd "$1" && cat -- *.tsv load.sql truth.sql | md5sum | cut -d' ' -f1); }
-"$GEN/doliflow-gen" --seed "$SEED" --scale small --out "$TMP/a" >/dev/null &&
-	"$GEN/doliflow-gen" --seed "$SEED" --scale small --out "$TMP/b" >/dev/null &&
-	"$GEN/doliflow-gen" --seed $((SEED + 1)) --scale small --out "$TMP/c" >/dev/null
+"$GEN/doliflow-gen" --seed "$SEED" --scale "$SCALE" --out "$TMP/a" >/dev/null &&
+	"$GEN/doliflow-gen" --seed "$SEED" --scale "$SCALE" --out "$TMP/b" >/dev/null &&
+	"$GEN/doliflow-gen" --seed $((SEED + 1)) --scale "$SCALE" --out "$TMP/c" >/dev/null
 ok $? "three generations"
 is "$(sum "$TMP/a")" "$(sum "$TMP/b")" "the same seed gives byte-identical files"
 [ "$(sum "$TMP/a")" != "$(sum "$TMP/c")" ]; ok $? "another seed gives other data"
