@@ -300,6 +300,8 @@ BEGIN
 										 v_ids[i * v_chunk + 1 : (i + 1) * v_chunk]::text);
 		END LOOP;
 		v_capture := true;
+		v_reconcile := wm.last_reconciled_at IS NULL
+			OR v_now - wm.last_reconciled_at >= doliflow.setting('lake_reconcile_interval')::interval;
 	ELSE	-- full, or the first load of a parent-mode table
 		IF v_mode = 'parent' THEN
 			SELECT max(b.batch_id)::text INTO v_hi FROM lake.batch b
@@ -369,10 +371,10 @@ BEGIN
 					   '  FROM (SELECT DISTINCT ON (l.%4$I) l.* FROM lake.%1$I l ORDER BY l.%4$I, l._batch DESC, l._deleted DESC) c '
 					   ' WHERE NOT c._deleted %5$s AND NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%4$I)',
 					   p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'c.\1', 'g'), v_key,
-					   CASE WHEN v_mode = 'parent' AND v_ids IS NOT NULL
+					   CASE WHEN v_mode <> 'parent' OR v_reconcile OR v_lo IS NULL THEN ''
+							WHEN v_ids IS NOT NULL
 							THEN format('AND c.%I = ANY (%L::integer[])', t.parent_column, v_ids::text)
-							WHEN v_mode = 'parent' AND v_lo IS NOT NULL THEN 'AND false'
-							ELSE '' END)
+							ELSE 'AND false' END)
 			USING v_batch, v_now;
 		GET DIAGNOSTICS n_deleted = ROW_COUNT;
 		DROP TABLE pg_temp.df_keys;
@@ -496,3 +498,344 @@ COMMENT ON PROCEDURE doliflow.extract() IS
 'Copies the Dolibarr source into the lake: for every source table one committed, verified batch of new versions (only rows that changed), tombstones for rows deleted on the source, incremental on tms (watermark, lookback setting lake_lookback, upper bound from the source clock), on rowid for llx_stock_mouvement, through the header for invoice/intervention/supplier-order lines, in full for dictionaries. Each batch is kept only if the rows fetched match the source''s own count of the window; a failed table is logged (doliflow.run_step) and the others go on. Call it outside a transaction block.';
 REVOKE ALL ON PROCEDURE doliflow.extract() FROM PUBLIC;
 REVOKE ALL ON PROCEDURE doliflow._extract_run(bigint, int, text) FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Quality report
+------------------------------------------------------------------------------
+
+CREATE TABLE doliflow.quality_rule (
+	rule_id    int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	table_name text NOT NULL REFERENCES doliflow.source_table,
+	kind       text NOT NULL CHECK (kind IN ('required', 'duplicate', 'orphan', 'negative', 'end_before_start')),
+	columns    text[] NOT NULL,
+	ref_table  text REFERENCES doliflow.source_table,
+	condition  text,
+	CHECK ((kind = 'orphan') = (ref_table IS NOT NULL)),
+	CHECK (kind NOT IN ('negative', 'end_before_start') OR condition IS NOT NULL)
+);
+COMMENT ON TABLE doliflow.quality_rule IS 'What doliflow.quality_report() checks per lake table: required columns (besides those NOT NULL in Dolibarr), business keys that must be unique, foreign keys that must find their parent, and row conditions that are impossible (negative quantities, end before start). Add rows to check more.';
+COMMENT ON COLUMN doliflow.quality_rule.kind IS 'required (columns must not be NULL or empty), duplicate (columns form a business key), orphan (columns[1] must match the key of ref_table; 0 and NULL mean "none"), negative or end_before_start (condition flags an impossible row)';
+COMMENT ON COLUMN doliflow.quality_rule.columns IS 'Columns of the lake table the rule is about';
+COMMENT ON COLUMN doliflow.quality_rule.ref_table IS 'For orphan rules: the referenced source table';
+COMMENT ON COLUMN doliflow.quality_rule.condition IS 'SQL condition on the row (alias r); for negative/end_before_start it flags the row, for orphan it restricts the rows checked';
+COMMENT ON COLUMN doliflow.quality_rule.rule_id IS 'Rule number';
+COMMENT ON COLUMN doliflow.quality_rule.table_name IS 'Lake table the rule checks';
+GRANT SELECT ON doliflow.quality_rule TO doliflow_owner;
+
+INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, condition) VALUES
+	-- required beyond Dolibarr's NOT NULL
+	('llx_societe', 'required', '{nom,datec}', NULL, NULL),
+	('llx_socpeople', 'required', '{lastname,datec}', NULL, NULL),
+	('llx_user', 'required', '{lastname,datec}', NULL, NULL),
+	('llx_product', 'required', '{datec}', NULL, NULL),
+	('llx_projet', 'required', '{fk_soc,datec,dateo}', NULL, NULL),
+	('llx_projet_task', 'required', '{datec,dateo}', NULL, NULL),
+	('llx_element_time', 'required', '{element_date,element_duration,fk_user}', NULL, NULL),
+	('llx_ticket', 'required', '{fk_soc,datec,subject,type_code,fk_statut}', NULL, NULL),
+	('llx_actioncomm', 'required', '{datep,code}', NULL, NULL),
+	('llx_fichinter', 'required', '{datec,duree}', NULL, NULL),
+	('llx_fichinterdet', 'required', '{fk_fichinter,date,duree}', NULL, NULL),
+	('llx_facture', 'required', '{datef,datec}', NULL, NULL),
+	('llx_facturedet', 'required', '{qty,total_ht}', NULL, NULL),
+	('llx_commande_fournisseur', 'required', '{date_commande,date_creation}', NULL, NULL),
+	('llx_commande_fournisseurdet', 'required', '{fk_product,qty}', NULL, NULL),
+	('llx_stock_mouvement', 'required', '{datem,value,type_mouvement}', NULL, NULL),
+	('llx_product_stock', 'required', '{reel}', NULL, NULL),
+	('llx_product_fournisseur_price', 'required', '{fk_product,fk_soc}', NULL, NULL),
+	-- business keys
+	('llx_c_ticket_type', 'duplicate', '{code,entity}', NULL, NULL),
+	('llx_c_ticket_severity', 'duplicate', '{code,entity}', NULL, NULL),
+	('llx_c_ticket_category', 'duplicate', '{code,entity}', NULL, NULL),
+	('llx_extrafields', 'duplicate', '{name,entity,elementtype}', NULL, NULL),
+	('llx_user', 'duplicate', '{login,entity}', NULL, NULL),
+	('llx_societe', 'duplicate', '{nom,zip,entity}', NULL, NULL),
+	('llx_entrepot', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_product', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_product_stock', 'duplicate', '{fk_product,fk_entrepot}', NULL, NULL),
+	('llx_projet', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_projet_task', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_ticket', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_ticket_extrafields', 'duplicate', '{fk_object}', NULL, NULL),
+	('llx_actioncomm', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_element_element', 'duplicate', '{fk_source,sourcetype,fk_target,targettype}', NULL, NULL),
+	('llx_fichinter', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_facture', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_commande_fournisseur', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_stock_mouvement', 'duplicate', '{fk_product,fk_entrepot,datem,value,type_mouvement,fk_origin,origintype,inventorycode}', NULL, NULL),
+	-- foreign keys
+	('llx_socpeople', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_product_stock', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_product_stock', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL),
+	('llx_product_fournisseur_price', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_product_fournisseur_price', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_projet', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_projet_task', 'orphan', '{fk_projet}', 'llx_projet', NULL),
+	('llx_element_time', 'orphan', '{fk_element}', 'llx_projet_task', 'r.elementtype = ''task'''),
+	('llx_element_time', 'orphan', '{fk_user}', 'llx_user', NULL),
+	('llx_ticket', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_ticket', 'orphan', '{fk_project}', 'llx_projet', NULL),
+	('llx_ticket', 'orphan', '{fk_user_assign}', 'llx_user', NULL),
+	('llx_ticket_extrafields', 'orphan', '{fk_object}', 'llx_ticket', NULL),
+	('llx_actioncomm', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_actioncomm', 'orphan', '{fk_project}', 'llx_projet', NULL),
+	('llx_fichinter', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_fichinter', 'orphan', '{fk_projet}', 'llx_projet', NULL),
+	('llx_fichinterdet', 'orphan', '{fk_fichinter}', 'llx_fichinter', NULL),
+	('llx_facture', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_facture', 'orphan', '{fk_projet}', 'llx_projet', NULL),
+	('llx_facturedet', 'orphan', '{fk_facture}', 'llx_facture', NULL),
+	('llx_facturedet', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_commande_fournisseur', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_commande_fournisseurdet', 'orphan', '{fk_commande}', 'llx_commande_fournisseur', NULL),
+	('llx_commande_fournisseurdet', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_stock_mouvement', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_stock_mouvement', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL),
+	-- impossible quantities
+	('llx_facturedet', 'negative', '{qty}', NULL, 'r.qty < 0'),
+	('llx_commande_fournisseurdet', 'negative', '{qty}', NULL, 'r.qty < 0'),
+	('llx_element_time', 'negative', '{element_duration}', NULL, 'r.element_duration < 0'),
+	('llx_projet_task', 'negative', '{planned_workload}', NULL, 'r.planned_workload < 0'),
+	('llx_fichinter', 'negative', '{duree}', NULL, 'r.duree < 0'),
+	('llx_fichinterdet', 'negative', '{duree}', NULL, 'r.duree < 0'),
+	('llx_product_fournisseur_price', 'negative', '{price,quantity}', NULL, 'r.price < 0 OR r.quantity < 0'),
+	-- a movement whose sign contradicts its type (0/3 are inputs, 1/2 outputs)
+	('llx_stock_mouvement', 'negative', '{value,type_mouvement}', NULL,
+	 '(r.type_mouvement IN (0, 3) AND r.value < 0) OR (r.type_mouvement IN (1, 2) AND r.value > 0)'),
+	-- end before start
+	('llx_ticket', 'end_before_start', '{datec,date_close}', NULL, 'r.date_close < r.datec'),
+	('llx_projet', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
+	('llx_projet_task', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
+	('llx_actioncomm', 'end_before_start', '{datep,datep2}', NULL, 'r.datep2 < r.datep'),
+	('llx_fichinter', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
+	('llx_facture', 'end_before_start', '{datef,date_lim_reglement}', NULL, 'r.date_lim_reglement < r.datef'),
+	('llx_facturedet', 'end_before_start', '{date_start,date_end}', NULL, 'r.date_end < r.date_start'),
+	('llx_commande_fournisseurdet', 'end_before_start', '{date_start,date_end}', NULL, 'r.date_end < r.date_start'),
+	('llx_user', 'end_before_start', '{dateemployment,dateemploymentend}', NULL, 'r.dateemploymentend < r.dateemployment');
+
+CREATE FUNCTION doliflow.quality_report(days int DEFAULT 30)
+RETURNS TABLE (table_name text, rows bigint, missing_pct numeric, duplicates bigint, orphans bigint,
+			   negative_quantities bigint, end_before_start bigint, zero_dates bigint,
+			   incoherent_rows bigint, score numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	t record;
+	v_req text;
+	v_nreq int;
+	v_orph text;
+	v_neg text;
+	v_ebs text;
+	v_dup text;
+	v_since timestamptz;
+	r record;
+	g_rows bigint := 0;
+	g_miss numeric := 0;
+	g_cells numeric := 0;
+	g_dup bigint := 0;
+	g_orph bigint := 0;
+	g_neg bigint := 0;
+	g_ebs bigint := 0;
+	g_zero bigint := 0;
+	g_inc bigint := 0;
+	g_score numeric := 0;
+BEGIN
+	IF days IS NULL OR days < 1 THEN
+		RAISE EXCEPTION 'doliflow.quality_report: days must be a positive number of days, got %', coalesce(days::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_since := now() - make_interval(days => days);
+	FOR t IN SELECT st.table_name AS tn, st.key_column FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		-- Required cells: Dolibarr NOT NULL columns and the required rules;
+		-- NULL and '' (after trimming) count as missing.
+		SELECT string_agg(format('(CASE WHEN r.%1$I IS NULL%2$s THEN 1 ELSE 0 END)', x.col,
+								 CASE WHEN x.typ IN ('text', 'character varying') THEN format(' OR btrim(r.%I) = ''''', x.col) ELSE '' END),
+						  ' + '),
+			   count(*)
+		  INTO v_req, v_nreq
+		  FROM (SELECT DISTINCT c.column_name AS col, format_type(a.atttypid, NULL) AS typ
+				  FROM (SELECT sc.column_name FROM doliflow.source_column sc
+						 WHERE sc.table_name = t.tn AND sc.not_null AND sc.column_name <> t.key_column
+						UNION
+						SELECT unnest(q.columns) FROM doliflow.quality_rule q
+						 WHERE q.table_name = t.tn AND q.kind = 'required') c(column_name)
+				  JOIN pg_catalog.pg_attribute a
+					ON a.attrelid = format('lake.%I', t.tn)::regclass AND a.attname = c.column_name AND NOT a.attisdropped) x;
+		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
+								 q.columns[1], q.ref_table || '_current', coalesce(q.condition, 'true'),
+								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
+						  ' OR ')
+		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
+		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_neg
+		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'negative';
+		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_ebs
+		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'end_before_start';
+		SELECT string_agg(format('(SELECT count(*) - count(DISTINCT (%1$s)) FROM scope r WHERE %2$s)',
+								 (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(q.columns) c),
+								 (SELECT string_agg(format('r.%I IS NOT NULL', c), ' AND ') FROM unnest(q.columns) c)),
+						  ' + ')
+		  INTO v_dup FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'duplicate';
+
+		EXECUTE format($q$
+			WITH scope AS MATERIALIZED (SELECT * FROM lake.%1$I r WHERE r._extracted_at >= $1),
+			flags AS (
+				SELECT %2$s AS miss, coalesce(%3$s, false) AS orph, coalesce(%4$s, false) AS neg,
+					   coalesce(%5$s, false) AS ebs, r._invalid_dates IS NOT NULL AS zero
+				  FROM scope r)
+			SELECT count(*) AS n, coalesce(sum(miss), 0)::bigint AS miss,
+				   count(*) FILTER (WHERE orph) AS orph, count(*) FILTER (WHERE neg) AS neg,
+				   count(*) FILTER (WHERE ebs) AS ebs, count(*) FILTER (WHERE zero) AS zero,
+				   count(*) FILTER (WHERE orph OR neg OR ebs OR zero) AS inc,
+				   (%6$s)::bigint AS dup
+			  FROM flags$q$,
+			t.tn || '_current', coalesce(v_req, '0'), coalesce(v_orph, 'false'), coalesce(v_neg, 'false'),
+			coalesce(v_ebs, 'false'), coalesce(v_dup, '0'))
+		INTO r USING v_since;
+
+		table_name := t.tn;
+		rows := r.n;
+		missing_pct := CASE WHEN r.n * v_nreq > 0 THEN round(100.0 * r.miss / (r.n * v_nreq), 2) ELSE 0 END;
+		duplicates := r.dup;
+		orphans := r.orph;
+		negative_quantities := r.neg;
+		end_before_start := r.ebs;
+		zero_dates := r.zero;
+		incoherent_rows := r.inc;
+		score := CASE WHEN r.n = 0 THEN NULL
+					  ELSE round(greatest(0, 100 * (1 - 0.3 * (CASE WHEN v_nreq > 0 THEN r.miss::numeric / (r.n * v_nreq) ELSE 0 END)
+													   - 0.3 * least(1, r.dup::numeric / r.n)
+													   - 0.4 * (r.inc::numeric / r.n))), 1) END;
+		RETURN NEXT;
+		g_rows := g_rows + r.n;
+		g_miss := g_miss + r.miss;
+		g_cells := g_cells + r.n * v_nreq;
+		g_dup := g_dup + r.dup;
+		g_orph := g_orph + r.orph;
+		g_neg := g_neg + r.neg;
+		g_ebs := g_ebs + r.ebs;
+		g_zero := g_zero + r.zero;
+		g_inc := g_inc + r.inc;
+		g_score := g_score + coalesce(score, 0) * r.n;
+	END LOOP;
+	table_name := '(all)';
+	rows := g_rows;
+	missing_pct := CASE WHEN g_cells > 0 THEN round(100.0 * g_miss / g_cells, 2) ELSE 0 END;
+	duplicates := g_dup;
+	orphans := g_orph;
+	negative_quantities := g_neg;
+	end_before_start := g_ebs;
+	zero_dates := g_zero;
+	incoherent_rows := g_inc;
+	score := CASE WHEN g_rows > 0 THEN round(g_score / g_rows, 1) END;
+	RETURN NEXT;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.quality_report(int) IS
+'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days. rows: rows checked. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule, and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
+ALTER FUNCTION doliflow.quality_report(int) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow.quality_report(int) FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Retention
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow._cleanup_table(p_table text, p_before timestamptz) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_key text;
+	n1 bigint;
+	n2 bigint;
+	n3 bigint;
+BEGIN
+	SELECT st.key_column INTO v_key FROM doliflow.source_table st WHERE st.table_name = p_table;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source table "%"', p_table USING ERRCODE = 'undefined_table';
+	END IF;
+	-- Versions older than the cutoff that a newer version of the same row replaces.
+	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._extracted_at < $1 AND EXISTS ('
+				   'SELECT FROM lake.%1$I n WHERE n.%2$I = l.%2$I '
+				   'AND (n._batch > l._batch OR (n._batch = l._batch AND n._deleted AND NOT l._deleted)))',
+				   p_table, v_key) USING p_before;
+	GET DIAGNOSTICS n1 = ROW_COUNT;
+	-- Old tombstones with nothing older left: the row is gone for good.
+	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._deleted AND l._extracted_at < $1 AND NOT EXISTS ('
+				   'SELECT FROM lake.%1$I o WHERE o.%2$I = l.%2$I AND o.ctid <> l.ctid)',
+				   p_table, v_key) USING p_before;
+	GET DIAGNOSTICS n2 = ROW_COUNT;
+	-- Batch records nothing refers to any more (the last loaded one of each
+	-- table stays: the parent-mode windows start from it).
+	EXECUTE format('DELETE FROM lake.batch b WHERE b.table_name = %1$L AND coalesce(b.finished_at, b.started_at) < $1 '
+				   'AND b.status <> ''running'' '
+				   'AND b.batch_id IS DISTINCT FROM (SELECT max(x.batch_id) FROM lake.batch x WHERE x.table_name = %1$L AND x.status = ''loaded'') '
+				   'AND NOT EXISTS (SELECT FROM lake.%2$I l WHERE l._batch = b.batch_id)',
+				   p_table, p_table) USING p_before;
+	GET DIAGNOSTICS n3 = ROW_COUNT;
+	RETURN n1 + n2;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._cleanup_table(text, timestamptz) IS 'Internal: drops the lake versions of one table older than the cutoff that are not the current version of their row, old tombstones with nothing older left, and unreferenced batch records; returns the versions dropped';
+ALTER FUNCTION doliflow._cleanup_table(text, timestamptz) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._cleanup_table(text, timestamptz) FROM PUBLIC;
+
+CREATE PROCEDURE doliflow.cleanup(days int DEFAULT 90)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_days int := days;
+	v_before timestamptz;
+	v_run bigint;
+	v_step bigint;
+	t record;
+	n bigint;
+	v_err text;
+	v_failed int := 0;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	IF v_days IS NULL THEN
+		v_days := doliflow.setting('retention_days')::int;
+	END IF;
+	IF v_days < 1 THEN
+		RAISE EXCEPTION 'doliflow.cleanup: days must be at least 1, got %', v_days
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_before := now() - make_interval(days => v_days);
+	v_run := doliflow._run_begin('cleanup');
+	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	FOR t IN SELECT st.table_name FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		v_step := doliflow._step_begin(v_run, 'cleanup:' || t.table_name);
+		BEGIN
+			n := doliflow._cleanup_table(t.table_name, v_before);
+			PERFORM doliflow._step_end(v_step, 'success', NULL, n, jsonb_build_object('before', v_before));
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+			PERFORM doliflow._step_end(v_step, 'failed', NULL, 0, NULL, v_err);
+			v_failed := v_failed + 1;
+		END;
+		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	END LOOP;
+
+	v_step := doliflow._step_begin(v_run, 'cleanup:run_log');
+	DELETE FROM doliflow.run_log rl WHERE rl.finished_at < v_before AND rl.status <> 'running' AND rl.run_id <> v_run;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM doliflow._step_end(v_step, 'success', NULL, n, jsonb_build_object('before', v_before));
+	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
+	-- pg_cron's own history (when pg_cron is installed in this database).
+	IF to_regclass('cron.job_run_details') IS NOT NULL THEN
+		v_step := doliflow._step_begin(v_run, 'cleanup:cron.job_run_details');
+		BEGIN
+			DELETE FROM cron.job_run_details d WHERE d.end_time < v_before;
+			GET DIAGNOSTICS n = ROW_COUNT;
+			PERFORM doliflow._step_end(v_step, 'success', NULL, n, jsonb_build_object('before', v_before));
+		EXCEPTION WHEN insufficient_privilege THEN
+			PERFORM doliflow._step_end(v_step, 'skipped', NULL, 0, NULL, 'no privilege to delete from cron.job_run_details');
+		END;
+		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	END IF;
+	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success' ELSE 'partial' END);
+	COMMIT;
+END;
+$$;
+COMMENT ON PROCEDURE doliflow.cleanup(int) IS 'Retention: drops lake versions extracted more than N days ago (NULL = setting retention_days) that are not the current version of their row, tombstones older than N days with nothing older left, unreferenced lake.batch records, finished run logs older than N days and pg_cron''s cron.job_run_details older than N days; never the current version of a row. Commits per table; call it outside a transaction block.';
+REVOKE ALL ON PROCEDURE doliflow.cleanup(int) FROM PUBLIC;
