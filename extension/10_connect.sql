@@ -1126,6 +1126,7 @@ DECLARE
 	v_miss text[];
 	v_extra text[];
 	v_err text;
+	v_cmm text;
 BEGIN
 	IF host IS NULL OR btrim(host) = '' THEN
 		RAISE EXCEPTION 'doliflow.connect: host must not be empty' USING ERRCODE = 'invalid_parameter_value';
@@ -1147,7 +1148,10 @@ BEGIN
 
 	-- Replace everything: server, the one user mapping, the foreign tables.
 	IF EXISTS (SELECT FROM pg_catalog.pg_foreign_server WHERE srvname = 'doliflow_source') THEN
+		v_cmm := pg_catalog.current_setting('client_min_messages');
+		PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
 		DROP SERVER doliflow_source CASCADE;
+		PERFORM pg_catalog.set_config('client_min_messages', v_cmm, true);
 	END IF;
 	EXECUTE format('CREATE SERVER doliflow_source FOREIGN DATA WRAPPER mysql_fdw OPTIONS (host %L, port %L, '
 				   'init_command %L, fetch_size %L, reconnect %L)',

@@ -67,7 +67,7 @@ grep -q 'has no tables visible' "$TEST_TMP/20.err"; ok $? "connect() to a missin
 is "$(q "$PG" "SELECT count(*) FROM doliflow.test_connection() WHERE reachable")" "$n" "a failed connect() leaves the previous connection in place"
 
 # The source down: one clear error naming where.
-MY2=$TEST_TMP/my20
+MY2=$TEST_TMP/my20; rm -rf "$MY2"
 port2=$(df_free_port 35100)
 if (unset MYSQL_HOST MYSQL_PORT; df_my_start "$MY2" "$port2") >"$TEST_TMP/my20.log" 2>&1; then
 	pw2=$(sed -n 's/^DOLIFLOW_SOURCE_PASSWORD=//p' "$MY2/env")
