@@ -38,7 +38,8 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 t0=$(now)
 if [ -x test/generator/load.sh ]; then
-	df_new_source "$SRC" "$SCALE" "$SEED" || df_die "generator failed"
+	test/generator/load.sh --host "$MYSQL_HOST" --port "$MYSQL_PORT" --user "$MYSQL_USER" \
+		--db "$SRC" --scale "$SCALE" --seed "$SEED" >/dev/null || df_die "generator failed"
 	how="generator --scale $SCALE --seed $SEED"
 else
 	# No generator yet: the integration test's data set, multiplied (large = x100).
