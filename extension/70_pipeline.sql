@@ -246,7 +246,7 @@ BEGIN
 
 	-- Figures: the step's own report, else the sum of the sub-steps it logged
 	-- under this run or under runs it started itself.
-	SELECT sum(s.rows_in) AS rows_in, sum(s.rows_out) AS rows_out,
+	SELECT sum(s.rows_in)::bigint AS rows_in, sum(s.rows_out)::bigint AS rows_out,
 		   jsonb_agg(DISTINCT s.run_id) FILTER (WHERE s.run_id <> p_run_id) AS child_runs
 	  INTO v_sub
 	  FROM doliflow.run_step s
@@ -454,7 +454,7 @@ $$;
 
 -- The jobs schedule() creates: name, cron expression, command, the database
 -- they run in, and the local time they were converted from.
-CREATE FUNCTION doliflow._schedule_jobs(p_nightly time, p_tz text, p_database text)
+CREATE FUNCTION doliflow._schedule_jobs(p_nightly time, p_tz text, p_database text, p_on date DEFAULT NULL)
 RETURNS TABLE (jobname text, schedule text, command text, database text, local_time text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -471,24 +471,24 @@ BEGIN
 			HINT = 'Use a name from pg_timezone_names, e.g. Europe/Paris.';
 	END IF;
 	jobname := 'doliflow-nightly' || v_suffix;
-	schedule := doliflow._cron_expr(p_nightly, p_tz);
+	schedule := doliflow._cron_expr(p_nightly, p_tz, NULL, NULL, p_on);
 	command := 'CALL doliflow.run_pipeline()';
 	database := p_database;
 	local_time := format('daily %s %s', to_char(p_nightly, 'HH24:MI'), p_tz);
 	RETURN NEXT;
 	jobname := 'doliflow-weekly-rebuild' || v_suffix;
-	schedule := doliflow._cron_expr('02:00', p_tz, 0);
+	schedule := doliflow._cron_expr('02:00', p_tz, 0, NULL, p_on);
 	command := 'CALL doliflow.run_pipeline(full_rebuild => true)';
 	local_time := format('Sunday 02:00 %s', p_tz);
 	RETURN NEXT;
 	jobname := 'doliflow-monthly-cleanup' || v_suffix;
-	schedule := doliflow._cron_expr('03:00', p_tz, NULL, 1);
+	schedule := doliflow._cron_expr('03:00', p_tz, NULL, 1, p_on);
 	command := 'CALL doliflow.cleanup(doliflow.setting(''retention_days'')::integer)';
 	local_time := format('1st of the month 03:00 %s', p_tz);
 	RETURN NEXT;
 	-- pg_cron's own history, pruned where it lives (the cron database).
 	jobname := 'doliflow-cron-history' || v_suffix;
-	schedule := doliflow._cron_expr('03:15', p_tz, NULL, 1);
+	schedule := doliflow._cron_expr('03:15', p_tz, NULL, 1, p_on);
 	command := format('DELETE FROM cron.job_run_details WHERE end_time < now() - interval %L'
 					  ' AND jobid IN (SELECT jobid FROM cron.job WHERE jobname LIKE %L)',
 					  v_retention || ' days', 'doliflow-%');
