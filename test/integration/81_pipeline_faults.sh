@@ -44,8 +44,8 @@ grep -q 'doliflow: load_warehouse success' "$TEST_TMP/81_run1.err"; ok $? "a NOT
 
 # 2. The batch role, through a login granted it.
 psql -X -q -d "$PG" -c "DROP ROLE IF EXISTS df81_batch; CREATE ROLE df81_batch LOGIN IN ROLE doliflow_batch" >/dev/null 2>&1
-sleep 1.1	# a change in a later second than the last extract's upper bound
 m2 "$SRC" -e "INSERT INTO llx_societe (nom, entity) VALUES ('D',1)"
+sleep 2	# extract leaves rows changed in the source's current second to the next run
 PGUSER=df81_batch q "$PG" "CALL doliflow.run_pipeline()" >/dev/null 2>"$TEST_TMP/81_batch.err"
 is "$(last_run status)|$(last_run triggered_by)" "success|df81_batch" "the batch role runs the pipeline"
 is "$(q "$PG" "SELECT count(*) FROM lake.llx_societe_current")" "4" "its extract reached the lake (4 customers)"
@@ -72,8 +72,8 @@ wait "$holder"
 
 # 4. A backend killed in the middle of the load: readers never see a partial
 # warehouse, the lock goes with the backend, the next run recovers.
-sleep 1.1
 m2 "$SRC" -e "INSERT INTO llx_societe (nom, entity) VALUES ('E',1)"
+sleep 2
 before=$(customers)
 psql -X -q -d "$PG" -c "BEGIN; LOCK TABLE dw.fact_tickets IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20)" >/dev/null 2>&1 &
 gate=$!
