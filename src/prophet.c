@@ -118,9 +118,9 @@ prophet_default_options(prophet_options *opt)
 	opt->weekly_order = 3;
 	opt->yearly = -1;
 	opt->yearly_order = 10;
-	opt->mode = PROPHET_ADDITIVE;
+	opt->mode = PROPHET_LOG1P;
 	opt->nonneg = 1;
-	opt->holdout = 28;
+	opt->holdout = 0;
 	opt->irls_iter = 5;
 	return PROPHET_OK;
 }
