@@ -86,6 +86,37 @@ ets_run(const EtsPar *p, const double *x0, const double *y, int n,
 		for (j = 0; j < m; j++)
 			S[j] = x0[off + m - 1 - j];
 
+	if (!merr && trend != ETS_M && season != ETS_M && fitted == NULL && resid == NULL)
+	{
+		/*
+		 * Linear models, error-correction form (l' = q + alpha e,
+		 * b' = phi b + beta e, s' = s + gamma e): algebraically the update
+		 * above, with a shorter dependency chain.
+		 */
+		const double beta = p->beta;
+		const double phit = trend ? phi : 0.0;
+
+		for (t = 0; t < n; t++)
+		{
+			double		q = l + phit * b,
+						e;
+
+			if (season)
+			{
+				e = y[t] - (q + S[pos]);
+				S[pos] += gamma * e;
+				if (++pos == m)
+					pos = 0;
+			}
+			else
+				e = y[t] - q;
+			sse += e * e;
+			l = q + alpha * e;
+			b = phit * b + beta * e;
+		}
+		goto done;
+	}
+
 	for (t = 0; t < n; t++)
 	{
 		double		phib,
@@ -164,6 +195,7 @@ ets_run(const EtsPar *p, const double *x0, const double *y, int n,
 			pos = 0;
 		l = lnew;
 	}
+done:
 	if (xend)
 	{
 		xend[0] = l;
@@ -745,9 +777,13 @@ ets_filter(EtsModel *mod, const double *y, int n, double *fitted, double *resid)
 	return ETS_OK;
 }
 
-int
-ets_fit(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
-		double *work)
+/*
+ * Fit one model; start (may be NULL) is an already fitted neighbour (same
+ * season type) whose parameters and states seed the search.
+ */
+static int
+fit_one(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
+		double *work, const EtsModel *start)
 {
 	EtsOptions	dopt;
 	FitCtx		c;
@@ -849,6 +885,26 @@ ets_fit(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
 
 		if (gamma > 1 - alpha)
 			gamma = 1 - alpha - 1e-3;
+		if (start)
+		{
+			alpha = fmin(fmax(start->alpha, 2 * P_LO), P_HI - 1e-4);
+			if (start->trend)
+				beta = fmin(fmax(start->beta, P_LO * 1.01), alpha * 0.999);
+			else
+				beta = P_LO + 0.1 * (alpha - P_LO);
+			if (start->season && mod->season)
+				gamma = fmin(fmax(start->gamma, P_LO * 1.01), (1 - alpha) * 0.999);
+			if (start->damped)
+				phi = fmin(fmax(start->phi, PHI_LO + 1e-3), PHI_HI - 1e-3);
+			else
+				phi = PHI_HI - 1e-3;
+			c.x0[0] = start->x0[0];
+			if (mod->trend == ETS_A && start->trend == ETS_A)
+				c.x0[1] = start->x0[1];
+			if (mod->season && start->season == mod->season)
+				for (i = 0; i < m; i++)
+					c.x0[off + i] = start->x0[(start->trend ? 2 : 1) + i];
+		}
 		u[d] = logit((alpha - P_LO) / (P_HI - P_LO));
 		step[d++] = 1.0;
 		if (c.optbeta)
@@ -898,9 +954,12 @@ ets_fit(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
 	}
 	if (d > NM_MAXD)
 		return ETS_EINVAL;
+	if (start)
+		for (i = 0; i < d; i++)
+			step[i] *= 0.3;
 
 	maxeval = opt->maxeval > 0 ? opt->maxeval : 600;
-	tol = opt->tol > 0 ? opt->tol : 1e-3;
+	tol = opt->tol > 0 ? opt->tol : 0.03;
 	/* make sure the start is admissible: shrink gamma if needed */
 	lik = objective(u, &c);
 	for (i = 0; i < 20 && !isfinite(lik) && c.optgamma; i++)
@@ -911,8 +970,9 @@ ets_fit(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
 	if (!isfinite(lik))
 		return ETS_ENUMERIC;
 	lik = nelder_mead(objective, &c, u, d, step, maxeval * 2 / 3, tol);
-	/* one restart from the optimum with a fresh, smaller simplex */
-	if (c.neval < maxeval)
+	/* one restart from the optimum with a fresh, smaller simplex (cheap on
+	 * short series, where the likelihood surface is rougher) */
+	if (c.neval < maxeval && n <= 500)
 	{
 		for (i = 0; i < d; i++)
 			step[i] *= 0.5;
@@ -930,6 +990,13 @@ ets_fit(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
 		mod->x0[i] = 0.0;
 	memset(mod->x, 0, sizeof(mod->x));
 	return ets_filter(mod, y, n, NULL, NULL);
+}
+
+int
+ets_fit(EtsModel *mod, const double *y, int n, const EtsOptions *opt,
+		double *work)
+{
+	return fit_one(mod, y, n, opt, work, NULL);
 }
 
 int
@@ -970,32 +1037,44 @@ ets_auto(const double *y, int n, int m, const EtsOptions *opt,
 
 	for (s = ETS_N; s <= ETS_M; s++)
 	{
+		EtsModel	done[3][3][2];	/* [error][trend][damped] fitted in this season */
+		int			ok[3][3][2];
+
 		if (s != ETS_N && (!opt->allow_season || m < 2 || m > ETS_MAX_M || n < 3 * m))
 			continue;
 		if (s == ETS_M && (!positive || !opt->allow_mult))
 			continue;
-		for (e = ETS_A; e <= ETS_M; e++)
+		memset(ok, 0, sizeof(ok));
+		for (t = ETS_N; t <= ETS_M; t++)
 		{
-			if (e == ETS_M && (!positive || !opt->allow_mult))
-				continue;
-			if (e == ETS_A && s == ETS_M)
-				continue;
-			for (t = ETS_N; t <= ETS_M; t++)
+			for (dmp = 0; dmp <= (t != ETS_N && opt->allow_damped); dmp++)
 			{
-				if (t == ETS_M && (!opt->allow_mult_trend || !positive || e == ETS_A || s == ETS_A))
-					continue;
-				for (dmp = 0; dmp <= (t != ETS_N && opt->allow_damped); dmp++)
+				for (e = ETS_A; e <= ETS_M; e++)
 				{
-					EtsModel	cand;
+					EtsModel   *cand = &done[e][t][dmp];
+					const EtsModel *start = NULL;
 					int			rc;
 
-					memset(&cand, 0, sizeof(cand));
-					cand.error = e;
-					cand.trend = t;
-					cand.season = s;
-					cand.damped = dmp;
-					cand.m = s ? m : 1;
-					rc = ets_fit(&cand, y, n, opt, work);
+					if (e == ETS_M && (!positive || !opt->allow_mult))
+						continue;
+					if (e == ETS_A && s == ETS_M)
+						continue;
+					if (t == ETS_M && (!opt->allow_mult_trend || !positive || e == ETS_A || s == ETS_A))
+						continue;
+					/* warm start: the additive-error twin, else the undamped one */
+					if (e == ETS_M && ok[ETS_A][t][dmp])
+						start = &done[ETS_A][t][dmp];
+					else if (dmp && ok[e][t][0])
+						start = &done[e][t][0];
+					else if (t == ETS_A && ok[e][ETS_N][0])
+						start = &done[e][ETS_N][0];
+					memset(cand, 0, sizeof(*cand));
+					cand->error = e;
+					cand->trend = t;
+					cand->season = s;
+					cand->damped = dmp;
+					cand->m = s ? m : 1;
+					rc = fit_one(cand, y, n, opt, work, start);
 					if (rc != ETS_OK)
 					{
 						if (rc == ETS_ENOMEM)
@@ -1006,10 +1085,11 @@ ets_auto(const double *y, int n, int m, const EtsOptions *opt,
 						lastrc = rc;
 						continue;
 					}
+					ok[e][t][dmp] = 1;
 					nf++;
-					if (!found || cand.aicc < best->aicc)
+					if (!found || cand->aicc < best->aicc)
 					{
-						*best = cand;
+						*best = *cand;
 						found = 1;
 					}
 				}
