@@ -372,7 +372,8 @@ quad_form(int p, const double *G1, const double *G2, const double *beta)
 static int
 solve_map(const fit_ctx *c, const work_ptrs *w,
 		  const double *G1, const double *G2, const double *b1, const double *b2,
-		  double zz, int nrows, double tau, int iters, double *sigma2_io)
+		  double zz, int nrows, double tau, int iters, double *sigma2_io,
+		  double *rss_out)
 {
 	int			p = c->p;
 	double		s2 = *sigma2_io;
@@ -411,6 +412,7 @@ solve_map(const fit_ctx *c, const work_ptrs *w,
 		rss = zz - 2.0 * bx + quad_form(p, G1, G2, w->beta);
 		if (!(rss > 0.0))
 			rss = 0.0;
+		*rss_out = rss;
 		s2 = rss / (double) nrows;
 		if (!(s2 > SIGMA2_FLOOR))
 			s2 = SIGMA2_FLOOR;
@@ -457,6 +459,7 @@ prophet_fit(const prophet_options *opt_in,
 				zzp = 0.0,
 				zzt = 0.0,
 				s2,
+				rss = 0.0,
 				tau;
 	gsl_error_handler_t *old_handler;
 
@@ -657,7 +660,7 @@ prophet_fit(const prophet_options *opt_in,
 
 			s2 = 0.01;
 			rc = solve_map(&c, &w, w.Gp, NULL, w.bp, NULL, zzp, n - H, t,
-						   opt.irls_iter, &s2);
+						   opt.irls_iter, &s2, &rss);
 			if (rc != PROPHET_OK)
 				continue;
 			for (int a = 0; a < p; a++)
@@ -674,7 +677,7 @@ prophet_fit(const prophet_options *opt_in,
 
 	s2 = 0.01;
 	rc = solve_map(&c, &w, w.Gp, H > 0 ? w.Gt : NULL, w.bp, H > 0 ? w.bt : NULL,
-				   zzp + zzt, n, tau, c.C > 0 ? opt.irls_iter : 0, &s2);
+				   zzp + zzt, n, tau, c.C > 0 ? opt.irls_iter : 0, &s2, &rss);
 	if (rc != PROPHET_OK)
 		goto done;
 
@@ -683,7 +686,6 @@ prophet_fit(const prophet_options *opt_in,
 	{
 		gsl_matrix_view Av = gsl_matrix_view_array(w.A, p, p);
 		double		edf = (double) p,
-					rss = s2 * n,
 					sig2;
 
 		/* w.lam were computed from the sigma before the last update; they
