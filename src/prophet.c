@@ -294,10 +294,11 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 	for (int i0 = from; i0 < to; i0 += BLOCK_ROWS)
 	{
 		int			nb = (to - i0 < BLOCK_ROWS) ? to - i0 : BLOCK_ROWS;
+		int			r;
 
-		for (int r = 0; r < nb; r++)
+		for (r = 0; r < nb; r++)
 			w->zrow[r] = build_row(c, i0 + r, w->rows + (size_t) r * p);
-		int			r = 0;
+		r = 0;
 
 		/* four rows at a time: one load/store of G per four products */
 		for (; r + 4 <= nb; r += 4)

@@ -5,6 +5,10 @@
  *
  * Pure core: includes no PostgreSQL header (libc + GSL only), never prints,
  * never exits/aborts; every function returns a PROPHET_* status code.
+ * prophet_fit switches GSL's error handler off around its GSL calls and
+ * restores the previous one (process-global: not for concurrent threads).
+ * Cost: fit ~0.5 ms for 3 years of daily data, 0.3 s for 10^6 days; memory
+ * O(p^2) (~100 kB), independent of n.
  *
  * MODEL (daily data, day numbers are absolute: days since 2000-01-01, which
  * is PostgreSQL's DateADT epoch, so a `date` converts without arithmetic):
@@ -169,6 +173,7 @@ size_t		prophet_workspace_size(const prophet_options *opt, int n_reg);
  *   opt        options (NULL = defaults)
  *   y          n observations, day first_day + i (or days[i] when days != NULL)
  *   days       NULL (consecutive days) or n strictly increasing day numbers
+ *              (gaps allowed; first_day is then ignored and taken as days[0])
  *   reg        NULL or n_reg columns, column-major: x_r(i) = reg[r * ld_reg + i]
  *   regspec    NULL (all defaults) or n_reg prior specs
  *   work       NULL (malloc/free inside) or a buffer of >= work_size bytes,
@@ -188,7 +193,7 @@ int			prophet_fit(const prophet_options *opt,
  * give fitted values; days after model->last_day widen the intervals).
  *   reg        NULL if the model has no regressors, else model->n_regressors
  *              columns of h future values: x_r(i) = reg[r * ld_reg + i]
- *   levels     n_levels coverage levels in (0,1), e.g. {0.8, 0.95}
+ *   levels     n_levels (0..16) coverage levels in (0,1), e.g. {0.8, 0.95}
  *   mean       h point forecasts (y units)
  *   lower/upper  NULL or n_levels * h values: bound of level l for day i at
  *              [l * h + i]
