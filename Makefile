@@ -1,0 +1,57 @@
+# doliflow: PGXS build.  Everything is wildcard-driven so that adding a C
+# file, an install-script part, a regression suite or an isolation spec never
+# requires editing this file.
+
+EXTENSION = doliflow
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big = doliflow
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script is assembled from ordered parts; upgrade scripts are
+# shipped as they are.
+SQL_PARTS = $(sort $(wildcard extension/[0-9][0-9]_*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard extension/upgrade/$(EXTENSION)--*--*.sql)
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=$(EXTENSION)
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=$(EXTENSION)
+
+GSL_CFLAGS := $(shell gsl-config --cflags)
+GSL_LIBS := $(shell gsl-config --libs)
+PG_CPPFLAGS = -Isrc $(GSL_CFLAGS) -DDOLIFLOW_VERSION=\"$(EXTVERSION)\"
+SHLIB_LINK = $(GSL_LIBS)
+# Strict but portable: no -march=native, no fast-math.
+PG_CFLAGS = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql results output_iso regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@
+
+# Pure C cores: every src/*.c that is not SQL glue.  They build and test
+# without a server.
+CORE_SRCS = $(filter-out src/pg_%.c src/doliflow.c,$(sort $(wildcard src/*.c)))
+
+.PHONY: unit bench fuzz test demo
+
+unit:
+	$(MAKE) -C test/unit CORE_SRCS="$(addprefix $(CURDIR)/,$(CORE_SRCS))"
+
+test:
+	test/run
+
+demo:
+	test/demo
+
+bench:
+	test/bench/run
+
+fuzz:
+	test/fuzz/run

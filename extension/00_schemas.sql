@@ -1,0 +1,196 @@
+-- doliflow install script, part 00: schemas, settings, run log, shared helpers.
+-- Assembled with the other extension/NN_*.sql parts into doliflow--<version>.sql.
+
+\echo Use "CREATE EXTENSION doliflow CASCADE" to load this file. \quit
+
+-- Schema doliflow is created by CREATE EXTENSION (control file: schema = doliflow).
+CREATE SCHEMA lake;
+CREATE SCHEMA dw;
+-- Foreign tables over the Dolibarr database live here; doliflow.connect() fills it.
+CREATE SCHEMA dolibarr;
+
+COMMENT ON SCHEMA doliflow IS 'doliflow API: connector, pipeline procedures, settings, run log';
+COMMENT ON SCHEMA lake IS 'doliflow data lake: append-only, batch-tagged raw copies of the Dolibarr tables';
+COMMENT ON SCHEMA dw IS 'doliflow data warehouse: dimensions, facts, analytics outputs and BI views';
+COMMENT ON SCHEMA dolibarr IS 'doliflow: read-only foreign tables over the Dolibarr source (mysql_fdw), created by doliflow.connect()';
+
+REVOKE ALL ON SCHEMA lake, dw, dolibarr FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Settings
+------------------------------------------------------------------------------
+
+CREATE TABLE doliflow.settings (
+	name        text PRIMARY KEY,
+	value       text NOT NULL,
+	value_type  text NOT NULL CHECK (value_type IN ('integer', 'numeric', 'text', 'boolean', 'interval', 'time')),
+	description text NOT NULL,
+	updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE doliflow.settings IS 'Every doliflow tunable with its description; change a value with UPDATE (the value is checked against its type)';
+COMMENT ON COLUMN doliflow.settings.name IS 'Setting name';
+COMMENT ON COLUMN doliflow.settings.value IS 'Current value, as text; must be valid for value_type';
+COMMENT ON COLUMN doliflow.settings.value_type IS 'SQL type the value is cast to: integer, numeric, text, boolean, interval or time';
+COMMENT ON COLUMN doliflow.settings.description IS 'What the setting changes';
+COMMENT ON COLUMN doliflow.settings.updated_at IS 'When the value last changed';
+
+-- Reject values that do not cast to their declared type at write time, so a
+-- typo never surfaces at 00:30 in the nightly batch.
+CREATE FUNCTION doliflow._settings_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	BEGIN
+		CASE NEW.value_type
+			WHEN 'integer' THEN PERFORM NEW.value::bigint;
+			WHEN 'numeric' THEN PERFORM NEW.value::numeric;
+			WHEN 'boolean' THEN PERFORM NEW.value::boolean;
+			WHEN 'interval' THEN PERFORM NEW.value::interval;
+			WHEN 'time' THEN PERFORM NEW.value::time;
+			ELSE NULL;
+		END CASE;
+	EXCEPTION WHEN data_exception THEN
+		RAISE EXCEPTION 'invalid value "%" for doliflow setting "%"', NEW.value, NEW.name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The setting has type %s.', NEW.value_type);
+	END;
+	NEW.updated_at := now();
+	RETURN NEW;
+END;
+$$;
+CREATE TRIGGER settings_check BEFORE INSERT OR UPDATE ON doliflow.settings
+	FOR EACH ROW EXECUTE FUNCTION doliflow._settings_check();
+
+CREATE FUNCTION doliflow.setting(p_name text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v text;
+BEGIN
+	SELECT s.value INTO v FROM doliflow.settings s WHERE s.name = p_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown doliflow setting "%"', p_name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'SELECT name, description FROM doliflow.settings lists them.';
+	END IF;
+	RETURN v;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.setting(text) IS 'Value of a doliflow setting as text; errors on an unknown name';
+
+INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
+	('lead_time_default_days', '7', 'integer', 'Supplier lead time in days used when llx_product_fournisseur_price.delivery_time_days is unknown'),
+	('safety_margin_pct', '10', 'numeric', 'Safety margin in percent applied to suggested order quantities: (sum of forecast - stock) x (1 + margin/100)'),
+	('attention_days', '3', 'numeric', 'Attention alert when stock left after the lead time covers fewer than this many days of forecast demand'),
+	('service_level', '0.95', 'numeric', 'Cycle service level for safety stock: z = inverse normal of this probability in z x sigma x sqrt(lead time)'),
+	('forecast_horizon_days', '90', 'integer', 'How many days ahead the nightly forecast predicts'),
+	('forecast_interval_level', '0.95', 'numeric', 'Coverage of the prediction intervals stored with each forecast'),
+	('forecast_history_days', '1095', 'integer', 'How many days of history the forecast models read'),
+	('cache_hours', '24', 'integer', 'Analytics outputs younger than this are reused by run_analytics unless forced'),
+	('retention_days', '90', 'integer', 'Default age in days beyond which cleanup() drops non-current lake versions and run logs'),
+	('nightly_time', '00:30', 'time', 'Local time of the nightly pipeline (converted to GMT for pg_cron by schedule())'),
+	('timezone', 'Europe/Paris', 'text', 'Time zone of the company; used for the schedule and for day boundaries of demand'),
+	('extrafield_satisfaction', 'satisfaction', 'text', 'Column of llx_ticket_extrafields holding customer satisfaction (1-5)'),
+	('extrafield_estimated_duration', 'estimated_duration', 'text', 'Column of llx_ticket_extrafields holding the estimated intervention duration in hours'),
+	('extrafield_intervention_type', 'intervention_type', 'text', 'Column of llx_ticket_extrafields holding the intervention type (maintenance, repair, ...)'),
+	('extrafield_intervention_cost', 'intervention_cost', 'text', 'Column of llx_ticket_extrafields holding the intervention cost in euros');
+
+------------------------------------------------------------------------------
+-- Run log: one row per run, one row per step.  Written in their own
+-- transactions by the procedures, so a failed step is still recorded.
+------------------------------------------------------------------------------
+
+CREATE TABLE doliflow.run_log (
+	run_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	kind         text NOT NULL,
+	started_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+	finished_at  timestamptz,
+	status       text NOT NULL DEFAULT 'running'
+		CHECK (status IN ('running', 'success', 'partial', 'failed', 'skipped')),
+	triggered_by text NOT NULL DEFAULT session_user,
+	error        text
+);
+COMMENT ON TABLE doliflow.run_log IS 'One row per doliflow run (pipeline, extract, load, analytics, cleanup)';
+COMMENT ON COLUMN doliflow.run_log.kind IS 'What ran: pipeline, extract, load_warehouse, analytics or cleanup';
+COMMENT ON COLUMN doliflow.run_log.status IS 'running, success, partial (some steps failed), failed or skipped (another run held the lock)';
+COMMENT ON COLUMN doliflow.run_log.triggered_by IS 'Role that started the run';
+COMMENT ON COLUMN doliflow.run_log.error IS 'First error of the run, if any';
+
+CREATE TABLE doliflow.run_step (
+	step_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	run_id       bigint NOT NULL REFERENCES doliflow.run_log ON DELETE CASCADE,
+	step         text NOT NULL,
+	started_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+	finished_at  timestamptz,
+	status       text NOT NULL DEFAULT 'running'
+		CHECK (status IN ('running', 'success', 'failed', 'skipped')),
+	rows_in      bigint,
+	rows_out     bigint,
+	detail       jsonb,
+	error        text
+);
+CREATE INDEX run_step_run_id_idx ON doliflow.run_step (run_id);
+COMMENT ON TABLE doliflow.run_step IS 'One row per step of a doliflow run: status, row counts, duration and error';
+COMMENT ON COLUMN doliflow.run_step.step IS 'Step name, e.g. extract:llx_ticket, load:fact_tickets, analytics:forecast';
+COMMENT ON COLUMN doliflow.run_step.rows_in IS 'Rows read by the step';
+COMMENT ON COLUMN doliflow.run_step.rows_out IS 'Rows written by the step';
+COMMENT ON COLUMN doliflow.run_step.detail IS 'Step-specific figures (watermarks, counts checked against the source, ...)';
+
+SELECT pg_catalog.pg_extension_config_dump('doliflow.run_log', '');
+SELECT pg_catalog.pg_extension_config_dump('doliflow.run_step', '');
+
+CREATE FUNCTION doliflow._run_begin(p_kind text) RETURNS bigint
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	INSERT INTO doliflow.run_log (kind) VALUES (p_kind) RETURNING run_id;
+$$;
+
+CREATE FUNCTION doliflow._run_end(p_run_id bigint, p_status text, p_error text DEFAULT NULL) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	UPDATE doliflow.run_log
+	   SET finished_at = clock_timestamp(), status = p_status, error = coalesce(error, p_error)
+	 WHERE run_id = p_run_id;
+$$;
+
+CREATE FUNCTION doliflow._step_begin(p_run_id bigint, p_step text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v bigint;
+BEGIN
+	INSERT INTO doliflow.run_step (run_id, step) VALUES (p_run_id, p_step) RETURNING step_id INTO v;
+	RAISE NOTICE 'doliflow: % ...', p_step;
+	RETURN v;
+END;
+$$;
+
+CREATE FUNCTION doliflow._step_end(p_step_id bigint, p_status text, p_rows_in bigint DEFAULT NULL,
+								   p_rows_out bigint DEFAULT NULL, p_detail jsonb DEFAULT NULL,
+								   p_error text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r record;
+BEGIN
+	UPDATE doliflow.run_step
+	   SET finished_at = clock_timestamp(), status = p_status, rows_in = p_rows_in,
+		   rows_out = p_rows_out, detail = p_detail, error = p_error
+	 WHERE step_id = p_step_id
+	RETURNING step, finished_at - started_at AS took INTO r;
+	IF p_status = 'failed' THEN
+		RAISE WARNING 'doliflow: % failed: %', r.step, p_error;
+	ELSE
+		RAISE NOTICE 'doliflow: % % (% rows, %)', r.step, p_status, coalesce(p_rows_out, 0),
+			date_trunc('millisecond', r.took);
+	END IF;
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- C functions shared by every area
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow.build_info() RETURNS jsonb
+AS 'MODULE_PATHNAME', 'doliflow_build_info'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.build_info() IS 'Version of the doliflow library, of the GSL it was built with and runs against, and of PostgreSQL';
+
+CREATE FUNCTION doliflow.normal_quantile(p float8) RETURNS float8
+AS 'MODULE_PATHNAME', 'doliflow_normal_quantile'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.normal_quantile(float8) IS 'Inverse of the standard normal distribution (the z of a service level, e.g. 0.95 -> 1.645); p must be in (0, 1)';
