@@ -10,10 +10,10 @@
  *       fit ours on all but the last H days of each series (holiday and promo
  *       as regressors), forecast H days; MODE additive|log1p; each fit and
  *       forecast is repeated REPS times to time it.
- *       series,day,yhat   and a final comment line per series "#time,series,sec"
+ *       series,day,yhat,lo80,hi80 and a comment line per series "#time,series,sec"
  *   prophet_bench score data.csv H ours.csv r.csv
  *       MASE (scaled by the in-sample seasonal-naive lag-7 MAE) and WAPE per
- *       series and overall, seconds per series, and ratios.
+ *       series and overall, 80% interval coverage, seconds per series, ratios.
  */
 #include "prophet.h"
 
@@ -309,13 +309,16 @@ cmd_fit(const char *path, int H, const char *mode, int reps)
 	prophet_options opt;
 	static double reg[2 * MAXD],
 				freg[2 * MAXD];
-	double		fc[MAXD];
+	double		fc[MAXD],
+				lo[MAXD],
+				up[MAXD],
+				lv = 0.8;
 
 	if (load(path) != 0)
 		return 1;
 	prophet_default_options(&opt);
 	opt.mode = strcmp(mode, "log1p") == 0 ? PROPHET_LOG1P : PROPHET_ADDITIVE;
-	printf("series,day,yhat\n");
+	printf("series,day,yhat,lo80,hi80\n");
 	for (int s = 0; s < nS; s++)
 	{
 		series	   *x = &S[s];
@@ -340,7 +343,7 @@ cmd_fit(const char *path, int H, const char *mode, int reps)
 		{
 			rc = prophet_fit(&opt, x->y, n, x->day0, NULL, reg, 2, n, NULL, NULL, 0, &m);
 			if (rc == PROPHET_OK)
-				rc = prophet_predict(&m, x->day0 + n, H, freg, H, 0, NULL, fc, NULL, NULL);
+				rc = prophet_predict(&m, x->day0 + n, H, freg, H, 1, &lv, fc, lo, up);
 		}
 		el = (now_sec() - t0) / reps;
 		if (rc != PROPHET_OK)
@@ -349,14 +352,14 @@ cmd_fit(const char *path, int H, const char *mode, int reps)
 			return 1;
 		}
 		for (int i = 0; i < H; i++)
-			printf("%d,%d,%.6f\n", s, (int) (x->day0 + n + i), fc[i]);
+			printf("%d,%d,%.6f,%.6f,%.6f\n", s, (int) (x->day0 + n + i), fc[i], lo[i], up[i]);
 		printf("#time,%d,%.9f\n", s, el);
 	}
 	return 0;
 }
 
 static int
-read_fc(const char *path, double *fc, double *tm, int H)
+read_fc(const char *path, double *fc, double *lo, double *up, double *tm, int H)
 {
 	FILE	   *f = fopen(path, "r");
 	char		line[256];
@@ -366,24 +369,35 @@ read_fc(const char *path, double *fc, double *tm, int H)
 	for (int s = 0; s < nS; s++)
 		tm[s] = NAN;
 	for (int i = 0; i < nS * H; i++)
-		fc[i] = NAN;
+		fc[i] = lo[i] = up[i] = NAN;
 	while (fgets(line, sizeof line, f))
 	{
 		int			s,
 					day;
-		double		v;
+		double		v,
+					l,
+					u;
+		int			got;
 
 		if (sscanf(line, "#time,%d,%lf", &s, &v) == 2)
 		{
 			if (s >= 0 && s < nS)
 				tm[s] = v;
 		}
-		else if (sscanf(line, "%d,%d,%lf", &s, &day, &v) == 3 && s >= 0 && s < nS)
+		else if ((got = sscanf(line, "%d,%d,%lf,%lf,%lf", &s, &day, &v, &l, &u)) >= 3 &&
+				 s >= 0 && s < nS)
 		{
 			int			i = day - (S[s].day0 + S[s].n - H);
 
 			if (i >= 0 && i < H)
+			{
 				fc[s * H + i] = v < 0 ? 0 : v;	/* both clamped at 0 */
+				if (got == 5)
+				{
+					lo[s * H + i] = l < 0 ? 0 : l;
+					up[s * H + i] = u < 0 ? 0 : u;
+				}
+			}
 		}
 	}
 	fclose(f);
@@ -404,6 +418,10 @@ cmd_score(const char *path, int H, const char *ours, const char *theirs)
 {
 	double	   *fa,
 			   *fb,
+			   *la,
+			   *ua,
+			   *lb,
+			   *ub,
 				ta[MAXS],
 				tb[MAXS];
 	double		mase_a = 0,
@@ -416,13 +434,23 @@ cmd_score(const char *path, int H, const char *ours, const char *theirs)
 				wa_mean = 0,
 				wb_mean = 0;
 	double		ra[MAXS];
-	int			wins = 0;
+	int			wins = 0,
+				cova = 0,
+				covb = 0,
+				nca = 0,
+				ncb = 0;
 
 	if (load(path) != 0)
 		return 1;
-	fa = malloc(sizeof(double) * nS * H);
-	fb = malloc(sizeof(double) * nS * H);
-	if (!fa || !fb || read_fc(ours, fa, ta, H) || read_fc(theirs, fb, tb, H))
+	fa = malloc(sizeof(double) * nS * H * 6);
+	if (!fa)
+		return 1;
+	fb = fa + nS * H;
+	la = fb + nS * H;
+	ua = la + nS * H;
+	lb = ua + nS * H;
+	ub = lb + nS * H;
+	if (read_fc(ours, fa, la, ua, ta, H) || read_fc(theirs, fb, lb, ub, tb, H))
 		return 1;
 	printf("%6s %9s %9s %9s %9s %11s %11s\n", "series", "MASE_c", "MASE_R", "WAPE_c", "WAPE_R", "sec_c", "sec_R");
 	for (int s = 0; s < nS; s++)
@@ -445,6 +473,16 @@ cmd_score(const char *path, int H, const char *ours, const char *theirs)
 			{
 				fprintf(stderr, "missing forecast for series %d\n", s);
 				return 1;
+			}
+			if (!isnan(la[s * H + i]))
+			{
+				nca++;
+				cova += yv >= la[s * H + i] && yv <= ua[s * H + i];
+			}
+			if (!isnan(lb[s * H + i]))
+			{
+				ncb++;
+				covb += yv >= lb[s * H + i] && yv <= ub[s * H + i];
 			}
 			a += fabs(yv - fa[s * H + i]);
 			b += fabs(yv - fb[s * H + i]);
@@ -471,10 +509,11 @@ cmd_score(const char *path, int H, const char *ours, const char *theirs)
 	printf("%-28s %12.4f %12.4f %10.3f\n", "pooled WAPE", ea / sy, eb / sy, ea / eb);
 	printf("%-28s %12.4f %12.4f %10.3f\n", "mean WAPE", wa_mean / nS, wb_mean / nS, wa_mean / wb_mean);
 	printf("%-28s %12.6f %12.6f %10.6f\n", "mean seconds per series", sta / nS, stb / nS, sta / stb);
+	if (nca > 0 && ncb > 0)
+		printf("%-28s %12.3f %12.3f\n", "80% interval coverage", (double) cova / nca, (double) covb / ncb);
 	printf("speed-up R/ours: mean %.0fx, median per-series %.0fx; ours better on %d/%d series\n",
 		   stb / sta, nS % 2 ? ra[nS / 2] : 0.5 * (ra[nS / 2 - 1] + ra[nS / 2]), wins, nS);
 	free(fa);
-	free(fb);
 	return 0;
 }
 

@@ -10,7 +10,7 @@ path <- args[1]; H <- as.integer(args[2])
 suppressMessages(library(prophet))
 d <- read.csv(path)
 origin <- as.Date("2000-01-01")
-cat("series,day,yhat\n")
+cat("series,day,yhat,lo80,hi80\n")
 for (s in sort(unique(d$series))) {
   x <- d[d$series == s, ]
   x <- x[order(x$day), ]
@@ -26,6 +26,7 @@ for (s in sort(unique(d$series))) {
   m <- suppressMessages(fit.prophet(m, train))
   fc <- predict(m, future)
   el <- proc.time()[["elapsed"]] - t0
-  cat(sprintf("%d,%d,%.6f\n", s, x$day[(n + 1):(n + H)], fc$yhat), sep = "")
+  cat(sprintf("%d,%d,%.6f,%.6f,%.6f\n", s, x$day[(n + 1):(n + H)], fc$yhat,
+              fc$yhat_lower, fc$yhat_upper), sep = "")
   cat(sprintf("#time,%d,%.6f\n", s, el))
 }
