@@ -616,7 +616,8 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	{
 		int			minfit = 2 * H;
 
-		if (minfit < 3 * period && period <= ETS_MAX_M)
+		/* seasonal candidates need three seasons before the first origin */
+		if (!intermittent && minfit < 3 * period && period <= ETS_MAX_M)
 			minfit = 3 * period;
 		if (minfit < 20)
 			minfit = 20;
