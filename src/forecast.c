@@ -404,9 +404,19 @@ member_forecast(const FcMember *mb, int h, double level, double *mean,
 		case FC_PROPHET:
 			{
 				const prophet_model *pm = &mb->u.prophet;
+				double	   *tmp = NULL;
 
+				/* prophet_predict wants both bounds or none */
+				if ((lo == NULL) != (hi == NULL))
+				{
+					tmp = malloc(sizeof(double) * h);
+					if (tmp == NULL)
+						return FC_ENOMEM;
+				}
 				rc = prophet_predict(pm, pm->last_day + 1, h, NULL, 0,
-									 1, &level, mean, lo, hi);
+									 (lo || hi) ? 1 : 0, &level, mean,
+									 lo ? lo : tmp, hi ? hi : tmp);
+				free(tmp);
 				return rc == PROPHET_OK ? FC_OK : rc == PROPHET_ENOMEM ? FC_ENOMEM : FC_EINVAL;
 			}
 	}

@@ -95,7 +95,7 @@ def m4(cli, data, work):
                         ("naive", ["-m", "naive"])):
         out = os.path.join(work, "m4_%s.csv" % label)
         t0 = time.time()
-        run([cli, "-h", "13", "-p", "1", "-H", "13", "-o", "1"] + args,
+        run([cli, "-h", "13", "-p", "1", "-H", "13"] + args,
             os.path.join(data, "M4-Weekly-train.csv"), out)
         el = time.time() - t0
         fc = {sid: v for m in read_fc(out).values() for sid, v in m.items()}
