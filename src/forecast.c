@@ -545,6 +545,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		return FC_ETOOSHORT;
 	n = n_all > opt.max_obs ? opt.max_obs : n_all;
 	y = y_all + (n_all - n);
+	if ((int64_t) opt.first_day + n_all > (int64_t) INT32_MAX - 1000000 ||
+		(int64_t) opt.first_day < (int64_t) INT32_MIN + 1000000)
+		return FC_EINVAL;
 	first_day = opt.first_day + (n_all - n);
 
 	memset(out, 0, sizeof(*out));
@@ -552,6 +555,7 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	if (rc != DC_OK)
 		return rc == DC_ENONFINITE ? FC_ENONFINITE : FC_EINVAL;
 	set_header(out, n, n_all, period, &opt, &ds);
+	out->first_day = first_day;
 	for (i = 0; i < n; i++)
 		sumabs += fabs(y[i]);
 	out->scale = sumabs / n;
@@ -1000,6 +1004,9 @@ fc_model_validate(const FcModel *m)
 		(m->nonneg != 0 && m->nonneg != 1) || m->holdout < 0 || m->origins < 0 ||
 		m->n_candidates < 0 || m->n_candidates > FC_MAX_CAND)
 		return FC_ECORRUPT;
+	if ((int64_t) m->first_day + m->n > (int64_t) INT32_MAX - 1000000 ||
+		(int64_t) m->first_day < (int64_t) INT32_MIN + 1000000)
+		return FC_ECORRUPT;
 	if (!isfinite(m->adi) || !isfinite(m->cv2) || !isfinite(m->score) ||
 		!isfinite(m->score_ets) || !isfinite(m->scale))
 		return FC_ECORRUPT;
@@ -1283,10 +1290,10 @@ render(const FcModel *m, char *buf, size_t len, int json)
 	if (json)
 	{
 		out_printf(&o, "{\"method\":\"%s\",\"demand_class\":\"%s\",\"adi\":%.6g,\"cv2\":%.6g,"
-				   "\"n\":%d,\"n_total\":%d,\"period\":%d,\"nonneg\":%s,\"holdout\":%d,\"origins\":%d,"
+				   "\"n\":%d,\"n_total\":%d,\"first_day\":%d,\"period\":%d,\"nonneg\":%s,\"holdout\":%d,\"origins\":%d,"
 				   "\"candidates\":%d",
 				   fc_method_name(m->method), demand_class_name(m->demand_class), m->adi, m->cv2,
-				   m->n, m->n_total, m->period, m->nonneg ? "true" : "false", m->holdout,
+				   m->n, m->n_total, m->first_day, m->period, m->nonneg ? "true" : "false", m->holdout,
 				   m->origins, m->n_candidates);
 		if (m->score >= 0)
 			out_printf(&o, ",\"holdout_error\":%.6g", m->score);

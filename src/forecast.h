@@ -145,6 +145,10 @@ typedef struct FcModel
 	int32_t		origins;		/* rolling origins used */
 	int32_t		n_members;		/* 1..FC_MAX_MEMBERS */
 	int32_t		n_candidates;	/* candidates compared */
+	int32_t		first_day;		/* day number of the first fitted value
+								 * (FcOptions.first_day + n_total - n); the
+								 * forecast starts at first_day + n */
+	int32_t		pad_;
 	double		adi;
 	double		cv2;
 	double		score;			/* holdout error of the winner (NaN-free: -1 if
