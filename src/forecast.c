@@ -588,6 +588,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		singles[nsingles++] = FC_THETA;
 		if (opt.use_prophet == 1 || (opt.use_prophet < 0 && period == 7))
 			singles[nsingles++] = FC_PROPHET;
+		/* non-seasonal data: the random walk is the standard benchmark */
+		if (period == 1)
+			singles[nsingles++] = FC_NAIVE;
 	}
 	for (i = 0; i < nsingles; i++)
 	{
