@@ -87,7 +87,13 @@ DELETE FROM dw.dim_product;
 DELETE FROM dw.dim_warehouse;
 DELETE FROM lake.llx_commande_fournisseurdet_current;
 DELETE FROM lake.llx_commande_fournisseur_current;
-UPDATE doliflow.settings SET value = '364' WHERE name = 'forecast_history_days';
+-- Settings this suite relies on (other suites share the database).
+UPDATE doliflow.settings s SET value = v.value
+  FROM (VALUES ('forecast_history_days', '364'), ('lead_time_default_days', '7'), ('attention_days', '3'),
+			   ('safety_margin_pct', '10'), ('service_level', '0.95'), ('stock_review_days', '7'),
+			   ('forecast_horizon_days', '90'), ('forecast_interval_level', '0.95'), ('cache_hours', '24'),
+			   ('demand_share_days', '90'), ('forecast_level_days', '56'), ('event_min_effect', '0.05')) v(name, value)
+ WHERE s.name = v.name;
 UPDATE dw.dim_date SET is_holiday = true
  WHERE day IN ('2023-04-10', '2023-05-01', '2023-05-08', '2023-05-18', '2023-05-29', '2023-07-14', '2023-08-15', '2023-11-01', '2023-11-11', '2023-12-25', '2024-01-01',
 			   '2024-04-01', '2024-05-01', '2024-05-08', '2024-05-09', '2024-05-20', '2024-07-14',
