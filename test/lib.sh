@@ -67,6 +67,9 @@ df_reap_stale() {
 		df_log "reaping servers of a dead run in $d"
 		df_pg_stop "$d/pg"
 		df_my_stop "$d/mysql"
+		# Anything else the dead run left behind (an initdb, a loader).
+		pkill -KILL -f -- "$d/" 2>/dev/null
+		sleep 0.2
 		rm -rf "$d"
 	done
 }
