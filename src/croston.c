@@ -1,0 +1,322 @@
+/*
+ * croston.c - Croston, SBA and TSB intermittent demand forecasts.
+ *
+ * Copyright (C) doliflow contributors.  GPL-3.0-or-later.
+ * Definitions in croston.h.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "croston.h"
+
+/*
+ * One pass: returns the in-sample MSE of one-step forecasts (after the first
+ * demand); final z, p and the forecast in *z, *p, *fc.
+ */
+static double
+run_croston(const double *y, int n, double alpha, int sba, double *zo,
+			double *po, double *fco, double *fitted)
+{
+	double		z = 0.0,
+				p = 0.0,
+				sse = 0.0,
+				f = 0.0,
+				fac = sba ? 1.0 - alpha / 2.0 : 1.0;
+	int			t,
+				last = -1,
+				cnt = 0,
+				started = 0;
+
+	for (t = 0; t < n; t++)
+	{
+		if (fitted)
+			fitted[t] = started ? f : 0.0;
+		if (started)
+		{
+			sse += (y[t] - f) * (y[t] - f);
+			cnt++;
+		}
+		if (y[t] > 0.0)
+		{
+			double		tt = t - last;
+
+			if (!started)
+			{
+				z = y[t];
+				p = tt;
+				started = 1;
+			}
+			else
+			{
+				z += alpha * (y[t] - z);
+				p += alpha * (tt - p);
+			}
+			last = t;
+			f = fac * z / p;
+		}
+	}
+	*zo = z;
+	*po = p;
+	*fco = started ? f : 0.0;
+	return cnt ? sse / cnt : 0.0;
+}
+
+static double
+run_tsb(const double *y, int n, double alpha, double beta, double d0, double z0,
+		double *zo, double *po, double *fco, double *fitted)
+{
+	double		z = z0,
+				d = d0,
+				sse = 0.0;
+	int			t;
+
+	for (t = 0; t < n; t++)
+	{
+		double		f = d * z;
+
+		if (fitted)
+			fitted[t] = f;
+		sse += (y[t] - f) * (y[t] - f);
+		if (y[t] > 0.0)
+		{
+			d += beta * (1.0 - d);
+			z += alpha * (y[t] - z);
+		}
+		else
+			d -= beta * d;
+	}
+	*zo = z;
+	*po = d;
+	*fco = d * z;
+	return n ? sse / n : 0.0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+int
+croston_fit(const double *y, int n, int method, double alpha, double beta,
+			CrostonModel *out, double *fitted)
+{
+	int			t,
+				k = 0;
+	double		msize = 0.0,
+				z,
+				p,
+				fc,
+				mse;
+	double	   *sizes;
+
+	if (out == NULL || (n > 0 && y == NULL) || n < 0)
+		return CR_EINVAL;
+	if (method != CR_CROSTON && method != CR_SBA && method != CR_TSB)
+		return CR_EINVAL;
+	if (!(alpha <= 1.0) || !(beta <= 1.0))	/* also rejects NaN */
+		return CR_EINVAL;
+	if (n < 1)
+		return CR_ETOOSHORT;
+	for (t = 0; t < n; t++)
+	{
+		if (!isfinite(y[t]))
+			return CR_ENONFINITE;
+		if (y[t] > 0.0)
+		{
+			k++;
+			msize += y[t];
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	out->method = method;
+	out->n = n;
+	out->n_demand = k;
+	if (k > 0)
+		msize /= k;
+
+	if (method == CR_TSB)
+	{
+		double		d0 = (double) k / n;
+
+		if (alpha > 0.0)
+		{
+			if (beta <= 0.0)
+				beta = alpha;
+		}
+		else
+		{
+			double		best = HUGE_VAL,
+						a,
+						b;
+
+			for (a = 0.02; a <= 0.5001; a += 0.04)
+				for (b = 0.02; b <= 0.5001; b += 0.04)
+				{
+					double		e = run_tsb(y, n, a, b, d0, msize, &z, &p, &fc, NULL);
+
+					if (e < best)
+					{
+						best = e;
+						alpha = a;
+						beta = b;
+					}
+				}
+		}
+		mse = run_tsb(y, n, alpha, beta, d0, msize, &z, &p, &fc, fitted);
+	}
+	else
+	{
+		beta = 0.0;
+		if (alpha <= 0.0)
+		{
+			double		best = HUGE_VAL,
+						a;
+
+			alpha = 0.1;
+			for (a = 0.02; a <= 0.5001; a += 0.02)
+			{
+				double		e = run_croston(y, n, a, method == CR_SBA, &z, &p, &fc, NULL);
+
+				if (e < best)
+				{
+					best = e;
+					alpha = a;
+				}
+			}
+		}
+		mse = run_croston(y, n, alpha, method == CR_SBA, &z, &p, &fc, fitted);
+	}
+	out->alpha = alpha;
+	out->beta = beta;
+	out->z = z;
+	out->p = p;
+	out->fc = fc > 0.0 ? fc : 0.0;
+	out->mse = mse;
+
+	/* size quantiles relative to the mean size */
+	if (k == 0)
+	{
+		for (t = 0; t < CR_NQ; t++)
+			out->sizeq[t] = 1.0;
+		return CR_OK;
+	}
+	sizes = malloc(sizeof(double) * k);
+	if (sizes == NULL)
+		return CR_ENOMEM;
+	k = 0;
+	for (t = 0; t < n; t++)
+		if (y[t] > 0.0)
+			sizes[k++] = y[t] / msize;
+	qsort(sizes, k, sizeof(double), cmp_double);
+	for (t = 0; t < CR_NQ; t++)
+	{
+		double		pos = (double) t / (CR_NQ - 1) * (k - 1);
+		int			i = (int) pos;
+		double		fr = pos - i;
+
+		out->sizeq[t] = (i + 1 < k) ? sizes[i] + fr * (sizes[i + 1] - sizes[i]) : sizes[k - 1];
+	}
+	free(sizes);
+	return CR_OK;
+}
+
+/* quantile u in [0,1] of the per-period mixture */
+static double
+mix_quantile(const CrostonModel *mod, double u)
+{
+	double		q,
+				r,
+				pos,
+				fr;
+	int			i;
+
+	if (mod->n_demand == 0 || mod->z <= 0.0)
+		return 0.0;
+	q = (mod->method == CR_TSB) ? mod->p : (mod->p > 0 ? 1.0 / mod->p : 0.0);
+	if (q > 1.0)
+		q = 1.0;
+	if (q <= 0.0 || u <= 1.0 - q)
+		return 0.0;
+	r = (u - (1.0 - q)) / q;	/* quantile level within the sizes */
+	pos = r * (CR_NQ - 1);
+	i = (int) pos;
+	if (i >= CR_NQ - 1)
+		return mod->z * mod->sizeq[CR_NQ - 1];
+	fr = pos - i;
+	return mod->z * (mod->sizeq[i] + fr * (mod->sizeq[i + 1] - mod->sizeq[i]));
+}
+
+int
+croston_forecast(const CrostonModel *mod, int h, double level,
+				 double *mean, double *lo, double *hi)
+{
+	int			i;
+	double		l = 0.0,
+				u = 0.0;
+
+	if (mod == NULL || mean == NULL || h < 1 || croston_model_validate(mod) != CR_OK)
+		return CR_EINVAL;
+	if ((lo || hi) && !(level > 0.0 && level < 1.0))
+		return CR_EINVAL;
+	if (lo || hi)
+	{
+		l = mix_quantile(mod, 0.5 - level / 2.0);
+		u = mix_quantile(mod, 0.5 + level / 2.0);
+		if (u < mod->fc)
+			u = mod->fc;
+		if (l > mod->fc)
+			l = mod->fc;
+	}
+	for (i = 0; i < h; i++)
+	{
+		mean[i] = mod->fc;
+		if (lo)
+			lo[i] = l;
+		if (hi)
+			hi[i] = u;
+	}
+	return CR_OK;
+}
+
+int
+croston_model_validate(const CrostonModel *mod)
+{
+	int			i;
+
+	if (mod == NULL)
+		return CR_EINVAL;
+	if (mod->method != CR_CROSTON && mod->method != CR_SBA && mod->method != CR_TSB)
+		return CR_EINVAL;
+	if (mod->n < 1 || mod->n_demand < 0 || mod->n_demand > mod->n)
+		return CR_EINVAL;
+	if (!(mod->alpha >= 0.0 && mod->alpha <= 1.0) || !(mod->beta >= 0.0 && mod->beta <= 1.0))
+		return CR_EINVAL;
+	if (!isfinite(mod->z) || !isfinite(mod->p) || !(mod->fc >= 0.0) || !isfinite(mod->fc) ||
+		!(mod->mse >= 0.0) || !isfinite(mod->mse) || mod->p < 0.0 || mod->z < 0.0)
+		return CR_EINVAL;
+	for (i = 0; i < CR_NQ; i++)
+		if (!isfinite(mod->sizeq[i]) || mod->sizeq[i] < 0.0 ||
+			(i > 0 && mod->sizeq[i] < mod->sizeq[i - 1]))
+			return CR_EINVAL;
+	return CR_OK;
+}
+
+const char *
+croston_method_name(int method)
+{
+	switch (method)
+	{
+		case CR_CROSTON:
+			return "Croston";
+		case CR_SBA:
+			return "SBA";
+		case CR_TSB:
+			return "TSB";
+	}
+	return "unknown";
+}

@@ -1,0 +1,1326 @@
+/*
+ * forecast.c - automatic demand forecasting per series, pure C core.
+ *
+ * Copyright (C) doliflow contributors.  GPL-3.0-or-later.
+ * The choice rules and the byte format are described in forecast.h.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "forecast.h"
+
+#define FC_MAX_CAND		8
+
+/* ------------------------------------------------------------- helpers */
+
+void
+fc_default_options(FcOptions *opt)
+{
+	if (opt == NULL)
+		return;
+	memset(opt, 0, sizeof(*opt));
+	opt->method = FC_AUTO;
+	opt->nonneg = 1;
+	opt->holdout = 0;
+	opt->origins = 2;
+	opt->max_obs = 3660;
+	opt->croston_opt = 0;
+	opt->use_prophet = -1;
+	opt->use_ensemble = 1;
+	opt->first_day = 0;
+	ets_default_options(&opt->ets);
+}
+
+static int
+is_single(int k)
+{
+	return k >= FC_ZERO && k <= FC_PROPHET;
+}
+
+const char *
+fc_method_name(int method)
+{
+	static const char *names[FC_N_METHODS] = {
+		"auto", "zero", "mean", "naive", "ets", "croston", "sba", "tsb",
+		"theta", "prophet", "ensemble_mean", "ensemble_median"
+	};
+
+	if (method < 0 || method >= FC_N_METHODS)
+		return "unknown";
+	return names[method];
+}
+
+const char *
+fc_strerror(int status)
+{
+	switch (status)
+	{
+		case FC_OK:
+			return "success";
+		case FC_EINVAL:
+			return "invalid argument";
+		case FC_ETOOSHORT:
+			return "no observations to fit";
+		case FC_ENONFINITE:
+			return "the series contains NaN or infinite values";
+		case FC_ENOMEM:
+			return "out of memory";
+		case FC_ENUMERIC:
+			return "no forecasting model could be fitted";
+		case FC_ECORRUPT:
+			return "corrupted forecast model";
+		case FC_ESPACE:
+			return "output buffer too small";
+	}
+	return "unknown status";
+}
+
+static int
+map_ets(int rc)
+{
+	switch (rc)
+	{
+		case ETS_OK:
+			return FC_OK;
+		case ETS_ENOMEM:
+			return FC_ENOMEM;
+		case ETS_ENONFINITE:
+			return FC_ENONFINITE;
+		case ETS_EINVAL:
+			return FC_EINVAL;
+	}
+	return FC_ENUMERIC;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median_of(double *v, int k)
+{
+	qsort(v, k, sizeof(double), cmp_double);
+	return (k % 2) ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+}
+
+/* ---------------------------------------------------------------- theta */
+
+/*
+ * Seasonality test of the Theta method (Assimakopoulos & Nikolopoulos 2000,
+ * as in forecast::thetaf): |r_m| > 1.645 sqrt((1 + 2 sum_{k<m} r_k^2) / n).
+ */
+static int
+seasonal_test(const double *y, int n, int m)
+{
+	double		mean = 0.0,
+				c0 = 0.0,
+				acc = 0.0,
+				rm = 0.0;
+	int			k,
+				t;
+
+	if (m < 2 || m > ETS_MAX_M || n < 3 * m)
+		return 0;
+	for (t = 0; t < n; t++)
+		mean += y[t];
+	mean /= n;
+	for (t = 0; t < n; t++)
+		c0 += (y[t] - mean) * (y[t] - mean);
+	if (c0 <= 0.0)
+		return 0;
+	for (k = 1; k <= m; k++)
+	{
+		double		ck = 0.0,
+					r;
+
+		for (t = k; t < n; t++)
+			ck += (y[t] - mean) * (y[t - k] - mean);
+		r = ck / c0;
+		if (k < m)
+			acc += r * r;
+		else
+			rm = r;
+	}
+	return fabs(rm) > 1.645 * sqrt((1.0 + 2.0 * acc) / n);
+}
+
+/* classical multiplicative decomposition: seasonal indexes by position t % m */
+static int
+mult_indexes(const double *y, int n, int m, double *seas)
+{
+	double		sum = 0.0;
+	int			cnt[ETS_MAX_M],
+				h = m / 2,
+				t,
+				i;
+
+	for (i = 0; i < m; i++)
+	{
+		seas[i] = 0.0;
+		cnt[i] = 0;
+	}
+	for (t = h; t + h < n; t++)
+	{
+		double		tr = 0.0;
+
+		if (m % 2)
+			for (i = -h; i <= h; i++)
+				tr += y[t + i];
+		else
+		{
+			for (i = -h + 1; i <= h - 1; i++)
+				tr += y[t + i];
+			tr += 0.5 * (y[t - h] + y[t + h]);
+		}
+		tr /= m;
+		if (tr <= 0.0)
+			return 0;
+		seas[t % m] += y[t] / tr;
+		cnt[t % m]++;
+	}
+	for (i = 0; i < m; i++)
+	{
+		if (cnt[i] == 0)
+			return 0;
+		seas[i] /= cnt[i];
+		sum += seas[i];
+	}
+	for (i = 0; i < m; i++)
+	{
+		seas[i] /= sum / m;
+		if (!(seas[i] > 1e-3))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+theta_fit(const double *y, int n, int period, const EtsOptions *eopt, FcTheta *th)
+{
+	double	   *ya;
+	double		mt,
+				my = 0.0,
+				sxy = 0.0,
+				sxx = 0.0;
+	int			t,
+				rc,
+				positive = 1;
+
+	memset(th, 0, sizeof(*th));
+	th->n = n;
+	th->m = 1;
+	for (t = 0; t < n; t++)
+		if (y[t] <= 0.0)
+			positive = 0;
+	ya = malloc(sizeof(double) * n);
+	if (ya == NULL)
+		return FC_ENOMEM;
+	if (positive && seasonal_test(y, n, period) && mult_indexes(y, n, period, th->seas))
+	{
+		th->m = period;
+		th->phase = n % period;
+		for (t = 0; t < n; t++)
+			ya[t] = y[t] / th->seas[t % period];
+	}
+	else
+	{
+		for (t = 0; t < n; t++)
+			ya[t] = y[t];
+		th->seas[0] = 1.0;
+	}
+	mt = (n - 1) / 2.0;
+	for (t = 0; t < n; t++)
+		my += ya[t];
+	my /= n;
+	for (t = 0; t < n; t++)
+	{
+		sxy += (t - mt) * (ya[t] - my);
+		sxx += (t - mt) * (t - mt);
+	}
+	th->drift = sxx > 0 ? 0.5 * sxy / sxx : 0.0;
+	th->ses.error = ETS_A;
+	th->ses.trend = ETS_N;
+	th->ses.season = ETS_N;
+	th->ses.m = 1;
+	rc = ets_fit(&th->ses, ya, n, eopt, NULL);
+	free(ya);
+	return map_ets(rc);
+}
+
+static int
+theta_forecast(const FcTheta *th, int h, double level, double *mean, double *lo, double *hi)
+{
+	int			i,
+				rc;
+	double		a = th->ses.alpha;
+	double		c = (1.0 - pow(1.0 - a, th->n)) / a;
+
+	rc = ets_forecast(&th->ses, h, level, mean, lo, hi);
+	if (rc != ETS_OK)
+		return map_ets(rc);
+	for (i = 0; i < h; i++)
+	{
+		double		d = th->drift * (i + c);
+		double		s = th->m > 1 ? th->seas[(th->phase + i) % th->m] : 1.0;
+
+		mean[i] = (mean[i] + d) * s;
+		if (lo)
+			lo[i] = (lo[i] + d) * s;
+		if (hi)
+			hi[i] = (hi[i] + d) * s;
+	}
+	return FC_OK;
+}
+
+/* ------------------------------------------------------- single members */
+
+static double
+zquant(double level)
+{
+	return gsl_cdf_ugaussian_Pinv(0.5 + level / 2.0);
+}
+
+static int
+member_fit(int kind, const double *y, int n, int period, const FcOptions *opt,
+		   int32_t first_day, FcMember *out)
+{
+	int			t,
+				rc;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = kind;
+	switch (kind)
+	{
+		case FC_ZERO:
+			out->u.simple.n = n;
+			return FC_OK;
+		case FC_MEAN:
+			{
+				double		s = 0.0,
+							v = 0.0;
+
+				for (t = 0; t < n; t++)
+					s += y[t];
+				s /= n;
+				for (t = 0; t < n; t++)
+					v += (y[t] - s) * (y[t] - s);
+				out->u.simple.level = s;
+				out->u.simple.sigma2 = n > 1 ? v / (n - 1) : 0.0;
+				out->u.simple.n = n;
+				return FC_OK;
+			}
+		case FC_NAIVE:
+			{
+				double		v = 0.0;
+
+				for (t = 1; t < n; t++)
+					v += (y[t] - y[t - 1]) * (y[t] - y[t - 1]);
+				out->u.simple.level = y[n - 1];
+				out->u.simple.sigma2 = n > 1 ? v / (n - 1) : 0.0;
+				out->u.simple.n = n;
+				return FC_OK;
+			}
+		case FC_ETS:
+			rc = ets_auto(y, n, period <= ETS_MAX_M ? period : 1, &opt->ets,
+						  &out->u.ets, NULL);
+			return map_ets(rc);
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			rc = croston_fit(y, n, kind == FC_CROSTON ? CR_CROSTON : kind == FC_SBA ? CR_SBA : CR_TSB,
+							 (kind == FC_TSB || opt->croston_opt) ? 0.0 : 0.1, 0.0,
+							 &out->u.croston, NULL);
+			return rc == CR_OK ? FC_OK : rc == CR_ENOMEM ? FC_ENOMEM : FC_ENUMERIC;
+		case FC_THETA:
+			return theta_fit(y, n, period, &opt->ets, &out->u.theta);
+		case FC_PROPHET:
+			{
+				prophet_options po;
+
+				prophet_default_options(&po);
+				po.nonneg = opt->nonneg ? 1 : 0;
+				for (t = 0; t < n; t++)
+					if (y[t] < 0.0)
+						po.mode = PROPHET_ADDITIVE;	/* log1p needs y >= 0 */
+				rc = prophet_fit(&po, y, n, first_day, NULL, NULL, 0, 0, NULL,
+								 NULL, 0, &out->u.prophet);
+				if (rc == PROPHET_OK)
+					return FC_OK;
+				return rc == PROPHET_ENOMEM ? FC_ENOMEM : FC_ENUMERIC;
+			}
+	}
+	return FC_EINVAL;
+}
+
+static int
+member_forecast(const FcMember *mb, int h, double level, double *mean,
+				double *lo, double *hi)
+{
+	int			i,
+				rc;
+
+	switch (mb->kind)
+	{
+		case FC_ZERO:
+		case FC_MEAN:
+		case FC_NAIVE:
+			{
+				const FcSimple *s = &mb->u.simple;
+				double		z = (lo || hi) ? zquant(level) : 0.0;
+
+				for (i = 0; i < h; i++)
+				{
+					double		v = mb->kind == FC_NAIVE ? s->sigma2 * (i + 1) :
+						mb->kind == FC_MEAN ? s->sigma2 * (1.0 + 1.0 / (s->n > 0 ? s->n : 1)) : 0.0;
+
+					mean[i] = s->level;
+					if (lo)
+						lo[i] = s->level - z * sqrt(v);
+					if (hi)
+						hi[i] = s->level + z * sqrt(v);
+				}
+				return FC_OK;
+			}
+		case FC_ETS:
+			return map_ets(ets_forecast(&mb->u.ets, h, level, mean, lo, hi));
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			rc = croston_forecast(&mb->u.croston, h, level, mean, lo, hi);
+			return rc == CR_OK ? FC_OK : FC_EINVAL;
+		case FC_THETA:
+			return theta_forecast(&mb->u.theta, h, level, mean, lo, hi);
+		case FC_PROPHET:
+			{
+				const prophet_model *pm = &mb->u.prophet;
+
+				rc = prophet_predict(pm, pm->last_day + 1, h, NULL, 0,
+									 1, &level, mean, lo, hi);
+				return rc == PROPHET_OK ? FC_OK : rc == PROPHET_ENOMEM ? FC_ENOMEM : FC_EINVAL;
+			}
+	}
+	return FC_EINVAL;
+}
+
+/* ------------------------------------------------------ automatic choice */
+
+typedef struct Cand
+{
+	int			kind;			/* single method or FC_ENS_* */
+	double		err;			/* summed holdout error */
+	int			cnt;			/* holdout points */
+	int			failed;
+} Cand;
+
+static void
+combine(int method, int k, double **fc, int h, double *out)
+{
+	double		v[FC_MAX_MEMBERS];
+	int			i,
+				j;
+
+	for (i = 0; i < h; i++)
+	{
+		double		s = 0.0;
+
+		for (j = 0; j < k; j++)
+		{
+			v[j] = fc[j][i];
+			s += v[j];
+		}
+		out[i] = method == FC_ENS_MEAN ? s / k : median_of(v, k);
+	}
+}
+
+static int
+default_holdout(const FcOptions *opt, int period)
+{
+	if (opt->holdout > 0)
+		return opt->holdout;
+	if (period == 7)
+		return 28;
+	return period > 6 ? period : 6;
+}
+
+static void
+set_header(FcModel *out, int n, int n_total, int period, const FcOptions *opt,
+		   const DemandStats *ds)
+{
+	double		s = 0.0;
+
+	(void) s;
+	out->magic = FC_MAGIC;
+	out->version = FC_VERSION;
+	out->period = period;
+	out->n = n;
+	out->n_total = n_total;
+	out->nonneg = opt->nonneg ? 1 : 0;
+	out->demand_class = ds->cls;
+	out->adi = ds->adi;
+	out->cv2 = ds->cv2;
+	out->score = -1.0;
+	out->score_ets = -1.0;
+}
+
+static int
+fit_final(FcModel *out, int method, const int *singles, int nsingles,
+		  const double *y, int n, int period, const FcOptions *opt, int32_t first_day)
+{
+	int			j,
+				rc;
+
+	out->method = method;
+	if (is_single(method))
+	{
+		out->n_members = 1;
+		return member_fit(method, y, n, period, opt, first_day, &out->member[0]);
+	}
+	out->n_members = nsingles;
+	for (j = 0; j < nsingles; j++)
+	{
+		rc = member_fit(singles[j], y, n, period, opt, first_day, &out->member[j]);
+		if (rc != FC_OK)
+			return rc;
+	}
+	return FC_OK;
+}
+
+int
+fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
+	   FcModel *out)
+{
+	FcOptions	opt;
+	DemandStats ds;
+	const double *y;
+	int			n,
+				i,
+				rc,
+				H,
+				O,
+				step,
+				nsingles = 0,
+				ncand = 0;
+	int			singles[FC_MAX_MEMBERS];
+	Cand		cand[FC_MAX_CAND];
+	int32_t		first_day;
+	double		sumabs = 0.0;
+	int			intermittent;
+
+	if (out == NULL || n_all < 0 || (n_all > 0 && y_all == NULL))
+		return FC_EINVAL;
+	if (opt_in)
+		opt = *opt_in;
+	else
+		fc_default_options(&opt);
+	if (opt.method < 0 || opt.method >= FC_N_METHODS || opt.origins < 0 ||
+		period < 1 || period > FC_MAX_PERIOD)
+		return FC_EINVAL;
+	if (opt.max_obs <= 0)
+		opt.max_obs = 3660;
+	for (i = 0; i < n_all; i++)
+		if (!isfinite(y_all[i]))
+			return FC_ENONFINITE;
+	if (n_all == 0)
+		return FC_ETOOSHORT;
+	n = n_all > opt.max_obs ? opt.max_obs : n_all;
+	y = y_all + (n_all - n);
+	first_day = opt.first_day + (n_all - n);
+
+	memset(out, 0, sizeof(*out));
+	rc = demand_classify(y, n, 0, &ds);
+	if (rc != DC_OK)
+		return rc == DC_ENONFINITE ? FC_ENONFINITE : FC_EINVAL;
+	set_header(out, n, n_all, period, &opt, &ds);
+	for (i = 0; i < n; i++)
+		sumabs += fabs(y[i]);
+	out->scale = sumabs / n;
+
+	/* forced single method */
+	if (opt.method != FC_AUTO && is_single(opt.method))
+	{
+		out->n_candidates = 1;
+		return fit_final(out, opt.method, NULL, 0, y, n, period, &opt, first_day);
+	}
+
+	/* fallbacks */
+	if (ds.cls == DC_ZERO)
+		return fit_final(out, FC_ZERO, NULL, 0, y, n, period, &opt, first_day);
+	if (ds.cls == DC_CONSTANT)
+		return fit_final(out, FC_NAIVE, NULL, 0, y, n, period, &opt, first_day);
+	if (ds.cls == DC_SHORT)
+		return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, first_day);
+
+	intermittent = (ds.cls == DC_INTERMITTENT || ds.cls == DC_LUMPY);
+	if (intermittent)
+	{
+		singles[nsingles++] = FC_CROSTON;
+		singles[nsingles++] = FC_SBA;
+		singles[nsingles++] = FC_TSB;
+	}
+	else
+	{
+		singles[nsingles++] = FC_ETS;
+		singles[nsingles++] = FC_THETA;
+		if (opt.use_prophet == 1 || (opt.use_prophet < 0 && period == 7))
+			singles[nsingles++] = FC_PROPHET;
+	}
+	for (i = 0; i < nsingles; i++)
+	{
+		cand[ncand].kind = singles[i];
+		cand[ncand].err = 0.0;
+		cand[ncand].cnt = 0;
+		cand[ncand].failed = 0;
+		ncand++;
+	}
+	if (opt.use_ensemble && !intermittent && nsingles >= 2)
+	{
+		cand[ncand].kind = FC_ENS_MEAN;
+		cand[ncand].err = 0.0;
+		cand[ncand].cnt = 0;
+		cand[ncand].failed = 0;
+		ncand++;
+		if (nsingles >= 3)
+		{
+			cand[ncand].kind = FC_ENS_MEDIAN;
+			cand[ncand].err = 0.0;
+			cand[ncand].cnt = 0;
+			cand[ncand].failed = 0;
+			ncand++;
+		}
+	}
+	out->n_candidates = ncand;
+
+	/* forced ensemble of the candidates of this class */
+	if (opt.method == FC_ENS_MEAN || opt.method == FC_ENS_MEDIAN)
+	{
+		if (nsingles < 2)
+			return fit_final(out, singles[0], NULL, 0, y, n, period, &opt, first_day);
+		return fit_final(out, opt.method, singles, nsingles, y, n, period, &opt, first_day);
+	}
+
+	/* rolling-origin holdout */
+	H = default_holdout(&opt, period);
+	step = H;
+	O = opt.origins;
+	{
+		int			minfit = 2 * H;
+
+		if (minfit < 3 * period && period <= ETS_MAX_M)
+			minfit = 3 * period;
+		if (minfit < 20)
+			minfit = 20;
+		while (O > 0 && n - H - (O - 1) * step < minfit)
+			O--;
+	}
+	if (O > 0)
+	{
+		double	   *buf = malloc(sizeof(double) * (size_t) H * (FC_MAX_MEMBERS + 1));
+		double	   *fcs[FC_MAX_MEMBERS];
+		int			o,
+					j,
+					best = -1;
+
+		if (buf == NULL)
+			return FC_ENOMEM;
+		for (o = 0; o < O; o++)
+		{
+			int			ntr = n - H - o * step;
+			const double *test = y + ntr;
+			int			okall = 1;
+			FcMember	mb;
+
+			for (j = 0; j < nsingles; j++)
+			{
+				fcs[j] = buf + (size_t) j * H;
+				rc = member_fit(singles[j], y, ntr, period, &opt, first_day, &mb);
+				if (rc == FC_OK)
+					rc = member_forecast(&mb, H, 0.95, fcs[j], NULL, NULL);
+				if (rc == FC_ENOMEM)
+				{
+					free(buf);
+					return rc;
+				}
+				if (rc != FC_OK)
+				{
+					cand[j].failed = 1;
+					okall = 0;
+					continue;
+				}
+				if (opt.nonneg)
+					for (i = 0; i < H; i++)
+						if (fcs[j][i] < 0.0)
+							fcs[j][i] = 0.0;
+			}
+			for (j = 0; j < ncand; j++)
+			{
+				const double *f;
+
+				if (cand[j].failed)
+					continue;
+				if (is_single(cand[j].kind))
+					f = fcs[j];
+				else
+				{
+					if (!okall)
+					{
+						cand[j].failed = 1;
+						continue;
+					}
+					combine(cand[j].kind, nsingles, fcs, H, buf + (size_t) FC_MAX_MEMBERS * H);
+					f = buf + (size_t) FC_MAX_MEMBERS * H;
+				}
+				for (i = 0; i < H; i++)
+				{
+					double		e = test[i] - f[i];
+
+					cand[j].err += intermittent ? e * e : fabs(e);
+					cand[j].cnt++;
+				}
+			}
+		}
+		free(buf);
+		for (j = 0; j < ncand; j++)
+			if (!cand[j].failed && cand[j].cnt > 0 &&
+				(best < 0 || cand[j].err < cand[best].err))
+				best = j;
+		out->holdout = H;
+		out->origins = O;
+		if (cand[0].kind == FC_ETS && !cand[0].failed && cand[0].cnt > 0)
+			out->score_ets = cand[0].err / cand[0].cnt;
+		if (best >= 0)
+		{
+			out->score = cand[best].err / cand[best].cnt;
+			rc = fit_final(out, cand[best].kind, singles, nsingles, y, n, period, &opt, first_day);
+			if (rc == FC_OK || rc == FC_ENOMEM)
+				return rc;
+			/* the winner failed on the full series: fall through */
+		}
+	}
+
+	/* no holdout possible: ETS by AICc / SBA, else the mean */
+	out->holdout = 0;
+	out->origins = 0;
+	out->score = -1.0;
+	rc = fit_final(out, intermittent ? FC_SBA : FC_ETS, NULL, 0, y, n, period, &opt, first_day);
+	if (rc == FC_OK || rc == FC_ENOMEM)
+		return rc;
+	if (!intermittent)
+	{
+		rc = fit_final(out, FC_THETA, NULL, 0, y, n, period, &opt, first_day);
+		if (rc == FC_OK || rc == FC_ENOMEM)
+			return rc;
+	}
+	return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, first_day);
+}
+
+int
+fc_forecast(const FcModel *m, int h, double level, double *mean, double *lo, double *hi)
+{
+	int			i,
+				j,
+				rc;
+
+	if (m == NULL || mean == NULL || h < 1)
+		return FC_EINVAL;
+	if ((lo || hi) && !(level > 0.0 && level < 1.0))
+		return FC_EINVAL;
+	if (fc_model_validate(m) != FC_OK)
+		return FC_ECORRUPT;
+	if (m->n_members == 1)
+	{
+		rc = member_forecast(&m->member[0], h, level, mean, lo, hi);
+		if (rc != FC_OK)
+			return rc;
+	}
+	else
+	{
+		int			k = m->n_members;
+		double	   *buf = malloc(sizeof(double) * (size_t) h * 3 * k);
+		double	   *pm[FC_MAX_MEMBERS],
+				   *pl[FC_MAX_MEMBERS],
+				   *ph[FC_MAX_MEMBERS];
+
+		if (buf == NULL)
+			return FC_ENOMEM;
+		for (j = 0; j < k; j++)
+		{
+			pm[j] = buf + (size_t) h * (3 * j);
+			pl[j] = buf + (size_t) h * (3 * j + 1);
+			ph[j] = buf + (size_t) h * (3 * j + 2);
+			rc = member_forecast(&m->member[j], h, level > 0 && level < 1 ? level : 0.95,
+								 pm[j], pl[j], ph[j]);
+			if (rc != FC_OK)
+			{
+				free(buf);
+				return rc;
+			}
+			if (m->nonneg)
+				for (i = 0; i < h; i++)
+					if (pm[j][i] < 0.0)
+						pm[j][i] = 0.0;
+		}
+		combine(m->method, k, pm, h, mean);
+		if (lo)
+			combine(m->method, k, pl, h, lo);
+		if (hi)
+			combine(m->method, k, ph, h, hi);
+		free(buf);
+	}
+	for (i = 0; i < h; i++)
+	{
+		if (lo && lo[i] > mean[i])
+			lo[i] = mean[i];
+		if (hi && hi[i] < mean[i])
+			hi[i] = mean[i];
+		if (m->nonneg)
+		{
+			if (mean[i] < 0.0)
+				mean[i] = 0.0;
+			if (lo && lo[i] < 0.0)
+				lo[i] = 0.0;
+			if (hi && hi[i] < 0.0)
+				hi[i] = 0.0;
+		}
+	}
+	return FC_OK;
+}
+
+static int
+member_fitted(const FcMember *mb, const double *y, int n, double *fitted)
+{
+	int			t,
+				rc;
+
+	switch (mb->kind)
+	{
+		case FC_ZERO:
+		case FC_MEAN:
+			for (t = 0; t < n; t++)
+				fitted[t] = mb->u.simple.level;
+			return FC_OK;
+		case FC_NAIVE:
+			for (t = 0; t < n; t++)
+				fitted[t] = t > 0 ? y[t - 1] : y[0];
+			return FC_OK;
+		case FC_ETS:
+			{
+				EtsModel	e = mb->u.ets;
+
+				return map_ets(ets_filter(&e, y, n, fitted, NULL));
+			}
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			{
+				CrostonModel c;
+
+				rc = croston_fit(y, n, mb->u.croston.method, mb->u.croston.alpha,
+								 mb->u.croston.beta > 0 ? mb->u.croston.beta : 0.0,
+								 &c, fitted);
+				return rc == CR_OK ? FC_OK : FC_ENUMERIC;
+			}
+		case FC_THETA:
+			{
+				const FcTheta *th = &mb->u.theta;
+				EtsModel	e = th->ses;
+				double	   *ya = calloc(n, sizeof(double));
+
+				if (ya == NULL)
+					return FC_ENOMEM;
+				for (t = 0; t < n; t++)
+					ya[t] = th->m > 1 ? y[t] / th->seas[t % th->m] : y[t];
+				rc = map_ets(ets_filter(&e, ya, n, fitted, NULL));
+				for (t = 0; rc == FC_OK && t < n; t++)
+					fitted[t] *= th->m > 1 ? th->seas[t % th->m] : 1.0;
+				free(ya);
+				return rc;
+			}
+		case FC_PROPHET:
+			rc = prophet_predict(&mb->u.prophet, mb->u.prophet.first_day, n, NULL, 0,
+								 0, NULL, fitted, NULL, NULL);
+			return rc == PROPHET_OK ? FC_OK : FC_ENUMERIC;
+	}
+	return FC_EINVAL;
+}
+
+int
+fc_fitted(const FcModel *m, const double *y, int n, double *fitted)
+{
+	int			i,
+				j,
+				rc;
+
+	if (m == NULL || y == NULL || fitted == NULL || n < 1)
+		return FC_EINVAL;
+	if (fc_model_validate(m) != FC_OK)
+		return FC_ECORRUPT;
+	if (n != m->n)
+		return FC_EINVAL;
+	for (i = 0; i < n; i++)
+		if (!isfinite(y[i]))
+			return FC_ENONFINITE;
+	if (m->n_members == 1)
+		rc = member_fitted(&m->member[0], y, n, fitted);
+	else
+	{
+		double	   *buf = malloc(sizeof(double) * (size_t) n * m->n_members);
+		double	   *pm[FC_MAX_MEMBERS];
+
+		if (buf == NULL)
+			return FC_ENOMEM;
+		rc = FC_OK;
+		for (j = 0; j < m->n_members && rc == FC_OK; j++)
+		{
+			pm[j] = buf + (size_t) n * j;
+			rc = member_fitted(&m->member[j], y, n, pm[j]);
+		}
+		if (rc == FC_OK)
+			combine(m->method, m->n_members, pm, n, fitted);
+		free(buf);
+	}
+	if (rc == FC_OK && m->nonneg)
+		for (i = 0; i < n; i++)
+			if (fitted[i] < 0.0)
+				fitted[i] = 0.0;
+	return rc;
+}
+
+/* ------------------------------------------------------- validation, bytes */
+
+static size_t
+member_size(int kind)
+{
+	switch (kind)
+	{
+		case FC_ZERO:
+		case FC_MEAN:
+		case FC_NAIVE:
+			return sizeof(FcSimple);
+		case FC_ETS:
+			return sizeof(EtsModel);
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			return sizeof(CrostonModel);
+		case FC_THETA:
+			return sizeof(FcTheta);
+		case FC_PROPHET:
+			return sizeof(prophet_model);
+	}
+	return 0;
+}
+
+static int
+member_validate(const FcMember *mb)
+{
+	int			i;
+
+	switch (mb->kind)
+	{
+		case FC_ZERO:
+		case FC_MEAN:
+		case FC_NAIVE:
+			{
+				const FcSimple *s = &mb->u.simple;
+
+				if (!isfinite(s->level) || !isfinite(s->sigma2) || s->sigma2 < 0.0 || s->n < 0)
+					return FC_ECORRUPT;
+				if (mb->kind == FC_ZERO && (s->level != 0.0 || s->sigma2 != 0.0))
+					return FC_ECORRUPT;
+				return FC_OK;
+			}
+		case FC_ETS:
+			return ets_model_validate(&mb->u.ets) == ETS_OK ? FC_OK : FC_ECORRUPT;
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			if (croston_model_validate(&mb->u.croston) != CR_OK)
+				return FC_ECORRUPT;
+			if (mb->u.croston.method != (mb->kind == FC_CROSTON ? CR_CROSTON :
+										 mb->kind == FC_SBA ? CR_SBA : CR_TSB))
+				return FC_ECORRUPT;
+			return FC_OK;
+		case FC_THETA:
+			{
+				const FcTheta *th = &mb->u.theta;
+
+				if (ets_model_validate(&th->ses) != ETS_OK || th->ses.trend != ETS_N ||
+					th->ses.season != ETS_N || th->ses.error != ETS_A)
+					return FC_ECORRUPT;
+				if (!isfinite(th->drift) || th->n < 1 || th->m < 1 || th->m > ETS_MAX_M ||
+					th->phase < 0 || th->phase >= th->m)
+					return FC_ECORRUPT;
+				for (i = 0; i < th->m; i++)
+					if (!isfinite(th->seas[i]) || th->seas[i] <= 0.0)
+						return FC_ECORRUPT;
+				return FC_OK;
+			}
+		case FC_PROPHET:
+			return prophet_model_validate(&mb->u.prophet) == PROPHET_OK ? FC_OK : FC_ECORRUPT;
+	}
+	return FC_ECORRUPT;
+}
+
+int
+fc_model_validate(const FcModel *m)
+{
+	int			j;
+
+	if (m == NULL)
+		return FC_EINVAL;
+	if (m->magic != FC_MAGIC || m->version != FC_VERSION)
+		return FC_ECORRUPT;
+	if (m->method < FC_ZERO || m->method >= FC_N_METHODS)
+		return FC_ECORRUPT;
+	if (m->demand_class < DC_SHORT || m->demand_class > DC_LUMPY)
+		return FC_ECORRUPT;
+	if (m->period < 1 || m->period > FC_MAX_PERIOD || m->n < 1 || m->n > m->n_total ||
+		(m->nonneg != 0 && m->nonneg != 1) || m->holdout < 0 || m->origins < 0 ||
+		m->n_candidates < 0 || m->n_candidates > FC_MAX_CAND)
+		return FC_ECORRUPT;
+	if (!isfinite(m->adi) || !isfinite(m->cv2) || !isfinite(m->score) ||
+		!isfinite(m->score_ets) || !isfinite(m->scale))
+		return FC_ECORRUPT;
+	if (is_single(m->method))
+	{
+		if (m->n_members != 1 || m->member[0].kind != m->method)
+			return FC_ECORRUPT;
+	}
+	else if (m->n_members < 2 || m->n_members > FC_MAX_MEMBERS)
+		return FC_ECORRUPT;
+	for (j = 0; j < m->n_members; j++)
+	{
+		if (!is_single(m->member[j].kind))
+			return FC_ECORRUPT;
+		if (member_validate(&m->member[j]) != FC_OK)
+			return FC_ECORRUPT;
+	}
+	return FC_OK;
+}
+
+#define WIRE_HDR	16
+#define FIXED_SIZE	offsetof(FcModel, member)
+
+static uint32_t
+fnv1a(const unsigned char *p, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+size_t
+fc_model_size(const FcModel *m)
+{
+	size_t		s = WIRE_HDR + FIXED_SIZE;
+	int			j;
+
+	if (fc_model_validate(m) != FC_OK)
+		return 0;
+	for (j = 0; j < m->n_members; j++)
+		s += 8 + member_size(m->member[j].kind);
+	return s;
+}
+
+int
+fc_model_serialize(const FcModel *m, void *buf, size_t len, size_t *written)
+{
+	unsigned char *p = buf;
+	size_t		need = fc_model_size(m),
+				off;
+	uint32_t	u32;
+	uint16_t	u16;
+	int			j;
+
+	if (need == 0)
+		return m == NULL ? FC_EINVAL : FC_ECORRUPT;
+	if (buf == NULL || len < need)
+		return FC_ESPACE;
+	memset(p, 0, need);
+	u32 = FC_MAGIC;
+	memcpy(p, &u32, 4);
+	u16 = FC_VERSION;
+	memcpy(p + 4, &u16, 2);
+	u16 = WIRE_HDR;
+	memcpy(p + 6, &u16, 2);
+	u32 = (uint32_t) need;
+	memcpy(p + 8, &u32, 4);
+	off = WIRE_HDR;
+	memcpy(p + off, m, FIXED_SIZE);
+	off += FIXED_SIZE;
+	for (j = 0; j < m->n_members; j++)
+	{
+		int32_t		kind = m->member[j].kind;
+		uint32_t	sz = (uint32_t) member_size(kind);
+
+		memcpy(p + off, &kind, 4);
+		memcpy(p + off + 4, &sz, 4);
+		memcpy(p + off + 8, &m->member[j].u, sz);
+		off += 8 + sz;
+	}
+	u32 = fnv1a(p + WIRE_HDR, need - WIRE_HDR);
+	memcpy(p + 12, &u32, 4);
+	if (written)
+		*written = need;
+	return FC_OK;
+}
+
+int
+fc_model_deserialize(const void *buf, size_t len, FcModel *m)
+{
+	const unsigned char *p = buf;
+	uint32_t	magic,
+				total,
+				sum;
+	uint16_t	version,
+				hsz;
+	size_t		off;
+	int			j;
+
+	if (m == NULL || (buf == NULL && len > 0))
+		return FC_EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (len < WIRE_HDR + FIXED_SIZE)
+		return FC_ECORRUPT;
+	memcpy(&magic, p, 4);
+	memcpy(&version, p + 4, 2);
+	memcpy(&hsz, p + 6, 2);
+	memcpy(&total, p + 8, 4);
+	memcpy(&sum, p + 12, 4);
+	if (magic != FC_MAGIC || version != FC_VERSION || hsz != WIRE_HDR || total != len)
+		return FC_ECORRUPT;
+	if (fnv1a(p + WIRE_HDR, len - WIRE_HDR) != sum)
+		return FC_ECORRUPT;
+	memcpy(m, p + WIRE_HDR, FIXED_SIZE);
+	off = WIRE_HDR + FIXED_SIZE;
+	if (m->n_members < 1 || m->n_members > FC_MAX_MEMBERS)
+		goto corrupt;
+	for (j = 0; j < m->n_members; j++)
+	{
+		int32_t		kind;
+		uint32_t	sz;
+
+		if (len - off < 8)
+			goto corrupt;
+		memcpy(&kind, p + off, 4);
+		memcpy(&sz, p + off + 4, 4);
+		if (!is_single(kind) || sz != member_size(kind) || len - off - 8 < sz)
+			goto corrupt;
+		m->member[j].kind = kind;
+		memcpy(&m->member[j].u, p + off + 8, sz);
+		off += 8 + sz;
+	}
+	if (off != len || fc_model_validate(m) != FC_OK)
+		goto corrupt;
+	return FC_OK;
+corrupt:
+	memset(m, 0, sizeof(*m));
+	return FC_ECORRUPT;
+}
+
+/* ------------------------------------------------------------- rendering */
+
+typedef struct Out
+{
+	char	   *buf;
+	size_t		len;
+	size_t		used;			/* characters that would have been written */
+} Out;
+
+static void
+out_printf(Out *o, const char *fmt,...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+out_printf(Out *o, const char *fmt,...)
+{
+	va_list		ap;
+	int			k;
+	size_t		room = o->used < o->len ? o->len - o->used : 0;
+
+	va_start(ap, fmt);
+	k = vsnprintf(room ? o->buf + o->used : NULL, room, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->used += (size_t) k;
+}
+
+static void
+member_text(Out *o, const FcMember *mb, int json)
+{
+	char		nm[32];
+
+	switch (mb->kind)
+	{
+		case FC_ZERO:
+			out_printf(o, json ? "{\"method\":\"zero\"}" : "zero");
+			break;
+		case FC_MEAN:
+		case FC_NAIVE:
+			out_printf(o, json ? "{\"method\":\"%s\",\"level\":%.10g,\"sigma\":%.6g}" :
+					   "%s level=%.6g sigma=%.4g", fc_method_name(mb->kind),
+					   mb->u.simple.level, sqrt(mb->u.simple.sigma2));
+			break;
+		case FC_ETS:
+			{
+				const EtsModel *e = &mb->u.ets;
+
+				ets_model_name(e, nm, sizeof(nm));
+				if (json)
+				{
+					out_printf(o, "{\"method\":\"ets\",\"model\":\"%s\",\"alpha\":%.6g", nm, e->alpha);
+					if (e->trend)
+						out_printf(o, ",\"beta\":%.6g", e->beta);
+					if (e->season)
+						out_printf(o, ",\"gamma\":%.6g,\"m\":%d", e->gamma, e->m);
+					if (e->damped)
+						out_printf(o, ",\"phi\":%.6g", e->phi);
+					out_printf(o, ",\"aicc\":%.10g,\"aic\":%.10g,\"bic\":%.10g,\"loglik\":%.10g,\"sigma\":%.6g}",
+							   e->aicc, e->aic, e->bic, e->loglik, sqrt(e->sigma2));
+				}
+				else
+				{
+					out_printf(o, "%s alpha=%.4g", nm, e->alpha);
+					if (e->trend)
+						out_printf(o, " beta=%.4g", e->beta);
+					if (e->season)
+						out_printf(o, " gamma=%.4g", e->gamma);
+					if (e->damped)
+						out_printf(o, " phi=%.4g", e->phi);
+					out_printf(o, " AICc=%.2f sigma=%.4g", e->aicc, sqrt(e->sigma2));
+				}
+				break;
+			}
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			{
+				const CrostonModel *c = &mb->u.croston;
+
+				if (json)
+				{
+					out_printf(o, "{\"method\":\"%s\",\"alpha\":%.6g", fc_method_name(mb->kind), c->alpha);
+					if (mb->kind == FC_TSB)
+						out_printf(o, ",\"beta\":%.6g,\"size\":%.10g,\"probability\":%.6g", c->beta, c->z, c->p);
+					else
+						out_printf(o, ",\"size\":%.10g,\"interval\":%.6g", c->z, c->p);
+					out_printf(o, ",\"rate\":%.10g,\"mse\":%.6g}", c->fc, c->mse);
+				}
+				else if (mb->kind == FC_TSB)
+					out_printf(o, "TSB alpha=%.4g beta=%.4g size=%.4g probability=%.4g rate=%.4g",
+							   c->alpha, c->beta, c->z, c->p, c->fc);
+				else
+					out_printf(o, "%s alpha=%.4g size=%.4g interval=%.4g rate=%.4g",
+							   croston_method_name(c->method), c->alpha, c->z, c->p, c->fc);
+				break;
+			}
+		case FC_THETA:
+			{
+				const FcTheta *th = &mb->u.theta;
+
+				out_printf(o, json ? "{\"method\":\"theta\",\"alpha\":%.6g,\"drift\":%.6g,\"seasonal_period\":%d}" :
+						   "Theta alpha=%.4g drift=%.4g seasonal_period=%d",
+						   th->ses.alpha, th->drift, th->m);
+				break;
+			}
+		case FC_PROPHET:
+			{
+				const prophet_model *pm = &mb->u.prophet;
+
+				out_printf(o, json ? "{\"method\":\"prophet\",\"mode\":\"%s\",\"changepoints\":%d,\"weekly_order\":%d,\"yearly_order\":%d,\"slope\":%.6g,\"sigma\":%.6g}" :
+						   "Prophet-style mode=%s changepoints=%d weekly=%d yearly=%d slope=%.4g sigma=%.4g",
+						   pm->mode == PROPHET_LOG1P ? "log1p" : "additive",
+						   pm->n_changepoints, pm->weekly_order, pm->yearly_order, pm->k, pm->sigma);
+				break;
+			}
+	}
+}
+
+static int
+render(const FcModel *m, char *buf, size_t len, int json)
+{
+	Out			o;
+	int			j;
+
+	o.buf = buf;
+	o.len = buf ? len : 0;
+	o.used = 0;
+	if (len > 0 && buf)
+		buf[0] = '\0';
+	if (fc_model_validate(m) != FC_OK)
+	{
+		out_printf(&o, json ? "{\"error\":\"invalid model\"}" : "invalid model");
+		return (int) o.used;
+	}
+	if (json)
+	{
+		out_printf(&o, "{\"method\":\"%s\",\"demand_class\":\"%s\",\"adi\":%.6g,\"cv2\":%.6g,"
+				   "\"n\":%d,\"n_total\":%d,\"period\":%d,\"nonneg\":%s,\"holdout\":%d,\"origins\":%d,"
+				   "\"candidates\":%d",
+				   fc_method_name(m->method), demand_class_name(m->demand_class), m->adi, m->cv2,
+				   m->n, m->n_total, m->period, m->nonneg ? "true" : "false", m->holdout,
+				   m->origins, m->n_candidates);
+		if (m->score >= 0)
+			out_printf(&o, ",\"holdout_error\":%.6g", m->score);
+		if (m->score_ets >= 0)
+			out_printf(&o, ",\"holdout_error_ets\":%.6g", m->score_ets);
+		out_printf(&o, ",\"members\":[");
+		for (j = 0; j < m->n_members; j++)
+		{
+			if (j)
+				out_printf(&o, ",");
+			member_text(&o, &m->member[j], 1);
+		}
+		out_printf(&o, "]}");
+	}
+	else
+	{
+		if (m->n_members > 1)
+		{
+			out_printf(&o, "%s of [", m->method == FC_ENS_MEAN ? "mean" : "median");
+			for (j = 0; j < m->n_members; j++)
+			{
+				if (j)
+					out_printf(&o, "; ");
+				member_text(&o, &m->member[j], 0);
+			}
+			out_printf(&o, "]");
+		}
+		else
+			member_text(&o, &m->member[0], 0);
+		out_printf(&o, " class=%s ADI=%.3g CV2=%.3g n=%d period=%d",
+				   demand_class_name(m->demand_class), m->adi, m->cv2, m->n, m->period);
+		if (m->holdout > 0)
+			out_printf(&o, " holdout=%dx%d error=%.4g", m->holdout, m->origins, m->score);
+	}
+	return (int) o.used;
+}
+
+int
+fc_model_describe(const FcModel *m, char *buf, size_t len)
+{
+	return render(m, buf, len, 0);
+}
+
+int
+fc_model_json(const FcModel *m, char *buf, size_t len)
+{
+	return render(m, buf, len, 1);
+}

@@ -1,0 +1,201 @@
+/*
+ * forecast.h - automatic demand forecasting per series, pure C core.
+ *
+ * Copyright (C) doliflow contributors.  GPL-3.0-or-later.
+ *
+ * Pure core: libc + GSL + the other cores (demand_class, ets, croston,
+ * prophet); no PostgreSQL header, never prints, exits or aborts; every
+ * function returns an FC_* status code.
+ *
+ * AUTOMATIC CHOICE (fc_fit with method FC_AUTO):
+ *   1. Reject NaN/Inf (FC_ENONFINITE); keep the last max_obs observations.
+ *   2. Classify the series (demand_class.h: SBC ADI/CV2 cut-offs 1.32/0.49).
+ *   3. zero -> FC_ZERO (forecast 0); constant -> FC_NAIVE (the constant);
+ *      short (n < 4 or fewer than 2 demands) -> FC_MEAN (mean demand rate,
+ *      intervals from the sample variance).
+ *   4. intermittent / lumpy -> Croston, SBA (both alpha = 0.1 or optimised,
+ *      option croston_opt) and TSB (optimised); smooth / erratic -> ETS chosen
+ *      by AICc (ets.h), Theta (SES with drift, on seasonally adjusted data when
+ *      a seasonality test passes) and, for daily data (period 7), the
+ *      Prophet-style model (prophet.h); plus the mean and the median of those
+ *      candidates as ensembles.
+ *   5. The winner is the candidate with the smallest mean error over
+ *      `origins` rolling-origin holdouts of `holdout` periods each (absolute
+ *      error for smooth/erratic, squared error for intermittent/lumpy: the
+ *      absolute error would reward a zero forecast), each candidate refitted
+ *      on the data before the origin.  Too short for a holdout -> ETS by AICc
+ *      (smooth/erratic) or SBA (intermittent/lumpy).  The winner is refitted
+ *      on the whole series.
+ *   nonneg (default on): forecasts and bounds are clamped at 0.
+ *
+ * MODEL VALUE (FcModel) and its bytes (fc_model_serialize): header
+ *   [magic "DFFC", version, total length, FNV-1a checksum of the rest] then a
+ *   fixed part (method, class, statistics) then each member as
+ *   [kind, size, struct bytes].  Host byte order, like PostgreSQL's own
+ *   on-disk formats.  fc_model_deserialize checks magic, version, lengths,
+ *   checksum, every code and count, finiteness, and each member with its
+ *   core's validator: corrupted bytes give FC_ECORRUPT, never a crash.
+ */
+#ifndef DOLIFLOW_FORECAST_H
+#define DOLIFLOW_FORECAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "croston.h"
+#include "demand_class.h"
+#include "ets.h"
+#include "prophet.h"
+
+#define FC_MAGIC		0x43464644u	/* "DFFC" in memory on little-endian */
+#define FC_VERSION		1
+#define FC_MAX_MEMBERS	4
+#define FC_MAX_PERIOD	366
+
+/* status codes (0 = success, negative = error) */
+#define FC_OK			0
+#define FC_EINVAL		(-1)	/* bad argument / option / NULL pointer */
+#define FC_ETOOSHORT	(-2)	/* n = 0: nothing to fit */
+#define FC_ENONFINITE	(-3)	/* NaN or +-Inf in the data */
+#define FC_ENOMEM		(-4)
+#define FC_ENUMERIC		(-5)	/* no candidate could be fitted */
+#define FC_ECORRUPT		(-6)	/* serialized bytes fail validation */
+#define FC_ESPACE		(-7)	/* output buffer too small */
+
+/* methods (FcModel.method, FcOptions.method) */
+#define FC_AUTO			0		/* options only: automatic choice */
+#define FC_ZERO			1
+#define FC_MEAN			2
+#define FC_NAIVE		3
+#define FC_ETS			4
+#define FC_CROSTON		5
+#define FC_SBA			6
+#define FC_TSB			7
+#define FC_THETA		8
+#define FC_PROPHET		9
+#define FC_ENS_MEAN		10		/* mean of the members */
+#define FC_ENS_MEDIAN	11		/* median of the members */
+#define FC_N_METHODS	12
+
+typedef struct FcOptions
+{
+	int			method;			/* FC_AUTO (default) or a method to force (an
+								 * ensemble forces the combination of the
+								 * candidates of the series' class) */
+	int			nonneg;			/* default 1 */
+	int			holdout;		/* holdout length; <= 0: auto = horizon if
+								 * set, else 28 for period 7, else
+								 * max(period, 6) */
+	int			origins;		/* rolling origins, default 2 */
+	int			max_obs;		/* fit on the last max_obs points, default
+								 * 3660 (10 years of days) */
+	int			croston_opt;	/* 1: optimise Croston/SBA alpha, 0 (default):
+								 * 0.1 like R */
+	int			use_prophet;	/* -1 auto (daily: period 7), 0 never, 1 yes */
+	int			use_ensemble;	/* default 1 */
+	int32_t		first_day;		/* day number of y[0] (days since
+								 * 2000-01-01), used by the Prophet model */
+	EtsOptions	ets;			/* ETS settings */
+} FcOptions;
+
+typedef struct FcSimple			/* FC_ZERO, FC_MEAN, FC_NAIVE */
+{
+	double		level;
+	double		sigma2;			/* one-step variance */
+	int32_t		n;
+	int32_t		pad_;
+} FcSimple;
+
+typedef struct FcTheta			/* SES with drift (Hyndman & Billah 2003) */
+{
+	EtsModel	ses;			/* ETS(A,N,N) on the adjusted series */
+	double		drift;			/* b/2, b = OLS slope of the adjusted series */
+	int32_t		n;				/* series length */
+	int32_t		m;				/* seasonal period (1 = not adjusted) */
+	int32_t		phase;			/* seasonal position of the next period */
+	int32_t		pad_;
+	double		seas[ETS_MAX_M];	/* multiplicative seasonal indexes */
+} FcTheta;
+
+typedef struct FcMember
+{
+	int32_t		kind;			/* FC_ZERO .. FC_PROPHET */
+	int32_t		pad_;
+	union
+	{
+		FcSimple	simple;
+		EtsModel	ets;
+		CrostonModel croston;
+		FcTheta		theta;
+		prophet_model prophet;
+	}			u;
+} FcMember;
+
+typedef struct FcModel
+{
+	uint32_t	magic;			/* FC_MAGIC */
+	uint32_t	version;		/* FC_VERSION */
+	int32_t		method;			/* FC_ZERO .. FC_ENS_MEDIAN */
+	int32_t		demand_class;	/* DemandClass */
+	int32_t		period;			/* seasonal period given to fc_fit */
+	int32_t		n;				/* observations used by the fit */
+	int32_t		n_total;		/* observations given (n <= n_total) */
+	int32_t		nonneg;
+	int32_t		holdout;		/* holdout length used (0 = none) */
+	int32_t		origins;		/* rolling origins used */
+	int32_t		n_members;		/* 1..FC_MAX_MEMBERS */
+	int32_t		n_candidates;	/* candidates compared */
+	double		adi;
+	double		cv2;
+	double		score;			/* holdout error of the winner (NaN-free: -1 if
+								 * no holdout) */
+	double		score_ets;		/* holdout error of ETS alone (-1 if none) */
+	double		scale;			/* mean |y| of the fit window (info) */
+	FcMember	member[FC_MAX_MEMBERS];
+} FcModel;
+
+void		fc_default_options(FcOptions *opt);
+
+/*
+ * Fit y[0..n-1] (one value per period, oldest first, missing periods already
+ * zero) with seasonal period `period` (7 for daily data, 1 for none).
+ * opt NULL = defaults.
+ */
+int			fc_fit(const double *y, int n, int period, const FcOptions *opt,
+				   FcModel *out);
+
+/*
+ * Forecast h periods after the last observation; level in (0,1) for the
+ * central prediction interval; lo/hi may be NULL.
+ */
+int			fc_forecast(const FcModel *m, int h, double level,
+						double *mean, double *lo, double *hi);
+
+/*
+ * In-sample one-step fitted values of the model on the same y it was fitted on
+ * (the last m->n values of the series given to fc_fit): fitted[0..n-1].  For
+ * ensembles the combination of the members' fitted values.
+ */
+int			fc_fitted(const FcModel *m, const double *y, int n, double *fitted);
+
+/* Serialized size of m (0 if m is invalid). */
+size_t		fc_model_size(const FcModel *m);
+/* Write m into buf (len >= fc_model_size(m)); *written = bytes used. */
+int			fc_model_serialize(const FcModel *m, void *buf, size_t len, size_t *written);
+/* Read and validate; FC_ECORRUPT on any inconsistency. */
+int			fc_model_deserialize(const void *buf, size_t len, FcModel *m);
+/* FC_OK if the in-memory model is consistent. */
+int			fc_model_validate(const FcModel *m);
+
+/*
+ * Readable one-line description ("ETS(A,Ad,A) alpha=0.02 ... AICc=... class=smooth")
+ * and a JSON object with the same facts.  Return the length that was needed
+ * (snprintf semantics); buf may be NULL when len is 0.
+ */
+int			fc_model_describe(const FcModel *m, char *buf, size_t len);
+int			fc_model_json(const FcModel *m, char *buf, size_t len);
+
+const char *fc_method_name(int method);
+const char *fc_strerror(int status);
+
+#endif							/* DOLIFLOW_FORECAST_H */

@@ -1,0 +1,268 @@
+/*
+ * test_forecast.c - unit tests of the automatic choice, fallbacks, forecasts,
+ * serialization (round trip, corruption), rendering and edge cases.
+ * Copyright (C) doliflow contributors.  GPL-3.0-or-later.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "forecast.h"
+#include "tap.h"
+
+static unsigned long long rs = 777;
+
+static double
+unif(void)
+{
+	rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+	return ((rs >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double
+gauss(void)
+{
+	return sqrt(-2 * log(unif())) * cos(2 * 3.14159265358979 * unif());
+}
+
+static int
+all_ge(const double *a, const double *b, int h)
+{
+	int			i;
+
+	for (i = 0; i < h; i++)
+		if (a[i] < b[i])
+			return 0;
+	return 1;
+}
+
+int
+main(void)
+{
+	FcModel		m;
+	FcOptions	o;
+	double		f[64],
+				lo[64],
+				hi[64];
+	int			rc,
+				i;
+
+	fc_default_options(&o);
+	/* ---- input checks */
+	{
+		double		y[] = {1, 2, 3, NAN};
+		double		yi[] = {1, INFINITY, 3};
+		double		yn[] = {1, -INFINITY, 3};
+
+		ok(fc_fit(y, 0, 7, NULL, &m) == FC_ETOOSHORT, "n = 0 -> FC_ETOOSHORT");
+		ok(fc_fit(y, 4, 7, NULL, &m) == FC_ENONFINITE, "NaN -> FC_ENONFINITE");
+		ok(fc_fit(yi, 3, 7, NULL, &m) == FC_ENONFINITE, "+Inf -> FC_ENONFINITE");
+		ok(fc_fit(yn, 3, 7, NULL, &m) == FC_ENONFINITE, "-Inf -> FC_ENONFINITE");
+		ok(fc_fit(y, 3, 0, NULL, &m) == FC_EINVAL, "period 0 rejected");
+		ok(fc_fit(NULL, 3, 7, NULL, &m) == FC_EINVAL, "NULL data rejected");
+		ok(fc_fit(y, 3, 7, NULL, NULL) == FC_EINVAL, "NULL model rejected");
+		o.method = 99;
+		ok(fc_fit(y, 3, 7, &o, &m) == FC_EINVAL, "unknown method rejected");
+		fc_default_options(&o);
+	}
+	/* ---- fallbacks */
+	{
+		double		z[30] = {0};
+		double		c[30];
+		double		one[] = {5};
+		double		two[] = {4, 6};
+
+		rc = fc_fit(z, 30, 7, NULL, &m);
+		fc_forecast(&m, 5, 0.95, f, lo, hi);
+		ok(rc == FC_OK && m.method == FC_ZERO && f[0] == 0 && hi[4] == 0, "all zero -> zero forecast");
+		for (i = 0; i < 30; i++)
+			c[i] = 3.5;
+		rc = fc_fit(c, 30, 7, NULL, &m);
+		fc_forecast(&m, 5, 0.95, f, lo, hi);
+		ok(rc == FC_OK && m.method == FC_NAIVE && f[4] == 3.5 && lo[4] == 3.5 && hi[4] == 3.5,
+		   "constant -> the constant, zero-width interval");
+		rc = fc_fit(one, 1, 7, NULL, &m);
+		fc_forecast(&m, 3, 0.95, f, lo, hi);
+		ok(rc == FC_OK && m.method == FC_MEAN && f[0] == 5 && m.demand_class == DC_SHORT, "n = 1 -> mean 5");
+		rc = fc_fit(two, 2, 7, NULL, &m);
+		fc_forecast(&m, 3, 0.95, f, lo, hi);
+		ok(rc == FC_OK && m.method == FC_MEAN && f[0] == 5 &&
+		   near(hi[0] - 5, 1.959963984540054 * sqrt(2 * 1.5), 1e-9),
+		   "n = 2 -> mean 5, sd sqrt(s2 (1 + 1/n))");
+	}
+	/* ---- intermittent */
+	{
+		double		y[200];
+		char		buf[512];
+
+		for (i = 0; i < 200; i++)
+			y[i] = unif() < 0.2 ? 1 + floor(4 * unif()) : 0;
+		rc = fc_fit(y, 200, 7, NULL, &m);
+		fc_forecast(&m, 14, 0.9, f, lo, hi);
+		ok(rc == FC_OK && (m.method == FC_CROSTON || m.method == FC_SBA || m.method == FC_TSB),
+		   "intermittent -> %s", fc_method_name(m.method));
+		ok(m.demand_class == DC_INTERMITTENT || m.demand_class == DC_LUMPY, "class %s",
+		   demand_class_name(m.demand_class));
+		ok(f[0] > 0.2 && f[0] < 1.0 && lo[0] >= 0 && all_ge(hi, f, 14) && all_ge(f, lo, 14),
+		   "rate %g near 0.2 x 2.5, lo <= f <= hi", f[0]);
+		ok(m.holdout > 0 && m.score >= 0, "chosen by holdout (%d x %d)", m.holdout, m.origins);
+		fc_model_describe(&m, buf, sizeof(buf));
+		ok(strstr(buf, "class=") != NULL && (strstr(buf, "SBA") || strstr(buf, "Croston") || strstr(buf, "TSB")),
+		   "description: %s", buf);
+	}
+	/* ---- smooth daily demand with weekly pattern and trend */
+	{
+		int			n = 730;
+		double	   *y = malloc(sizeof(double) * n);
+		double		w[7] = {1.3, 1.1, 1.0, 1.0, 1.2, 0.8, 0.6};
+		double		mae = 0;
+		char		js[4096];
+
+		for (i = 0; i < n; i++)
+			y[i] = (40 + 0.02 * i) * w[i % 7] + 2 * gauss();
+		o.first_day = 8000;
+		rc = fc_fit(y, n, 7, &o, &m);
+		ok(rc == FC_OK && m.method != FC_MEAN && m.demand_class == DC_SMOOTH,
+		   "smooth daily series -> %s", fc_method_name(m.method));
+		rc = fc_forecast(&m, 28, 0.95, f, lo, hi);
+		for (i = 0; i < 28; i++)
+			mae += fabs(f[i] - (40 + 0.02 * (n + i)) * w[(n + i) % 7]);
+		ok(rc == FC_OK && mae / 28 < 2.0, "28-day forecast MAE vs signal %g < 2", mae / 28);
+		ok(all_ge(hi, f, 28) && all_ge(f, lo, 28) && hi[27] - lo[27] > 4 && hi[27] - lo[27] < 40,
+		   "95%% interval contains the mean, width %g", hi[27] - lo[27]);
+		fc_model_json(&m, js, sizeof(js));
+		ok(js[0] == '{' && js[strlen(js) - 1] == '}' && strstr(js, "\"demand_class\":\"smooth\""),
+		   "JSON summary");
+		/* fitted values */
+		{
+			double	   *fit = malloc(sizeof(double) * n);
+
+			ok(fc_fitted(&m, y, n, fit) == FC_OK && fabs(fit[n - 1] - y[n - 1]) < 15, "fitted values");
+			ok(fc_fitted(&m, y, n - 1, fit) == FC_EINVAL, "fitted with wrong length rejected");
+			free(fit);
+		}
+		/* serialization round trip and determinism */
+		{
+			size_t		sz = fc_model_size(&m),
+						w1,
+						w2;
+			unsigned char *b1 = malloc(sz),
+					   *b2 = malloc(sz);
+			FcModel		m2;
+			double		f2[28],
+						lo2[28],
+						hi2[28];
+			int			bad = 0,
+						crashed = 0;
+
+			ok(sz > 0 && fc_model_serialize(&m, b1, sz, &w1) == FC_OK && w1 == sz, "serialize (%zu bytes)", sz);
+			ok(fc_model_serialize(&m, b2, sz - 1, &w2) == FC_ESPACE, "short buffer -> FC_ESPACE");
+			rc = fc_model_deserialize(b1, sz, &m2);
+			fc_forecast(&m2, 28, 0.95, f2, lo2, hi2);
+			ok(rc == FC_OK && memcmp(f, f2, sizeof(f2)) == 0 && memcmp(lo, lo2, sizeof(lo2)) == 0,
+			   "round trip gives identical forecasts");
+			{
+				FcModel		m3;
+
+				fc_fit(y, n, 7, &o, &m3);
+				fc_model_serialize(&m3, b2, sz, &w2);
+				ok(w2 == sz && memcmp(b1, b2, sz) == 0, "fit is deterministic (identical bytes)");
+			}
+			/* flip every byte once */
+			for (i = 0; i < (int) sz; i++)
+			{
+				b2[i] ^= 0x5a;
+				rc = fc_model_deserialize(b2, sz, &m2);
+				if (rc != FC_ECORRUPT)
+					bad++;
+				b2[i] ^= 0x5a;
+			}
+			ok(bad == 0, "every single corrupted byte detected (%d missed of %zu)", bad, sz);
+			for (i = 0; i < (int) sz; i += 7)
+				if (fc_model_deserialize(b1, i, &m2) != FC_ECORRUPT)
+					crashed++;
+			ok(crashed == 0, "every truncation rejected");
+			for (i = 0; i < (int) sz; i++)
+				b2[i] = (unsigned char) (unif() * 256);
+			ok(fc_model_deserialize(b2, sz, &m2) == FC_ECORRUPT, "random bytes rejected");
+			ok(fc_model_deserialize(NULL, 0, &m2) == FC_ECORRUPT, "empty input rejected");
+			free(b1);
+			free(b2);
+		}
+		/* every forced method */
+		{
+			int			k,
+						allok = 1;
+
+			for (k = FC_ZERO; k < FC_N_METHODS; k++)
+			{
+				FcOptions	fo = o;
+
+				fo.method = k;
+				rc = fc_fit(y, n, 7, &fo, &m);
+				if (rc == FC_OK)
+					rc = fc_forecast(&m, 10, 0.8, f, lo, hi);
+				if (rc != FC_OK || !all_ge(hi, f, 10) || !all_ge(f, lo, 10) || m.method != k)
+				{
+					allok = 0;
+					printf("# method %s: %s\n", fc_method_name(k), fc_strerror(rc));
+				}
+			}
+			ok(allok, "every method can be forced and forecasts");
+		}
+		free(y);
+	}
+	/* ---- nonneg */
+	{
+		double		y[60];
+
+		for (i = 0; i < 60; i++)
+			y[i] = 60 - i + 0.5 * gauss();
+		o.method = FC_ETS;
+		o.nonneg = 0;
+		fc_fit(y, 60, 1, &o, &m);
+		fc_forecast(&m, 30, 0.95, f, lo, hi);
+		ok(f[29] < 0, "nonneg off: a falling trend goes negative (%g)", f[29]);
+		o.nonneg = 1;
+		fc_fit(y, 60, 1, &o, &m);
+		fc_forecast(&m, 30, 0.95, f, lo, hi);
+		ok(f[29] == 0 && lo[29] == 0 && hi[0] >= 0, "nonneg on: clamped at 0");
+		fc_default_options(&o);
+	}
+	/* ---- huge n: trimmed to max_obs */
+	{
+		int			n = 1000000;
+		double	   *y = malloc(sizeof(double) * n);
+		struct timespec t0,
+					t1;
+
+		for (i = 0; i < n; i++)
+			y[i] = 20 + 5 * sin(i * 2 * 3.14159265358979 / 7) + gauss();
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = fc_fit(y, n, 7, NULL, &m);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fc_forecast(&m, 7, 0.95, f, NULL, NULL);
+		ok(rc == FC_OK && m.n == 3660 && m.n_total == n && fabs(f[0] - (20 + 5 * sin(n * 2 * 3.14159265358979 / 7))) < 3,
+		   "n = 10^6 fits the last 3660 points (%.0f ms)", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+		free(y);
+	}
+	/* ---- misc */
+	{
+		char		small[8];
+		double		y[] = {3, 4, 5, 4, 3, 4, 5, 4, 3, 4};
+		int			need;
+
+		fc_fit(y, 10, 1, NULL, &m);
+		need = fc_model_describe(&m, small, sizeof(small));
+		ok(need > 7 && strlen(small) == 7, "describe truncates like snprintf (needs %d)", need);
+		ok(fc_forecast(&m, 0, 0.9, f, lo, hi) == FC_EINVAL, "h = 0 rejected");
+		ok(fc_forecast(&m, 3, 1.0, f, lo, hi) == FC_EINVAL, "level 1 rejected");
+		ok(fc_forecast(&m, 3, 1.0, f, NULL, NULL) == FC_OK, "level ignored without bounds");
+		m.member[0].kind = 42;
+		ok(fc_forecast(&m, 3, 0.9, f, lo, hi) == FC_ECORRUPT, "corrupted in-memory model rejected");
+		ok(strcmp(fc_strerror(FC_ECORRUPT), "corrupted forecast model") == 0, "error messages");
+	}
+	return tap_done();
+}
