@@ -23,38 +23,51 @@ INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 -- Adapters: the only place where this part names warehouse/lake columns.
 ------------------------------------------------------------------------------
 
--- Products that can be stocked and sold, with what the stock formulas need.
+-- Products that can be stocked: physical products (not services) still sold,
+-- bought or held.  Product categories are not in the warehouse yet, so
+-- category_id is NULL and events scoped to a category match no product.
 CREATE VIEW doliflow._stock_product AS
-SELECT p.product_id AS fk_product, p.ref, p.label, p.fk_category AS category_id,
-	   p.price, p.pmp, nullif(p.packaging, 0) AS packaging,
-	   CASE WHEN p.delivery_time_days > 0 THEN p.delivery_time_days END AS supplier_lead_time_days
+SELECT p.product_key AS fk_product, p.ref, p.label, NULL::integer AS category_id,
+	   p.price, p.pmp, nullif(p.supplier_packaging, 0) AS packaging,
+	   CASE WHEN p.supplier_lead_time_days > 0 THEN p.supplier_lead_time_days END AS supplier_lead_time_days
   FROM dw.dim_product p
- WHERE coalesce(p.product_type, 0) = 0;
+ WHERE coalesce(p.product_type, 0) = 0
+   AND (coalesce(p.to_sell, true) OR coalesce(p.to_buy, true) OR p.stock_total <> 0);
 COMMENT ON VIEW doliflow._stock_product IS 'internal: stockable products as the stock module sees them (adapter over dw.dim_product)';
 
--- Physical stock per product and warehouse: the sum of the movement ledger.
+-- Physical stock per product and warehouse: the sum of the movement ledger
+-- (Dolibarr keeps llx_product_stock.reel equal to it).
 CREATE VIEW doliflow._stock_onhand AS
-SELECT s.product_id AS fk_product, s.warehouse_id AS fk_entrepot, sum(s.qty) AS stock
+SELECT s.product_key AS fk_product, s.warehouse_key AS fk_entrepot, sum(s.quantity) AS stock
   FROM dw.fact_stock s
  GROUP BY 1, 2;
 COMMENT ON VIEW doliflow._stock_onhand IS 'internal: current stock per product and warehouse (sum of dw.fact_stock movements)';
 
 -- Daily demand per product (all warehouses): the series the forecasts model.
 CREATE VIEW doliflow._stock_demand AS
-SELECT f.product_id AS fk_product, f.day, sum(f.qty) AS qty
+SELECT f.product_key AS fk_product, f.day, f.demand_qty AS qty
   FROM dw.fact_sales_daily f
- GROUP BY 1, 2;
-COMMENT ON VIEW doliflow._stock_demand IS 'internal: daily demand per product (adapter over dw.fact_sales_daily)';
+ WHERE f.demand_qty <> 0;
+COMMENT ON VIEW doliflow._stock_demand IS 'internal: daily demand per product (adapter over dw.fact_sales_daily; days without a row are zero demand)';
 
 -- Sales out of each warehouse (type 2 movements), to split forecasts.
 CREATE VIEW doliflow._stock_demand_wh AS
-SELECT s.product_id AS fk_product, s.warehouse_id AS fk_entrepot, s.day, -sum(s.qty) AS qty
+SELECT s.product_key AS fk_product, s.warehouse_key AS fk_entrepot, s.moved_at::date AS day, -sum(s.quantity) AS qty
   FROM dw.fact_stock s
- WHERE s.type_mouvement = 2
+ WHERE s.movement_type = 2
  GROUP BY 1, 2, 3;
 COMMENT ON VIEW doliflow._stock_demand_wh IS 'internal: sales movements (type 2) per product, warehouse and day';
 
--- Quantities on open supplier orders (validated, approved, sent, partially received).
+-- Movements per product and day (for the stock rebuilt day by day).
+CREATE VIEW doliflow._stock_moves AS
+SELECT s.product_key AS fk_product, s.moved_at::date AS day, sum(s.quantity) AS qty
+  FROM dw.fact_stock s
+ GROUP BY 1, 2;
+COMMENT ON VIEW doliflow._stock_moves IS 'internal: net stock movement per product and day';
+
+-- Quantities on open supplier orders (validated, approved, sent, partially
+-- received).  Partial receptions are not subtracted (receptions are not in
+-- the lake): the whole ordered quantity counts as incoming.
 CREATE VIEW doliflow._stock_incoming AS
 SELECT d.fk_product, sum(d.qty) AS qty
   FROM lake.llx_commande_fournisseur_current c
@@ -64,16 +77,15 @@ SELECT d.fk_product, sum(d.qty) AS qty
 COMMENT ON VIEW doliflow._stock_incoming IS 'internal: quantities on open supplier orders (fk_statut 1-4) per product';
 
 CREATE VIEW doliflow._stock_calendar AS
-SELECT d.day, coalesce(d.is_holiday, false) AS is_holiday, d.holiday_name
+SELECT d.day, d.is_holiday, d.holiday_name
   FROM dw.dim_date d;
 COMMENT ON VIEW doliflow._stock_calendar IS 'internal: days with the French public holidays (adapter over dw.dim_date)';
 
 CREATE VIEW doliflow._stock_revenue AS
-SELECT l.product_id AS fk_product, l.day, sum(l.total_ht) AS amount
-  FROM dw.fact_invoice_lines l
- WHERE l.product_id IS NOT NULL
- GROUP BY 1, 2;
-COMMENT ON VIEW doliflow._stock_revenue IS 'internal: invoiced amount (HT) per product and day';
+SELECT f.product_key AS fk_product, f.day, f.revenue_ht AS amount
+  FROM dw.fact_sales_daily f
+ WHERE f.revenue_ht <> 0;
+COMMENT ON VIEW doliflow._stock_revenue IS 'internal: invoiced revenue (validated invoices, HT) per product and day';
 
 ------------------------------------------------------------------------------
 -- Formulas (the seed's exact ones, plus safety stock)
@@ -683,7 +695,7 @@ SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
 	   y.has_forecast, y.forecast_truncated, y.method AS forecast_method,
 	   y.today, y.origin AS forecast_origin, y.run_id, y.generated_at
   FROM y
-  LEFT JOIN dw.dim_warehouse w ON w.warehouse_id = y.fk_entrepot;
+  LEFT JOIN dw.dim_warehouse w ON w.warehouse_key = y.fk_entrepot;
 COMMENT ON VIEW dw.v_stock_alerts IS
 'Page 1 (Alertes): one row per product and warehouse holding stock, from the latest nightly forecast. The product forecast is split between warehouses by each warehouse''s share of sales over demand_share_days (equal shares when none). level = stock_level(stock, demand_lead_time, demand_lead_time / lead_time_days, attention_days); suggested_quantity = suggested_quantity(forecast until target_date, stock, safety_margin_pct, packaging) with target_date = today + lead time + stock_review_days - 1 (what_if_order() takes any date). Sort by level_rank, days_of_cover.';
 COMMENT ON COLUMN dw.v_stock_alerts.fk_product IS 'Product (llx_product.rowid)';
@@ -761,8 +773,8 @@ BEGIN
 	   AND pr.day > v_run.origin AND pr.day <= target_date;
 	SELECT coalesce(sum(o.stock), 0) INTO v_stock FROM doliflow._stock_onhand o WHERE o.fk_product = product;
 	SELECT coalesce(sum(i.qty), 0) INTO v_incoming FROM doliflow._stock_incoming i WHERE i.fk_product = product;
-	RETURN QUERY SELECT product, v_run.origin + 1, target_date, target_date - v_run.origin, v_sum,
-		v_stock, v_incoming, v_sum - v_stock, trim_scale((v_sum - v_stock) * (1 + v_margin / 100)), v_margin, v_pack,
+	RETURN QUERY SELECT product, v_run.origin + 1, target_date, target_date - v_run.origin, trim_scale(v_sum),
+		trim_scale(v_stock), trim_scale(v_incoming), trim_scale(v_sum - v_stock), trim_scale((v_sum - v_stock) * (1 + v_margin / 100)), v_margin, v_pack,
 		doliflow.suggested_quantity(v_sum, v_stock, v_margin, v_pack),
 		doliflow.suggested_quantity(v_sum, v_stock + v_incoming, v_margin, v_pack),
 		v_last IS NULL OR v_last < target_date, v_run.generated_at;
@@ -946,12 +958,12 @@ WITH lr AS (
 	 WHERE d.day > win.last_day - 30 AND d.day <= win.last_day
 ), stock_days AS (	-- total stock at the end of each of the 30 days, rebuilt from movements
 	SELECT g::date AS day,
-		   (SELECT coalesce(sum(s.qty), 0) FROM dw.fact_stock s JOIN doliflow._stock_product p ON p.fk_product = s.product_id
+		   (SELECT coalesce(sum(s.qty), 0) FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
 			 WHERE s.day <= win.last_day - 30)
 		   + coalesce(sum(n.qty) OVER (ORDER BY g), 0) AS stock
 	  FROM win CROSS JOIN generate_series(win.last_day - 29, win.last_day, interval '1 day') g
-	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM dw.fact_stock s
-				   JOIN doliflow._stock_product p ON p.fk_product = s.product_id GROUP BY 1) n ON n.day = g::date
+	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM doliflow._stock_moves s
+				   JOIN doliflow._stock_product p USING (fk_product) GROUP BY 1) n ON n.day = g::date
 ), revenue AS (
 	SELECT (SELECT sum(pa.yhat * p.price)
 			  FROM doliflow._prediction_actuals pa CROSS JOIN win
