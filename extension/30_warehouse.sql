@@ -1301,7 +1301,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH last AS (
 		SELECT DISTINCT ON (kind) * FROM doliflow.run_log ORDER BY kind, run_id DESC
 	)
-	SELECT * FROM (
+	SELECT (x.r).* FROM (
 		SELECT ('run', l.kind, l.status, NULL::bigint, coalesce(l.finished_at, l.started_at),
 				now() - coalesce(l.finished_at, l.started_at),
 				coalesce(l.finished_at, clock_timestamp()) - l.started_at,
