@@ -1,0 +1,1030 @@
+-- doliflow install script, part 60: stock intelligence (the second seed's three pages).
+--
+--   formulas      doliflow.stock_level, suggested_quantity, rotation_rate, safety_stock
+--   events        doliflow.events (promotions, closures...), learn_event_effects(), event_effect()
+--   predictions   dw.prediction_runs, dw.predictions, generate_predictions(), _analytics_forecast()
+--   alerts        dw.v_stock_alerts, what_if_order(), dw.alert_snapshot, _analytics_stock()
+--   pages         dw.v_dashboard, dw.v_predictions, dw.v_forecast_accuracy
+--
+-- Every formula of the seed lives in one pure SQL function that the views call,
+-- so the regression tests exercise exactly the code the views run.
+
+------------------------------------------------------------------------------
+-- Settings of this area (the table and its checks are part 00's)
+------------------------------------------------------------------------------
+
+INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
+	('stock_review_days', '7', 'integer', 'Review period in days: the default order target date is today + lead time + this period (what_if_order() lets the user choose another date)'),
+	('demand_share_days', '90', 'integer', 'Days of sales movements used to split a product''s forecast between its warehouses'),
+	('forecast_level_days', '56', 'integer', 'Days of recent history the SQL baseline forecast (used when the C engine is absent, and for event baselines) averages its level over'),
+	('event_min_effect', '0.05', 'numeric', 'Event days whose multiplier is below this (closures) are left out of model fitting instead of being divided by the multiplier');
+
+------------------------------------------------------------------------------
+-- Adapters: the only place where this part names warehouse/lake columns.
+------------------------------------------------------------------------------
+
+-- Products that can be stocked: physical products (not services) still sold,
+-- bought or held.  Product categories are not in the warehouse yet, so
+-- category_id is NULL and events scoped to a category match no product.
+CREATE VIEW doliflow._stock_product AS
+SELECT p.product_key AS fk_product, p.ref, p.label, NULL::integer AS category_id,
+	   p.price, p.pmp, nullif(p.supplier_packaging, 0) AS packaging,
+	   CASE WHEN p.supplier_lead_time_days > 0 THEN p.supplier_lead_time_days END AS supplier_lead_time_days
+  FROM dw.dim_product p
+ WHERE coalesce(p.product_type, 0) = 0
+   AND (coalesce(p.to_sell, true) OR coalesce(p.to_buy, true) OR p.stock_total <> 0);
+COMMENT ON VIEW doliflow._stock_product IS 'internal: stockable products as the stock module sees them (adapter over dw.dim_product)';
+
+-- Physical stock per product and warehouse: the sum of the movement ledger
+-- (Dolibarr keeps llx_product_stock.reel equal to it).
+CREATE VIEW doliflow._stock_onhand AS
+SELECT s.product_key AS fk_product, s.warehouse_key AS fk_entrepot, sum(s.quantity) AS stock
+  FROM dw.fact_stock s
+ GROUP BY 1, 2;
+COMMENT ON VIEW doliflow._stock_onhand IS 'internal: current stock per product and warehouse (sum of dw.fact_stock movements)';
+
+-- Daily demand per product (all warehouses): the series the forecasts model.
+CREATE VIEW doliflow._stock_demand AS
+SELECT f.product_key AS fk_product, f.day, f.demand_qty AS qty
+  FROM dw.fact_sales_daily f
+ WHERE f.demand_qty <> 0;
+COMMENT ON VIEW doliflow._stock_demand IS 'internal: daily demand per product (adapter over dw.fact_sales_daily; days without a row are zero demand)';
+
+-- Sales out of each warehouse (type 2 movements), to split forecasts.
+CREATE VIEW doliflow._stock_demand_wh AS
+SELECT s.product_key AS fk_product, s.warehouse_key AS fk_entrepot, s.moved_at::date AS day, -sum(s.quantity) AS qty
+  FROM dw.fact_stock s
+ WHERE s.movement_type = 2
+ GROUP BY 1, 2, 3;
+COMMENT ON VIEW doliflow._stock_demand_wh IS 'internal: sales movements (type 2) per product, warehouse and day';
+
+-- Movements per product and day (for the stock rebuilt day by day).
+CREATE VIEW doliflow._stock_moves AS
+SELECT s.product_key AS fk_product, s.moved_at::date AS day, sum(s.quantity) AS qty
+  FROM dw.fact_stock s
+ GROUP BY 1, 2;
+COMMENT ON VIEW doliflow._stock_moves IS 'internal: net stock movement per product and day';
+
+-- Quantities on open supplier orders (validated, approved, sent, partially
+-- received).  Partial receptions are not subtracted (receptions are not in
+-- the lake): the whole ordered quantity counts as incoming.
+CREATE VIEW doliflow._stock_incoming AS
+SELECT d.fk_product, sum(d.qty) AS qty
+  FROM lake.llx_commande_fournisseur_current c
+  JOIN lake.llx_commande_fournisseurdet_current d ON d.fk_commande = c.rowid
+ WHERE c.fk_statut BETWEEN 1 AND 4 AND d.fk_product IS NOT NULL
+ GROUP BY 1;
+COMMENT ON VIEW doliflow._stock_incoming IS 'internal: quantities on open supplier orders (fk_statut 1-4) per product';
+
+CREATE VIEW doliflow._stock_calendar AS
+SELECT d.day, d.is_holiday, d.holiday_name
+  FROM dw.dim_date d;
+COMMENT ON VIEW doliflow._stock_calendar IS 'internal: days with the French public holidays (adapter over dw.dim_date)';
+
+CREATE VIEW doliflow._stock_revenue AS
+SELECT f.product_key AS fk_product, f.day, f.revenue_ht AS amount
+  FROM dw.fact_sales_daily f
+ WHERE f.revenue_ht <> 0;
+COMMENT ON VIEW doliflow._stock_revenue IS 'internal: invoiced revenue (validated invoices, HT) per product and day';
+
+------------------------------------------------------------------------------
+-- Formulas (the seed's exact ones, plus safety stock)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow._check_finite(x numeric, what text, min_value numeric DEFAULT NULL) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF x IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) THEN
+		RAISE EXCEPTION '% must be a finite number, not %', what, x
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF x < min_value THEN
+		RAISE EXCEPTION '% must be at least %, not %', what, min_value, x
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN x;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._check_finite(numeric, text, numeric) IS 'internal: returns x, or raises invalid_parameter_value when x is NaN, infinite or below min_value';
+
+CREATE FUNCTION doliflow.stock_level(stock numeric, demand_lead_time numeric, daily_demand numeric,
+									 attention_days numeric) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	SELECT CASE
+			 WHEN s - d < 0 THEN 'Critical'
+			 WHEN s - d < a * dd THEN 'Attention'
+			 ELSE 'OK'
+		   END
+	  FROM (SELECT doliflow._check_finite(stock, 'stock') AS s,
+				   doliflow._check_finite(demand_lead_time, 'demand_lead_time', 0) AS d,
+				   doliflow._check_finite(daily_demand, 'daily_demand', 0) AS dd,
+				   doliflow._check_finite(attention_days, 'attention_days', 0) AS a) x;
+$$;
+COMMENT ON FUNCTION doliflow.stock_level(numeric, numeric, numeric, numeric) IS
+'Alert level of the seed: ''Critical'' when stock - demand_lead_time < 0; ''Attention'' when stock - demand_lead_time >= 0 and < attention_days x daily_demand; else ''OK''. NULL in, NULL out; NaN/Infinity or negative demand/attention_days raise invalid_parameter_value (stock may be negative).';
+
+CREATE FUNCTION doliflow.suggested_quantity(sum_forecast numeric, stock numeric, margin_pct numeric,
+											packaging numeric DEFAULT NULL) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE
+			 WHEN raw IS NULL THEN NULL
+			 WHEN raw <= 0 THEN 0
+			 WHEN pk IS NULL OR pk = 0 THEN trim_scale(raw)
+			 ELSE trim_scale(ceil(raw / pk) * pk)
+		   END
+	  FROM (SELECT (doliflow._check_finite(sum_forecast, 'sum_forecast', 0)
+					- doliflow._check_finite(stock, 'stock'))
+				   * (1 + doliflow._check_finite(margin_pct, 'margin_pct', 0) / 100) AS raw,
+				   doliflow._check_finite(packaging, 'packaging', 0) AS pk) x;
+$$;
+COMMENT ON FUNCTION doliflow.suggested_quantity(numeric, numeric, numeric, numeric) IS
+'Order quantity of the seed: (sum_forecast - stock) x (1 + margin_pct/100), 0 when that is not positive, rounded up to a multiple of packaging when packaging > 0 (NULL or 0 = unknown: not rounded). NULL sum_forecast, stock or margin_pct give NULL; NaN/Infinity, negative sum_forecast, margin_pct or packaging raise invalid_parameter_value.';
+
+CREATE FUNCTION doliflow.rotation_rate(sales_30d numeric, avg_stock numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	SELECT CASE WHEN a > 0 THEN trim_scale(s / a) END
+	  FROM (SELECT doliflow._check_finite(sales_30d, 'sales_30d', 0) AS s,
+				   doliflow._check_finite(avg_stock, 'avg_stock') AS a) x;
+$$;
+COMMENT ON FUNCTION doliflow.rotation_rate(numeric, numeric) IS
+'Rotation rate of the seed: sales over 30 days / average stock over the period. NULL when the average stock is 0 or negative (no rotation can be measured); NULL in, NULL out; NaN/Infinity or negative sales raise invalid_parameter_value.';
+
+CREATE FUNCTION doliflow.safety_stock(sigma_daily numeric, lead_time_days numeric, service_level numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+	SELECT (doliflow.normal_quantile(doliflow._check_finite(service_level, 'service_level')::float8)
+			* doliflow._check_finite(sigma_daily, 'sigma_daily', 0)::float8
+			* sqrt(doliflow._check_finite(lead_time_days, 'lead_time_days', 0)::float8))::numeric;
+$$;
+COMMENT ON FUNCTION doliflow.safety_stock(numeric, numeric, numeric) IS
+'Safety stock z x sigma x sqrt(L): z = normal_quantile(service_level), sigma = standard deviation of the daily forecast error, L = lead time in days. The reorder point is the forecast demand over the lead time plus this.';
+
+------------------------------------------------------------------------------
+-- Events: promotions, closures... that the user records; their learned effect
+-- feeds later forecasts.
+------------------------------------------------------------------------------
+
+CREATE TABLE doliflow.events (
+	event_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	name            text NOT NULL,
+	kind            text NOT NULL DEFAULT 'promotion',
+	start_date      date NOT NULL,
+	end_date        date NOT NULL,
+	scope           text NOT NULL DEFAULT 'all' CHECK (scope IN ('product', 'category', 'all')),
+	scope_id        integer,
+	expected_effect float8 CONSTRAINT events_expected_effect_check CHECK (expected_effect >= 0 AND expected_effect < 'Infinity'),
+	learned_effect  float8,
+	learned_at      timestamptz,
+	learned_detail  jsonb,
+	note            text,
+	created_at      timestamptz NOT NULL DEFAULT now(),
+	CONSTRAINT events_dates_check CHECK (end_date >= start_date),
+	CONSTRAINT events_scope_id_check CHECK ((scope = 'all') = (scope_id IS NULL))
+);
+CREATE INDEX events_dates_idx ON doliflow.events (start_date, end_date);
+COMMENT ON TABLE doliflow.events IS 'Events that change demand (promotions, closures, trade fairs...), filled by the user. Forecasts multiply the days of an event by its effect: the learned effect of this event once it has passed, else the latest learned effect of a passed event of the same name, else expected_effect, else the latest learned effect of the same kind, else 1. Fitting divides past event days by their effect.';
+COMMENT ON COLUMN doliflow.events.event_id IS 'Identifier';
+COMMENT ON COLUMN doliflow.events.name IS 'Name; events of the same name (e.g. ''Spring promotion'') share what was learned';
+COMMENT ON COLUMN doliflow.events.kind IS 'Kind (promotion, closure, fair...); used when no event of the same name was learned';
+COMMENT ON COLUMN doliflow.events.start_date IS 'First day of the event (inclusive)';
+COMMENT ON COLUMN doliflow.events.end_date IS 'Last day of the event (inclusive)';
+COMMENT ON COLUMN doliflow.events.scope IS 'product: one product (scope_id = llx_product.rowid); category: products of one category (scope_id = category id); all: every product';
+COMMENT ON COLUMN doliflow.events.scope_id IS 'Product or category id; NULL when scope = all';
+COMMENT ON COLUMN doliflow.events.expected_effect IS 'Demand multiplier the user expects (1.3 = +30 %, 0 = closed); NULL = unknown';
+COMMENT ON COLUMN doliflow.events.learned_effect IS 'Multiplier measured once the event has passed: actual demand on its days / baseline forecast from the history before it (pooled over the products in scope)';
+COMMENT ON COLUMN doliflow.events.learned_at IS 'When learned_effect was measured';
+COMMENT ON COLUMN doliflow.events.learned_detail IS 'Figures behind learned_effect: products, days, actual and baseline sums, as_of';
+COMMENT ON COLUMN doliflow.events.note IS 'Free text';
+COMMENT ON COLUMN doliflow.events.created_at IS 'When the event was recorded';
+SELECT pg_catalog.pg_extension_config_dump('doliflow.events', '');
+
+CREATE FUNCTION doliflow.event_effect(p_event_id bigint, p_as_of date) RETURNS float8
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT coalesce(
+		CASE WHEN e.end_date <= p_as_of THEN e.learned_effect END,
+		(SELECT s.learned_effect FROM doliflow.events s
+		  WHERE s.name = e.name AND s.event_id <> e.event_id AND s.learned_effect IS NOT NULL
+			AND s.end_date <= p_as_of
+		  ORDER BY s.end_date DESC, s.event_id DESC LIMIT 1),
+		e.expected_effect,
+		(SELECT s.learned_effect FROM doliflow.events s
+		  WHERE s.kind = e.kind AND s.event_id <> e.event_id AND s.learned_effect IS NOT NULL
+			AND s.end_date <= p_as_of
+		  ORDER BY s.end_date DESC, s.event_id DESC LIMIT 1),
+		1.0)
+	  FROM doliflow.events e
+	 WHERE e.event_id = p_event_id;
+$$;
+COMMENT ON FUNCTION doliflow.event_effect(bigint, date) IS
+'Demand multiplier of an event as known on p_as_of: its own learned effect if it ended by then, else the latest learned effect of a passed event of the same name, else its expected_effect, else the latest learned effect of a passed event of the same kind, else 1. Only effects of events that ended by p_as_of are used, so back-tests never see the future.';
+
+-- Multiplier per product and day over [p_from, p_to] (product of the effects
+-- of every event covering the day); days without events are absent.
+CREATE FUNCTION doliflow._event_factors(p_as_of date, p_from date, p_to date, p_products integer[])
+RETURNS TABLE (fk_product integer, day date, factor float8, events text[])
+LANGUAGE sql STABLE AS $$
+	WITH ev AS (
+		SELECT e.*, doliflow.event_effect(e.event_id, p_as_of) AS eff
+		  FROM doliflow.events e
+		 WHERE e.end_date >= p_from AND e.start_date <= p_to
+	)
+	SELECT p.fk_product, d::date,
+		   CASE WHEN bool_or(ev.eff = 0) THEN 0 ELSE exp(sum(ln(ev.eff))) END,
+		   array_agg(ev.name ORDER BY ev.event_id)
+	  FROM ev
+	  JOIN doliflow._stock_product p
+		ON p.fk_product = ANY (p_products)
+	   AND (ev.scope = 'all'
+			OR (ev.scope = 'product' AND p.fk_product = ev.scope_id)
+			OR (ev.scope = 'category' AND p.category_id = ev.scope_id))
+	 CROSS JOIN generate_series(greatest(ev.start_date, p_from), least(ev.end_date, p_to), interval '1 day') d
+	 GROUP BY 1, 2;
+$$;
+COMMENT ON FUNCTION doliflow._event_factors(date, date, date, integer[]) IS 'internal: event multiplier per product and day as known on p_as_of';
+
+------------------------------------------------------------------------------
+-- The SQL baseline model: weekday profile x recent level.  Used for event
+-- baselines always, and for forecasts when the C engine is not installed.
+--   history   [origin - forecast_history_days + 1, origin], missing days = 0
+--   clean     with events: adj = qty / event multiplier (left out when the
+--             multiplier is below event_min_effect); public holidays left out
+--   weekday   f[d] = mean(adj on weekday d, last 364 days) / mean over the 7 weekdays
+--   level     sum(adj) / sum(f[dow]) over the last forecast_level_days clean days
+--   holidays  pooled over products: sum(adj on holidays) / sum(level-free weekday
+--             means on those days), applied to future public holidays
+--   sigma     root mean square of adj - level x f[dow] over the level window
+--   mase      mean |y(t) - y(t-1)| over the whole history (naive one-step error)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
+RETURNS TABLE (fk_product integer, level float8, dow_factor float8[], sigma float8, mase_scale float8,
+			   hol_actual float8, hol_expected float8, n_days integer, n_nonzero integer)
+LANGUAGE sql STABLE AS $$
+	WITH prm AS (
+		SELECT p_origin - (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_history_days') + 1 AS first_day,
+			   (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days,
+			   (SELECT value::float8 FROM doliflow.settings WHERE name = 'event_min_effect') AS min_eff
+	), days AS (
+		SELECT d::date AS day, extract(isodow FROM d)::int AS dow, coalesce(c.is_holiday, false) AS hol
+		  FROM prm CROSS JOIN generate_series(prm.first_day, p_origin, interval '1 day') d
+		  LEFT JOIN doliflow._stock_calendar c ON c.day = d::date
+	), prods AS (
+		SELECT DISTINCT unnest(p_products) AS fk_product
+	), ev AS (
+		SELECT f.* FROM prm, doliflow._event_factors(p_origin, prm.first_day, p_origin, p_products) f
+		 WHERE p_use_events
+	), hist AS (
+		SELECT p.fk_product, d.day, d.dow, d.hol, coalesce(s.qty, 0)::float8 AS qty,
+			   CASE WHEN ev.factor IS NULL THEN coalesce(s.qty, 0)::float8
+					WHEN ev.factor >= prm.min_eff THEN coalesce(s.qty, 0)::float8 / ev.factor
+			   END AS adj
+		  FROM prm CROSS JOIN prods p CROSS JOIN days d
+		  LEFT JOIN doliflow._stock_demand s ON s.fk_product = p.fk_product AND s.day = d.day
+		  LEFT JOIN ev ON ev.fk_product = p.fk_product AND ev.day = d.day
+	), naive AS (
+		SELECT h.fk_product, avg(abs(h.qty - h.prev)) AS mase_scale, count(*) + 1 AS n_days,
+			   count(*) FILTER (WHERE h.qty <> 0) AS n_nonzero
+		  FROM (SELECT hist.fk_product, hist.qty, lag(hist.qty) OVER (PARTITION BY hist.fk_product ORDER BY hist.day) AS prev
+				  FROM hist) h
+		 WHERE h.prev IS NOT NULL
+		 GROUP BY 1
+	), dowm AS (
+		SELECT p.fk_product, w.dow, a.m
+		  FROM prods p CROSS JOIN generate_series(1, 7) w(dow)
+		  LEFT JOIN (SELECT h.fk_product, h.dow, avg(h.adj) AS m FROM hist h
+					  WHERE NOT h.hol AND h.adj IS NOT NULL AND h.day > p_origin - 364
+					  GROUP BY 1, 2) a ON a.fk_product = p.fk_product AND a.dow = w.dow
+	), dowf AS (
+		SELECT x.fk_product,
+			   array_agg(CASE WHEN x.mm > 0 THEN coalesce(x.m, x.mm) / x.mm ELSE 1 END ORDER BY x.dow) AS f,
+			   array_agg(coalesce(x.m, x.mm, 0) ORDER BY x.dow) AS m
+		  FROM (SELECT dowm.*, avg(dowm.m) OVER (PARTITION BY dowm.fk_product) AS mm FROM dowm) x
+		 GROUP BY 1
+	), lvl AS (
+		SELECT h.fk_product, sum(h.adj) / nullif(sum(f.f[h.dow]), 0) AS level
+		  FROM hist h JOIN dowf f USING (fk_product) CROSS JOIN prm
+		 WHERE NOT h.hol AND h.adj IS NOT NULL AND h.day > p_origin - prm.level_days
+		 GROUP BY 1
+	), sig AS (
+		SELECT h.fk_product, sqrt(avg((h.adj - coalesce(l.level, 0) * f.f[h.dow]) ^ 2)) AS sigma
+		  FROM hist h JOIN dowf f USING (fk_product) LEFT JOIN lvl l USING (fk_product) CROSS JOIN prm
+		 WHERE NOT h.hol AND h.adj IS NOT NULL AND h.day > p_origin - prm.level_days
+		 GROUP BY 1
+	), hol AS (
+		SELECT h.fk_product, sum(h.adj) AS hol_actual, sum(f.m[h.dow]) AS hol_expected
+		  FROM hist h JOIN dowf f USING (fk_product)
+		 WHERE h.hol AND h.adj IS NOT NULL
+		 GROUP BY 1
+	)
+	SELECT p.fk_product, coalesce(l.level, 0), f.f, coalesce(s.sigma, 0), n.mase_scale,
+		   coalesce(hol.hol_actual, 0), coalesce(hol.hol_expected, 0),
+		   coalesce(n.n_days, 0)::int, coalesce(n.n_nonzero, 0)::int
+	  FROM prods p
+	  JOIN dowf f USING (fk_product)
+	  LEFT JOIN lvl l USING (fk_product)
+	  LEFT JOIN sig s USING (fk_product)
+	  LEFT JOIN naive n USING (fk_product)
+	  LEFT JOIN hol USING (fk_product);
+$$;
+COMMENT ON FUNCTION doliflow._baseline_model(date, integer[], boolean) IS 'internal: SQL baseline demand model (weekday profile x recent level) fitted on the history up to p_origin';
+
+------------------------------------------------------------------------------
+-- Event learning: after an event has passed, its effect = actual / baseline.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow.learn_event_effects(p_as_of date DEFAULT NULL, p_relearn boolean DEFAULT false)
+RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_as_of date := coalesce(p_as_of, current_date - 1);
+	e record;
+	v_products integer[];
+	v_actual float8;
+	v_base float8;
+	v_days integer;
+	n integer := 0;
+BEGIN
+	FOR e IN SELECT * FROM doliflow.events
+			  WHERE end_date <= v_as_of AND (p_relearn OR learned_at IS NULL)
+			  ORDER BY end_date, event_id
+	LOOP
+		SELECT array_agg(p.fk_product) INTO v_products
+		  FROM doliflow._stock_product p
+		 WHERE e.scope = 'all'
+			OR (e.scope = 'product' AND p.fk_product = e.scope_id)
+			OR (e.scope = 'category' AND p.category_id = e.scope_id);
+		IF v_products IS NULL THEN
+			CONTINUE;
+		END IF;
+		-- Baseline = the SQL model fitted on the history before the event
+		-- (earlier events cleaned with what was known then), evaluated on
+		-- the event's days that are not public holidays.
+		WITH m AS (
+			SELECT * FROM doliflow._baseline_model(e.start_date - 1, v_products, true)
+		), d AS (
+			SELECT g::date AS day, extract(isodow FROM g)::int AS dow
+			  FROM generate_series(e.start_date, e.end_date, interval '1 day') g
+			  LEFT JOIN doliflow._stock_calendar c ON c.day = g::date
+			 WHERE NOT coalesce(c.is_holiday, false)
+		)
+		SELECT sum(coalesce(s.qty, 0)), sum(m.level * m.dow_factor[d.dow]), count(DISTINCT d.day)
+		  INTO v_actual, v_base, v_days
+		  FROM m CROSS JOIN d
+		  LEFT JOIN doliflow._stock_demand s ON s.fk_product = m.fk_product AND s.day = d.day;
+		UPDATE doliflow.events
+		   SET learned_effect = CASE WHEN v_base > 0 THEN v_actual / v_base END,
+			   learned_at = now(),
+			   learned_detail = jsonb_build_object('as_of', v_as_of, 'products', cardinality(v_products),
+												   'days', v_days, 'actual', v_actual, 'baseline', v_base)
+		 WHERE event_id = e.event_id;
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.learn_event_effects(date, boolean) IS
+'Measures the effect of every event that ended by p_as_of (default yesterday) and is not learned yet (all of them with p_relearn): learned_effect = actual demand on its non-holiday days / baseline forecast of the SQL model fitted on the history before the event, pooled over the products in scope. NULL when the baseline is 0. Returns the number of events measured.';
+
+------------------------------------------------------------------------------
+-- Predictions: every run kept, never overwritten.
+------------------------------------------------------------------------------
+
+CREATE TABLE dw.prediction_runs (
+	run_id       bigint PRIMARY KEY,
+	generated_at timestamptz NOT NULL,
+	origin       date NOT NULL,
+	horizon_days integer NOT NULL,
+	kind         text NOT NULL CHECK (kind IN ('nightly', 'backtest', 'experiment')),
+	use_events   boolean NOT NULL,
+	engine       text NOT NULL,
+	interval_level float8 NOT NULL,
+	products     integer NOT NULL,
+	rows_written bigint NOT NULL
+);
+CREATE INDEX prediction_runs_kind_idx ON dw.prediction_runs (kind, generated_at DESC);
+COMMENT ON TABLE dw.prediction_runs IS 'One row per forecast run that wrote dw.predictions (nightly runs, back-tests, experiments)';
+COMMENT ON COLUMN dw.prediction_runs.run_id IS 'doliflow.run_log run that produced the predictions';
+COMMENT ON COLUMN dw.prediction_runs.generated_at IS 'When the predictions were computed (the timestamp the pages show)';
+COMMENT ON COLUMN dw.prediction_runs.origin IS 'Forecast origin: last day of history the models saw; predictions start the day after';
+COMMENT ON COLUMN dw.prediction_runs.horizon_days IS 'Days predicted after the origin';
+COMMENT ON COLUMN dw.prediction_runs.kind IS 'nightly (what the alerts use), backtest (origin in the past, counted in accuracy) or experiment (e.g. a model without events; ignored by the pages)';
+COMMENT ON COLUMN dw.prediction_runs.use_events IS 'Whether doliflow.events were applied (history cleaned, future event days multiplied)';
+COMMENT ON COLUMN dw.prediction_runs.engine IS 'Forecasting engine: sql_baseline (weekday profile x level) or the C engine';
+COMMENT ON COLUMN dw.prediction_runs.interval_level IS 'Coverage of the lo/hi prediction intervals';
+COMMENT ON COLUMN dw.prediction_runs.products IS 'Products forecast';
+COMMENT ON COLUMN dw.prediction_runs.rows_written IS 'Rows written to dw.predictions';
+
+CREATE TABLE dw.prediction_models (
+	run_id       bigint NOT NULL,
+	fk_product   integer NOT NULL,
+	method       text NOT NULL,
+	sigma        float8,
+	mase_scale   float8,
+	model        jsonb NOT NULL,
+	PRIMARY KEY (run_id, fk_product)
+);
+COMMENT ON TABLE dw.prediction_models IS 'Model summary of every product in every forecast run';
+COMMENT ON COLUMN dw.prediction_models.run_id IS 'Forecast run (dw.prediction_runs)';
+COMMENT ON COLUMN dw.prediction_models.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.prediction_models.method IS 'Method chosen for the series';
+COMMENT ON COLUMN dw.prediction_models.sigma IS 'Standard deviation of the one-day forecast error (in-sample), used for intervals and safety stock';
+COMMENT ON COLUMN dw.prediction_models.mase_scale IS 'MASE denominator: mean absolute one-step naive error |y(t) - y(t-1)| over the history before the origin';
+COMMENT ON COLUMN dw.prediction_models.model IS 'Parameters and figures of the fitted model (level, weekday factors, holiday factor, counts, ...)';
+
+CREATE TABLE dw.predictions (
+	run_id        bigint NOT NULL,
+	generated_at  timestamptz NOT NULL,
+	origin        date NOT NULL,
+	fk_product    integer NOT NULL,
+	fk_entrepot   integer,
+	day           date NOT NULL,
+	horizon       integer NOT NULL,
+	yhat          float8 NOT NULL CHECK (yhat >= 0),
+	lo            float8 NOT NULL,
+	hi            float8 NOT NULL,
+	baseline_yhat float8 NOT NULL,
+	event_factor  float8 NOT NULL DEFAULT 1,
+	events        text[],
+	method        text NOT NULL,
+	CONSTRAINT predictions_key UNIQUE NULLS NOT DISTINCT (run_id, fk_product, fk_entrepot, day)
+);
+CREATE INDEX predictions_product_day_idx ON dw.predictions (fk_product, day, origin DESC);
+COMMENT ON TABLE dw.predictions IS 'Daily demand forecasts of every run (history kept: a run never overwrites another). Forecasts are made per product over all warehouses (fk_entrepot NULL); dw.v_stock_alerts splits them between warehouses by each warehouse''s share of recent sales.';
+COMMENT ON COLUMN dw.predictions.run_id IS 'Forecast run (dw.prediction_runs, doliflow.run_log)';
+COMMENT ON COLUMN dw.predictions.generated_at IS 'When the run computed this prediction';
+COMMENT ON COLUMN dw.predictions.origin IS 'Last day of history the model saw';
+COMMENT ON COLUMN dw.predictions.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.predictions.fk_entrepot IS 'Warehouse (llx_entrepot.rowid); NULL = all warehouses (how the models forecast)';
+COMMENT ON COLUMN dw.predictions.day IS 'Day predicted';
+COMMENT ON COLUMN dw.predictions.horizon IS 'Days between origin and day (1 = the day after the origin)';
+COMMENT ON COLUMN dw.predictions.yhat IS 'Forecast demand (units), never negative';
+COMMENT ON COLUMN dw.predictions.lo IS 'Lower bound of the prediction interval (never negative)';
+COMMENT ON COLUMN dw.predictions.hi IS 'Upper bound of the prediction interval';
+COMMENT ON COLUMN dw.predictions.baseline_yhat IS 'Forecast before event multipliers (public holidays included)';
+COMMENT ON COLUMN dw.predictions.event_factor IS 'Product of the multipliers of the events covering the day (1 = none)';
+COMMENT ON COLUMN dw.predictions.events IS 'Names of the events covering the day';
+COMMENT ON COLUMN dw.predictions.method IS 'Forecasting method';
+
+CREATE FUNCTION doliflow.generate_predictions(p_origin date DEFAULT NULL, p_use_events boolean DEFAULT true,
+											  p_kind text DEFAULT 'nightly', p_run_id bigint DEFAULT NULL,
+											  p_products integer[] DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_origin date;
+	v_horizon integer := doliflow.setting('forecast_horizon_days')::integer;
+	v_level float8 := doliflow.setting('forecast_interval_level')::float8;
+	v_z float8;
+	v_products integer[];
+	v_run bigint := p_run_id;
+	v_rows bigint;
+	v_engine text := 'sql_baseline';
+BEGIN
+	IF p_kind IS NULL OR p_kind NOT IN ('nightly', 'backtest', 'experiment') THEN
+		RAISE EXCEPTION 'kind must be nightly, backtest or experiment, not %', coalesce(p_kind, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF v_horizon < 1 THEN
+		RAISE EXCEPTION 'setting forecast_horizon_days must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT (v_level > 0 AND v_level < 1) THEN
+		RAISE EXCEPTION 'setting forecast_interval_level must be in (0, 1)' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_z := doliflow.normal_quantile(0.5 + v_level / 2);
+	-- Origin: yesterday (today is not complete), or the last day of loaded
+	-- demand when the warehouse is older than that.
+	v_origin := coalesce(p_origin,
+						 (SELECT least(current_date - 1, max(d.day)) FROM doliflow._stock_demand d),
+						 current_date - 1);
+	v_products := coalesce(p_products,
+						   (SELECT array_agg(p.fk_product ORDER BY p.fk_product) FROM doliflow._stock_product p),
+						   '{}');
+	IF v_run IS NULL THEN
+		v_run := doliflow._run_begin('forecast');
+	END IF;
+	IF EXISTS (SELECT 1 FROM dw.prediction_runs r WHERE r.run_id = v_run) THEN
+		RAISE EXCEPTION 'run % already wrote predictions', v_run
+			USING ERRCODE = 'unique_violation', HINT = 'Every forecast run needs its own run_id.';
+	END IF;
+	IF p_use_events THEN
+		PERFORM doliflow.learn_event_effects(v_origin);
+	END IF;
+
+	INSERT INTO dw.prediction_models (run_id, fk_product, method, sigma, mase_scale, model)
+	SELECT v_run, m.fk_product, 'weekday_level', m.sigma, m.mase_scale,
+		   jsonb_build_object('engine', v_engine, 'level', m.level, 'weekday_factors', to_jsonb(m.dow_factor),
+							  'sigma', m.sigma, 'history_days', m.n_days, 'nonzero_days', m.n_nonzero,
+							  'holiday_actual', m.hol_actual, 'holiday_expected', m.hol_expected,
+							  'use_events', p_use_events)
+	  FROM doliflow._baseline_model(v_origin, v_products, p_use_events) m;
+
+	WITH hf AS (	-- public-holiday multiplier, pooled over the products
+		SELECT CASE WHEN sum((pm.model ->> 'holiday_expected')::float8) > 0
+					THEN sum((pm.model ->> 'holiday_actual')::float8) / sum((pm.model ->> 'holiday_expected')::float8)
+					ELSE 1 END AS f
+		  FROM dw.prediction_models pm WHERE pm.run_id = v_run
+	), fut AS (
+		SELECT g::date AS day, extract(isodow FROM g)::int AS dow, coalesce(c.is_holiday, false) AS hol
+		  FROM generate_series(v_origin + 1, v_origin + v_horizon, interval '1 day') g
+		  LEFT JOIN doliflow._stock_calendar c ON c.day = g::date
+	), ev AS (
+		SELECT * FROM doliflow._event_factors(v_origin, v_origin + 1, v_origin + v_horizon, v_products)
+		 WHERE p_use_events
+	), b AS (
+		SELECT pm.fk_product, f.day, pm.method, pm.sigma,
+			   greatest((pm.model ->> 'level')::float8 * (pm.model -> 'weekday_factors' ->> (f.dow - 1))::float8, 0)
+				 * CASE WHEN f.hol THEN hf.f ELSE 1 END AS base,
+			   CASE WHEN f.hol THEN hf.f ELSE 1 END AS hmult,
+			   coalesce(ev.factor, 1) AS evf, ev.events
+		  FROM dw.prediction_models pm CROSS JOIN fut f CROSS JOIN hf
+		  LEFT JOIN ev ON ev.fk_product = pm.fk_product AND ev.day = f.day
+		 WHERE pm.run_id = v_run
+	)
+	INSERT INTO dw.predictions (run_id, generated_at, origin, fk_product, fk_entrepot, day, horizon,
+								yhat, lo, hi, baseline_yhat, event_factor, events, method)
+	SELECT v_run, now(), v_origin, b.fk_product, NULL, b.day, b.day - v_origin,
+		   b.base * b.evf,
+		   greatest(b.base * b.evf - v_z * b.sigma * b.hmult * b.evf, 0),
+		   b.base * b.evf + v_z * b.sigma * b.hmult * b.evf,
+		   b.base, b.evf, b.events, b.method
+	  FROM b;
+	GET DIAGNOSTICS v_rows = ROW_COUNT;
+
+	INSERT INTO dw.prediction_runs (run_id, generated_at, origin, horizon_days, kind, use_events, engine,
+									interval_level, products, rows_written)
+	VALUES (v_run, now(), v_origin, v_horizon, p_kind, p_use_events, v_engine, v_level,
+			cardinality(v_products), v_rows);
+	IF p_run_id IS NULL THEN
+		PERFORM doliflow._run_end(v_run, 'success');
+	END IF;
+	RAISE NOTICE 'doliflow: forecast run % (%): % products, % predictions from % to %',
+		v_run, p_kind, cardinality(v_products), v_rows, v_origin + 1, v_origin + v_horizon;
+	RETURN v_run;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.generate_predictions(date, boolean, text, bigint, integer[]) IS
+'Forecasts daily demand of every stockable product (or of p_products) for forecast_horizon_days after p_origin (default: yesterday, or the last day of loaded demand) into dw.predictions, with model summaries in dw.prediction_models and a dw.prediction_runs row; learns the effect of passed events first when p_use_events. p_kind: nightly (used by the alerts), backtest (a past origin, counted by dw.v_forecast_accuracy) or experiment (ignored by the pages). Returns the run id (a new doliflow.run_log run unless p_run_id is given).';
+
+CREATE PROCEDURE doliflow._analytics_forecast(run_id bigint, force boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_cache integer := doliflow.setting('cache_hours')::integer;
+	v_last dw.prediction_runs;
+BEGIN
+	SELECT r.* INTO v_last FROM dw.prediction_runs r
+	 WHERE r.kind = 'nightly' ORDER BY r.generated_at DESC, r.run_id DESC LIMIT 1;
+	IF NOT coalesce(force, false) AND v_last.run_id IS NOT NULL
+	   AND v_last.generated_at > now() - make_interval(hours => v_cache) THEN
+		RAISE NOTICE 'doliflow: forecast reused: predictions of run % generated at % are younger than % hours (force => true recomputes)',
+			v_last.run_id, v_last.generated_at, v_cache;
+		RETURN;
+	END IF;
+	PERFORM doliflow.generate_predictions(NULL, true, 'nightly', run_id);
+END;
+$$;
+COMMENT ON PROCEDURE doliflow._analytics_forecast(bigint, boolean) IS
+'Forecast module of run_analytics(): nightly predictions of every stockable product into dw.predictions under run_id; does nothing while the last nightly predictions are younger than cache_hours unless force (their generated_at stays). No transaction control: the caller commits.';
+
+------------------------------------------------------------------------------
+-- Alerts (page 1)
+------------------------------------------------------------------------------
+
+CREATE VIEW doliflow._stock_latest_run AS
+SELECT r.run_id, r.generated_at, r.origin, r.horizon_days
+  FROM dw.prediction_runs r
+ WHERE r.kind = 'nightly'
+ ORDER BY r.generated_at DESC, r.run_id DESC
+ LIMIT 1;
+COMMENT ON VIEW doliflow._stock_latest_run IS 'internal: the latest nightly forecast run (what the pages show)';
+
+CREATE VIEW dw.v_stock_alerts AS
+WITH cfg AS (
+	SELECT max(s.value) FILTER (WHERE s.name = 'lead_time_default_days')::integer AS lead_default,
+		   max(s.value) FILTER (WHERE s.name = 'attention_days')::numeric AS attention_days,
+		   max(s.value) FILTER (WHERE s.name = 'safety_margin_pct')::numeric AS margin_pct,
+		   max(s.value) FILTER (WHERE s.name = 'service_level')::numeric AS service_level,
+		   max(s.value) FILTER (WHERE s.name = 'stock_review_days')::integer AS review_days,
+		   max(s.value) FILTER (WHERE s.name = 'demand_share_days')::integer AS share_days
+	  FROM doliflow.settings s
+), run AS (
+	SELECT lr.run_id, lr.generated_at, lr.origin
+	  FROM doliflow._stock_latest_run lr
+	 UNION ALL
+	SELECT NULL, NULL, current_date - 1
+	 WHERE NOT EXISTS (SELECT 1 FROM doliflow._stock_latest_run)
+), prod AS (
+	SELECT p.*, greatest(coalesce(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead_time_days
+	  FROM doliflow._stock_product p CROSS JOIN cfg
+), items AS (	-- product x warehouse holding stock; products without any stock row get one row (no warehouse)
+	SELECT o.fk_product, o.fk_entrepot, o.stock::numeric AS stock
+	  FROM doliflow._stock_onhand o JOIN prod USING (fk_product)
+	 UNION ALL
+	SELECT p.fk_product, NULL, 0
+	  FROM prod p
+	 WHERE NOT EXISTS (SELECT 1 FROM doliflow._stock_onhand o WHERE o.fk_product = p.fk_product)
+), shares AS (
+	SELECT i.*,
+		   CASE WHEN sum(coalesce(w.qty, 0)) OVER (PARTITION BY i.fk_product) > 0
+				THEN coalesce(w.qty, 0) / sum(coalesce(w.qty, 0)) OVER (PARTITION BY i.fk_product)
+				ELSE 1.0 / count(*) OVER (PARTITION BY i.fk_product)
+		   END::numeric AS share
+	  FROM items i
+	  LEFT JOIN (SELECT d.fk_product, d.fk_entrepot, sum(d.qty) AS qty
+				   FROM doliflow._stock_demand_wh d CROSS JOIN run CROSS JOIN cfg
+				  WHERE d.day > run.origin - cfg.share_days AND d.day <= run.origin
+				  GROUP BY 1, 2) w
+		ON w.fk_product = i.fk_product AND w.fk_entrepot IS NOT DISTINCT FROM i.fk_entrepot
+), fc AS (	-- product totals from the latest nightly run
+	SELECT p.fk_product,
+		   sum(pr.yhat) FILTER (WHERE pr.day <= run.origin + p.lead_time_days) AS demand_lead_time,
+		   sum(pr.yhat) FILTER (WHERE pr.day <= run.origin + p.lead_time_days + cfg.review_days) AS demand_target,
+		   max(pr.day) AS last_day, min(pr.method) AS method
+	  FROM prod p CROSS JOIN run CROSS JOIN cfg
+	  JOIN dw.predictions pr ON pr.run_id = run.run_id AND pr.fk_product = p.fk_product AND pr.fk_entrepot IS NULL
+	 WHERE pr.day > run.origin
+	 GROUP BY 1
+), x AS (
+	SELECT s.fk_product, s.fk_entrepot, s.stock, s.share,
+		   p.ref, p.label, p.pmp, p.packaging, p.lead_time_days,
+		   p.supplier_lead_time_days IS NOT NULL AS lead_time_from_supplier,
+		   coalesce(inc.qty, 0)::numeric * s.share AS incoming,
+		   coalesce(fc.demand_lead_time, 0)::numeric * s.share AS demand_lead_time,
+		   coalesce(fc.demand_target, 0)::numeric * s.share AS demand_target,
+		   coalesce(pm.sigma, 0)::numeric * s.share AS sigma_daily,
+		   fc.method, fc.fk_product IS NOT NULL AS has_forecast,
+		   coalesce(fc.last_day < run.origin + p.lead_time_days + cfg.review_days, true) AS forecast_truncated,
+		   run.origin + 1 AS today, run.origin + p.lead_time_days + cfg.review_days AS target_date,
+		   run.run_id, run.generated_at, run.origin,
+		   cfg.attention_days, cfg.margin_pct, cfg.service_level
+	  FROM shares s
+	  JOIN prod p USING (fk_product)
+	  CROSS JOIN run CROSS JOIN cfg
+	  LEFT JOIN fc USING (fk_product)
+	  LEFT JOIN doliflow._stock_incoming inc USING (fk_product)
+	  LEFT JOIN dw.prediction_models pm ON pm.run_id = run.run_id AND pm.fk_product = s.fk_product
+), y AS (
+	SELECT x.*,
+		   x.demand_lead_time / x.lead_time_days AS daily_demand,
+		   doliflow.stock_level(x.stock, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level,
+		   doliflow.stock_level(x.stock + x.incoming, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level_with_incoming,
+		   doliflow.safety_stock(x.sigma_daily, x.lead_time_days, x.service_level) AS safety_stock,
+		   doliflow.suggested_quantity(x.demand_target, x.stock, x.margin_pct, x.packaging::numeric) AS suggested_quantity,
+		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net
+	  FROM x
+)
+SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
+	   y.fk_entrepot, w.ref AS warehouse_ref,
+	   y.level,
+	   CASE y.level WHEN 'Critical' THEN 1 WHEN 'Attention' THEN 2 WHEN 'OK' THEN 3 END AS level_rank,
+	   round(y.stock, 3) AS stock, round(y.incoming, 3) AS incoming,
+	   y.lead_time_days, y.lead_time_from_supplier,
+	   round(y.share, 4) AS demand_share,
+	   round(y.daily_demand, 3) AS daily_demand,
+	   round(y.demand_lead_time, 3) AS demand_lead_time,
+	   round(y.stock - y.demand_lead_time, 3) AS stock_after_lead_time,
+	   CASE WHEN y.daily_demand > 0 THEN round(greatest(y.stock, 0) / y.daily_demand, 1) END AS days_of_cover,
+	   y.level_with_incoming,
+	   round(y.sigma_daily, 3) AS sigma_daily,
+	   round(y.safety_stock, 3) AS safety_stock,
+	   round(y.demand_lead_time + y.safety_stock, 3) AS reorder_point,
+	   y.stock + y.incoming < y.demand_lead_time + y.safety_stock AS below_reorder_point,
+	   y.target_date,
+	   round(y.demand_target, 3) AS demand_until_target,
+	   y.margin_pct, y.packaging,
+	   y.suggested_quantity, y.suggested_quantity_net,
+	   round(y.stock * y.pmp::numeric, 2) AS stock_value,
+	   y.has_forecast, y.forecast_truncated, y.method AS forecast_method,
+	   y.today, y.origin AS forecast_origin, y.run_id, y.generated_at
+  FROM y
+  LEFT JOIN dw.dim_warehouse w ON w.warehouse_key = y.fk_entrepot;
+COMMENT ON VIEW dw.v_stock_alerts IS
+'Page 1 (Alertes): one row per product and warehouse holding stock, from the latest nightly forecast. The product forecast is split between warehouses by each warehouse''s share of sales over demand_share_days (equal shares when none). level = stock_level(stock, demand_lead_time, demand_lead_time / lead_time_days, attention_days); suggested_quantity = suggested_quantity(forecast until target_date, stock, safety_margin_pct, packaging) with target_date = today + lead time + stock_review_days - 1 (what_if_order() takes any date). Sort by level_rank, days_of_cover.';
+COMMENT ON COLUMN dw.v_stock_alerts.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.v_stock_alerts.product_ref IS 'Product reference';
+COMMENT ON COLUMN dw.v_stock_alerts.product_label IS 'Product label';
+COMMENT ON COLUMN dw.v_stock_alerts.fk_entrepot IS 'Warehouse (llx_entrepot.rowid); NULL for a product that has no stock anywhere';
+COMMENT ON COLUMN dw.v_stock_alerts.warehouse_ref IS 'Warehouse name';
+COMMENT ON COLUMN dw.v_stock_alerts.level IS 'Critical: stock - demand_lead_time < 0; Attention: >= 0 and < attention_days days of daily_demand; OK otherwise';
+COMMENT ON COLUMN dw.v_stock_alerts.level_rank IS '1 Critical, 2 Attention, 3 OK (for sorting)';
+COMMENT ON COLUMN dw.v_stock_alerts.stock IS 'Current physical stock in the warehouse (sum of movements)';
+COMMENT ON COLUMN dw.v_stock_alerts.incoming IS 'Quantity on open supplier orders (status 1-4), split between warehouses like the demand';
+COMMENT ON COLUMN dw.v_stock_alerts.lead_time_days IS 'Supplier lead time (llx_product_fournisseur_price.delivery_time_days, else setting lead_time_default_days; at least 1)';
+COMMENT ON COLUMN dw.v_stock_alerts.lead_time_from_supplier IS 'True when the lead time comes from the supplier price list, false when it is the default setting';
+COMMENT ON COLUMN dw.v_stock_alerts.demand_share IS 'Share of the product''s forecast assigned to this warehouse';
+COMMENT ON COLUMN dw.v_stock_alerts.daily_demand IS 'Average forecast demand per day over the lead time';
+COMMENT ON COLUMN dw.v_stock_alerts.demand_lead_time IS 'Forecast demand over the lead time: sum of the predictions of days today .. today + lead_time_days - 1';
+COMMENT ON COLUMN dw.v_stock_alerts.stock_after_lead_time IS 'stock - demand_lead_time (negative = stock-out before a new order can arrive)';
+COMMENT ON COLUMN dw.v_stock_alerts.days_of_cover IS 'Days the stock lasts at daily_demand; NULL when no demand is forecast';
+COMMENT ON COLUMN dw.v_stock_alerts.level_with_incoming IS 'The same level counting open supplier orders as stock';
+COMMENT ON COLUMN dw.v_stock_alerts.sigma_daily IS 'Standard deviation of the daily forecast error (model, scaled by the warehouse share)';
+COMMENT ON COLUMN dw.v_stock_alerts.safety_stock IS 'z x sigma_daily x sqrt(lead_time_days), z = normal_quantile(service_level)';
+COMMENT ON COLUMN dw.v_stock_alerts.reorder_point IS 'demand_lead_time + safety_stock';
+COMMENT ON COLUMN dw.v_stock_alerts.below_reorder_point IS 'stock + incoming < reorder_point';
+COMMENT ON COLUMN dw.v_stock_alerts.target_date IS 'Last day the suggested order must cover: today + lead_time_days + stock_review_days - 1';
+COMMENT ON COLUMN dw.v_stock_alerts.demand_until_target IS 'Sum of forecasts from today to target_date';
+COMMENT ON COLUMN dw.v_stock_alerts.margin_pct IS 'Safety margin in percent (setting safety_margin_pct)';
+COMMENT ON COLUMN dw.v_stock_alerts.packaging IS 'Supplier order multiple; NULL = unknown (quantity not rounded)';
+COMMENT ON COLUMN dw.v_stock_alerts.suggested_quantity IS 'The seed''s formula: (demand_until_target - stock) x (1 + margin_pct/100), never negative, rounded up to packaging';
+COMMENT ON COLUMN dw.v_stock_alerts.suggested_quantity_net IS 'The same with open supplier orders counted as stock (what is left to order)';
+COMMENT ON COLUMN dw.v_stock_alerts.stock_value IS 'stock x pmp (weighted average cost)';
+COMMENT ON COLUMN dw.v_stock_alerts.has_forecast IS 'False when the latest run has no forecast for the product (demand then counts as 0)';
+COMMENT ON COLUMN dw.v_stock_alerts.forecast_truncated IS 'True when the forecast horizon ends before target_date (sums cover fewer days)';
+COMMENT ON COLUMN dw.v_stock_alerts.forecast_method IS 'Forecasting method of the product';
+COMMENT ON COLUMN dw.v_stock_alerts.today IS 'First forecast day (the day after the forecast origin)';
+COMMENT ON COLUMN dw.v_stock_alerts.forecast_origin IS 'Last day of history the forecast saw';
+COMMENT ON COLUMN dw.v_stock_alerts.run_id IS 'Forecast run used';
+COMMENT ON COLUMN dw.v_stock_alerts.generated_at IS 'When the forecast used was computed (the 24-hour cache timestamp)';
+
+CREATE FUNCTION doliflow.what_if_order(product integer, target_date date, margin_pct numeric DEFAULT NULL)
+RETURNS TABLE (fk_product integer, from_date date, to_date date, days integer, sum_forecast numeric,
+			   stock numeric, incoming numeric, raw_need numeric, with_margin numeric, margin_used_pct numeric,
+			   packaging numeric, suggested_quantity numeric, suggested_quantity_net numeric,
+			   forecast_truncated boolean, generated_at timestamptz)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	v_run record;
+	v_margin numeric := coalesce(margin_pct, doliflow.setting('safety_margin_pct')::numeric);
+	v_sum numeric;
+	v_last date;
+	v_stock numeric;
+	v_incoming numeric;
+	v_pack numeric;
+BEGIN
+	IF product IS NULL OR target_date IS NULL THEN
+		RAISE EXCEPTION 'product and target_date are required' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM doliflow._check_finite(v_margin, 'margin_pct', 0);
+	SELECT p.packaging INTO v_pack FROM doliflow._stock_product p WHERE p.fk_product = product;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'product % is not a stockable product', product USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT * INTO v_run FROM doliflow._stock_latest_run;
+	IF v_run.run_id IS NULL THEN
+		RAISE EXCEPTION 'no nightly forecast yet' USING ERRCODE = 'no_data_found',
+			HINT = 'CALL doliflow.run_analytics(''forecast'') computes one.';
+	END IF;
+	IF target_date <= v_run.origin THEN
+		RAISE EXCEPTION 'target_date % must be after the forecast origin %', target_date, v_run.origin
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT coalesce(sum(pr.yhat), 0), max(pr.day) INTO v_sum, v_last
+	  FROM dw.predictions pr
+	 WHERE pr.run_id = v_run.run_id AND pr.fk_product = product AND pr.fk_entrepot IS NULL
+	   AND pr.day > v_run.origin AND pr.day <= target_date;
+	SELECT coalesce(sum(o.stock), 0) INTO v_stock FROM doliflow._stock_onhand o WHERE o.fk_product = product;
+	SELECT coalesce(sum(i.qty), 0) INTO v_incoming FROM doliflow._stock_incoming i WHERE i.fk_product = product;
+	RETURN QUERY SELECT product, v_run.origin + 1, target_date, target_date - v_run.origin, trim_scale(v_sum),
+		trim_scale(v_stock), trim_scale(v_incoming), trim_scale(v_sum - v_stock), trim_scale((v_sum - v_stock) * (1 + v_margin / 100)), v_margin, v_pack,
+		doliflow.suggested_quantity(v_sum, v_stock, v_margin, v_pack),
+		doliflow.suggested_quantity(v_sum, v_stock + v_incoming, v_margin, v_pack),
+		v_last IS NULL OR v_last < target_date, v_run.generated_at;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.what_if_order(integer, date, numeric) IS
+'The seed''s quantity calculator for one product (all warehouses): sum of the latest nightly forecasts from today to target_date (inclusive), current stock, open supplier orders, raw need (sum - stock), with margin (x (1 + margin_pct/100); margin_pct defaults to setting safety_margin_pct and is returned as margin_used_pct), packaging, and suggested_quantity(...) without and with the incoming orders counted. forecast_truncated when target_date lies beyond the horizon.';
+
+------------------------------------------------------------------------------
+-- Daily alert snapshot (the dashboard's 7-day trend) and the stock module
+------------------------------------------------------------------------------
+
+CREATE TABLE dw.alert_snapshot (
+	snapshot_date      date NOT NULL,
+	fk_product         integer NOT NULL,
+	fk_entrepot        integer,
+	level              text NOT NULL,
+	stock              numeric NOT NULL,
+	demand_lead_time   numeric NOT NULL,
+	days_of_cover      numeric,
+	suggested_quantity numeric,
+	run_id             bigint,
+	forecast_run_id    bigint,
+	generated_at       timestamptz NOT NULL,
+	CONSTRAINT alert_snapshot_key UNIQUE NULLS NOT DISTINCT (snapshot_date, fk_product, fk_entrepot)
+);
+COMMENT ON TABLE dw.alert_snapshot IS 'One copy of dw.v_stock_alerts per day, written by the stock module; feeds the 7-day alert trend of dw.v_dashboard';
+COMMENT ON COLUMN dw.alert_snapshot.snapshot_date IS 'Day of the snapshot';
+COMMENT ON COLUMN dw.alert_snapshot.fk_product IS 'Product';
+COMMENT ON COLUMN dw.alert_snapshot.fk_entrepot IS 'Warehouse (NULL: product without stock anywhere)';
+COMMENT ON COLUMN dw.alert_snapshot.level IS 'Critical, Attention or OK';
+COMMENT ON COLUMN dw.alert_snapshot.stock IS 'Stock that day';
+COMMENT ON COLUMN dw.alert_snapshot.demand_lead_time IS 'Forecast demand over the lead time that day';
+COMMENT ON COLUMN dw.alert_snapshot.days_of_cover IS 'Days of cover that day';
+COMMENT ON COLUMN dw.alert_snapshot.suggested_quantity IS 'Suggested order quantity that day';
+COMMENT ON COLUMN dw.alert_snapshot.run_id IS 'doliflow.run_log run that took the snapshot';
+COMMENT ON COLUMN dw.alert_snapshot.forecast_run_id IS 'Forecast run the levels come from';
+COMMENT ON COLUMN dw.alert_snapshot.generated_at IS 'When the snapshot was taken';
+
+CREATE PROCEDURE doliflow._analytics_stock(run_id bigint, force boolean)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	v_cache integer := doliflow.setting('cache_hours')::integer;
+	v_taken timestamptz;
+	v_rows bigint;
+	v_run bigint := run_id;
+BEGIN
+	SELECT max(a.generated_at) INTO v_taken FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date;
+	IF NOT coalesce(force, false) AND v_taken > now() - make_interval(hours => v_cache)
+	   AND v_taken >= (SELECT lr.generated_at FROM doliflow._stock_latest_run lr) THEN
+		RAISE NOTICE 'doliflow: stock alerts reused: today''s snapshot taken at % is younger than % hours and newer than the forecast',
+			v_taken, v_cache;
+		RETURN;
+	END IF;
+	DELETE FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date;
+	INSERT INTO dw.alert_snapshot (snapshot_date, fk_product, fk_entrepot, level, stock, demand_lead_time,
+								   days_of_cover, suggested_quantity, run_id, forecast_run_id, generated_at)
+	SELECT current_date, v.fk_product, v.fk_entrepot, v.level, v.stock, v.demand_lead_time,
+		   v.days_of_cover, v.suggested_quantity, v_run, v.run_id, now()
+	  FROM dw.v_stock_alerts v
+	 WHERE v.level IS NOT NULL;
+	GET DIAGNOSTICS v_rows = ROW_COUNT;
+	RAISE NOTICE 'doliflow: stock alerts: % items (% Critical, % Attention)', v_rows,
+		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date AND a.level = 'Critical'),
+		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date AND a.level = 'Attention');
+END;
+$$;
+COMMENT ON PROCEDURE doliflow._analytics_stock(bigint, boolean) IS
+'Stock module of run_analytics(): writes today''s copy of dw.v_stock_alerts into dw.alert_snapshot (replacing an earlier one of the same day); does nothing when today''s snapshot is younger than cache_hours and newer than the latest forecast, unless force. No transaction control: the caller commits.';
+
+------------------------------------------------------------------------------
+-- Predictions against actuals
+------------------------------------------------------------------------------
+
+-- For every product and day with actuals, the prediction of the latest run
+-- (nightly or back-test) whose origin is before that day: the forecast that
+-- was available on the morning of the day.  Days without a sales row count
+-- as zero demand; actuals exist up to the last day of loaded demand.
+CREATE VIEW doliflow._prediction_actuals AS
+WITH last_actual AS (
+	SELECT max(d.day) AS day FROM doliflow._stock_demand d
+), pick AS (
+	SELECT DISTINCT ON (pr.fk_product, pr.day)
+		   pr.fk_product, pr.day, pr.yhat, pr.run_id, pr.origin, pr.horizon
+	  FROM dw.predictions pr
+	  JOIN dw.prediction_runs r ON r.run_id = pr.run_id AND r.kind IN ('nightly', 'backtest')
+	 WHERE pr.fk_entrepot IS NULL AND pr.day <= (SELECT day FROM last_actual)
+	 ORDER BY pr.fk_product, pr.day, pr.origin DESC, pr.run_id DESC
+)
+SELECT p.fk_product, p.day, p.yhat, coalesce(d.qty, 0)::float8 AS actual,
+	   abs(p.yhat - coalesce(d.qty, 0)) AS abs_error, m.mase_scale, p.run_id, p.origin, p.horizon
+  FROM pick p
+  LEFT JOIN doliflow._stock_demand d ON d.fk_product = p.fk_product AND d.day = p.day
+  LEFT JOIN dw.prediction_models m ON m.run_id = p.run_id AND m.fk_product = p.fk_product;
+COMMENT ON VIEW doliflow._prediction_actuals IS 'internal: the freshest prediction made before each product-day, beside the actual demand';
+
+CREATE VIEW dw.v_forecast_accuracy AS
+SELECT CASE WHEN grouping(x.week_start) = 0 THEN to_char(x.week_start, 'IYYY-"W"IW') END AS iso_week,
+	   x.week_start,
+	   x.fk_product,
+	   CASE WHEN grouping(x.week_start) = 0 AND grouping(x.fk_product) = 0 THEN 'product_week'
+			WHEN grouping(x.week_start) = 0 THEN 'week'
+			WHEN grouping(x.fk_product) = 0 THEN 'product'
+			ELSE 'all' END AS grain,
+	   count(*) AS days,
+	   round(sum(x.actual)::numeric, 3) AS actual,
+	   round(sum(x.yhat)::numeric, 3) AS forecast,
+	   round(sum(x.abs_error)::numeric, 3) AS abs_error,
+	   round((100 * avg(x.abs_error / x.actual) FILTER (WHERE x.actual > 0))::numeric, 2) AS mape,
+	   round((100 * sum(x.abs_error) / nullif(sum(x.actual), 0))::numeric, 2) AS wape,
+	   round(avg(x.abs_error / x.mase_scale) FILTER (WHERE x.mase_scale > 0)::numeric, 3) AS mase,
+	   round((100 - 100 * sum(x.abs_error) / nullif(sum(x.actual), 0))::numeric, 2) AS accuracy_pct
+  FROM (SELECT a.*, date_trunc('week', a.day)::date AS week_start FROM doliflow._prediction_actuals a) x
+ GROUP BY GROUPING SETS ((x.week_start, x.fk_product), (x.week_start), (x.fk_product), ());
+COMMENT ON VIEW dw.v_forecast_accuracy IS
+'Page 3 (Preuve de précision): predicted vs actual demand once actuals arrive, per product and ISO week, per week (all products), per product (all weeks) and overall. Each product-day is judged on the latest nightly or back-test prediction whose origin precedes the day; days without sales count as 0. MAPE = mean of |e|/actual over days with actual > 0 (days with actual 0 are left out: the percentage is undefined); WAPE = sum |e| / sum actual; MASE = mean of |e| / mase_scale (the mean absolute one-step naive error of the history before the forecast origin, stored with the model); accuracy_pct = 100 - WAPE (the seed''s 85 % -> 92 % goal).';
+COMMENT ON COLUMN dw.v_forecast_accuracy.iso_week IS 'ISO week (e.g. 2024-W07); NULL on the per-product and overall rows';
+COMMENT ON COLUMN dw.v_forecast_accuracy.week_start IS 'Monday of the ISO week';
+COMMENT ON COLUMN dw.v_forecast_accuracy.fk_product IS 'Product; NULL on the per-week and overall rows';
+COMMENT ON COLUMN dw.v_forecast_accuracy.grain IS 'product_week, week (all products), product (all weeks) or all';
+COMMENT ON COLUMN dw.v_forecast_accuracy.days IS 'Product-days compared';
+COMMENT ON COLUMN dw.v_forecast_accuracy.actual IS 'Sum of actual demand';
+COMMENT ON COLUMN dw.v_forecast_accuracy.forecast IS 'Sum of forecast demand';
+COMMENT ON COLUMN dw.v_forecast_accuracy.abs_error IS 'Sum of absolute errors |forecast - actual|';
+COMMENT ON COLUMN dw.v_forecast_accuracy.mape IS 'Mean absolute percentage error in %, over days with actual > 0; NULL when there is none';
+COMMENT ON COLUMN dw.v_forecast_accuracy.wape IS 'Weighted absolute percentage error in %: sum |e| / sum actual; NULL when sum actual = 0';
+COMMENT ON COLUMN dw.v_forecast_accuracy.mase IS 'Mean absolute scaled error: mean of |e| / naive in-sample error (1 = as good as the naive forecast in-sample); NULL when the scale is 0';
+COMMENT ON COLUMN dw.v_forecast_accuracy.accuracy_pct IS '100 - WAPE: the seed''s precision (goal 85 % -> 92 %)';
+
+CREATE VIEW dw.v_predictions AS
+SELECT pr.fk_product, p.ref AS product_ref, p.label AS product_label, pr.day,
+	   coalesce(c.is_holiday, false) AS is_holiday, c.holiday_name,
+	   round(pr.yhat::numeric, 3) AS yhat, round(pr.lo::numeric, 3) AS lo, round(pr.hi::numeric, 3) AS hi,
+	   round(pr.baseline_yhat::numeric, 3) AS baseline_yhat, round(pr.event_factor::numeric, 3) AS event_factor,
+	   pr.events, pr.method, pr.horizon, pr.origin, pr.run_id, pr.generated_at
+  FROM doliflow._stock_latest_run lr
+  JOIN dw.predictions pr ON pr.run_id = lr.run_id AND pr.day > lr.origin
+  LEFT JOIN doliflow._stock_product p ON p.fk_product = pr.fk_product
+  LEFT JOIN doliflow._stock_calendar c ON c.day = pr.day;
+COMMENT ON VIEW dw.v_predictions IS 'Page 3 (Prédictions futures): daily demand forecasts of the latest nightly run, per product, with intervals, events and the run timestamp';
+COMMENT ON COLUMN dw.v_predictions.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.v_predictions.product_ref IS 'Product reference';
+COMMENT ON COLUMN dw.v_predictions.product_label IS 'Product label';
+COMMENT ON COLUMN dw.v_predictions.day IS 'Day predicted';
+COMMENT ON COLUMN dw.v_predictions.is_holiday IS 'French public holiday';
+COMMENT ON COLUMN dw.v_predictions.holiday_name IS 'Name of the public holiday';
+COMMENT ON COLUMN dw.v_predictions.yhat IS 'Forecast demand (units)';
+COMMENT ON COLUMN dw.v_predictions.lo IS 'Lower bound of the prediction interval (level: setting forecast_interval_level)';
+COMMENT ON COLUMN dw.v_predictions.hi IS 'Upper bound of the prediction interval';
+COMMENT ON COLUMN dw.v_predictions.baseline_yhat IS 'Forecast before event multipliers';
+COMMENT ON COLUMN dw.v_predictions.event_factor IS 'Event multiplier applied (1 = no event)';
+COMMENT ON COLUMN dw.v_predictions.events IS 'Events covering the day';
+COMMENT ON COLUMN dw.v_predictions.method IS 'Forecasting method';
+COMMENT ON COLUMN dw.v_predictions.horizon IS 'Days ahead of the origin';
+COMMENT ON COLUMN dw.v_predictions.origin IS 'Last day of history the forecast saw';
+COMMENT ON COLUMN dw.v_predictions.run_id IS 'Forecast run';
+COMMENT ON COLUMN dw.v_predictions.generated_at IS 'When the forecast was computed (the 24-hour cache timestamp)';
+
+------------------------------------------------------------------------------
+-- Dashboard (page 2): one row
+------------------------------------------------------------------------------
+
+CREATE VIEW dw.v_dashboard AS
+WITH lr AS (
+	SELECT * FROM doliflow._stock_latest_run
+), win AS (	-- the 30 days ending at the last day of loaded demand
+	SELECT coalesce((SELECT max(d.day) FROM doliflow._stock_demand d), current_date - 1) AS last_day
+), a AS (
+	SELECT * FROM dw.v_stock_alerts
+), counts AS (
+	SELECT count(*) FILTER (WHERE a.level = 'Critical') AS n_critical,
+		   count(*) FILTER (WHERE a.level = 'Attention') AS n_attention,
+		   count(*) FILTER (WHERE a.level = 'OK') AS n_ok,
+		   coalesce(sum(a.stock_value) FILTER (WHERE a.stock > 0), 0) AS stock_value
+	  FROM a
+), sales AS (
+	SELECT coalesce(sum(d.qty), 0) AS qty
+	  FROM doliflow._stock_demand d CROSS JOIN win
+	  JOIN doliflow._stock_product p USING (fk_product)
+	 WHERE d.day > win.last_day - 30 AND d.day <= win.last_day
+), stock_days AS (	-- total stock at the end of each of the 30 days, rebuilt from movements
+	SELECT g::date AS day,
+		   (SELECT coalesce(sum(s.qty), 0) FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
+			 WHERE s.day <= win.last_day - 30)
+		   + coalesce(sum(n.qty) OVER (ORDER BY g), 0) AS stock
+	  FROM win CROSS JOIN generate_series(win.last_day - 29, win.last_day, interval '1 day') g
+	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM doliflow._stock_moves s
+				   JOIN doliflow._stock_product p USING (fk_product) GROUP BY 1) n ON n.day = g::date
+), revenue AS (
+	SELECT (SELECT sum(pa.yhat * p.price)
+			  FROM doliflow._prediction_actuals pa CROSS JOIN win
+			  JOIN doliflow._stock_product p USING (fk_product)
+			 WHERE pa.day > win.last_day - 30 AND pa.day <= win.last_day) AS forecast,
+		   (SELECT sum(r.amount) FROM doliflow._stock_revenue r CROSS JOIN win
+			  JOIN doliflow._stock_product p USING (fk_product)
+			 WHERE r.day > win.last_day - 30 AND r.day <= win.last_day) AS actual
+), trend AS (
+	SELECT jsonb_agg(jsonb_build_object('date', t.snapshot_date, 'critical', t.c, 'attention', t.a, 'ok', t.o)
+					 ORDER BY t.snapshot_date) AS days
+	  FROM (SELECT s.snapshot_date, count(*) FILTER (WHERE s.level = 'Critical') AS c,
+				   count(*) FILTER (WHERE s.level = 'Attention') AS a, count(*) FILTER (WHERE s.level = 'OK') AS o
+			  FROM dw.alert_snapshot s
+			 WHERE s.snapshot_date > current_date - 7
+			 GROUP BY 1) t
+), urgent AS (
+	SELECT jsonb_agg(u ORDER BY u.rank) AS items
+	  FROM (SELECT row_number() OVER (ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product) AS rank,
+				   a.fk_product, a.product_ref, a.product_label, a.fk_entrepot, a.warehouse_ref, a.level, a.stock,
+				   a.demand_lead_time, a.days_of_cover, a.suggested_quantity
+			  FROM a WHERE a.level IN ('Critical', 'Attention')
+			 ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product
+			 LIMIT 3) u
+), cache AS (
+	SELECT s.value::integer AS hours FROM doliflow.settings s WHERE s.name = 'cache_hours'
+)
+SELECT c.n_critical, c.n_attention, c.n_ok,
+	   round(c.stock_value, 2) AS stock_value,
+	   round(sales.qty::numeric, 3) AS sales_30d,
+	   round((SELECT avg(sd.stock) FROM stock_days sd)::numeric, 3) AS avg_stock_30d,
+	   round(doliflow.rotation_rate(greatest(sales.qty, 0)::numeric, (SELECT avg(sd.stock) FROM stock_days sd)::numeric), 4) AS rotation_rate,
+	   round(revenue.forecast::numeric, 2) AS revenue_forecast_30d,
+	   round(revenue.actual::numeric, 2) AS revenue_actual_30d,
+	   round((100 * (revenue.forecast - revenue.actual) / nullif(revenue.actual, 0))::numeric, 2) AS revenue_gap_pct,
+	   coalesce(trend.days, '[]') AS alert_trend_7d,
+	   coalesce(urgent.items, '[]') AS top_urgent,
+	   (SELECT accuracy_pct FROM dw.v_forecast_accuracy f WHERE f.grain = 'week'
+		 ORDER BY f.week_start DESC LIMIT 1) AS accuracy_last_week_pct,
+	   win.last_day AS data_until,
+	   lr.generated_at,
+	   lr.generated_at + make_interval(hours => cache.hours) AS cache_valid_until,
+	   coalesce(lr.generated_at + make_interval(hours => cache.hours) > now(), false) AS cache_fresh
+  FROM counts c CROSS JOIN sales CROSS JOIN revenue CROSS JOIN trend CROSS JOIN urgent CROSS JOIN win
+  CROSS JOIN cache
+  LEFT JOIN lr ON true;
+COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs invoiced revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
+COMMENT ON COLUMN dw.v_dashboard.n_critical IS 'Items (product x warehouse) at level Critical';
+COMMENT ON COLUMN dw.v_dashboard.n_attention IS 'Items at level Attention';
+COMMENT ON COLUMN dw.v_dashboard.n_ok IS 'Items at level OK';
+COMMENT ON COLUMN dw.v_dashboard.stock_value IS 'Sum of stock x pmp over items with positive stock';
+COMMENT ON COLUMN dw.v_dashboard.sales_30d IS 'Units sold over the 30 days ending at data_until';
+COMMENT ON COLUMN dw.v_dashboard.avg_stock_30d IS 'Average total stock (units) over the same 30 days, rebuilt day by day from the movements';
+COMMENT ON COLUMN dw.v_dashboard.rotation_rate IS 'rotation_rate(sales_30d, avg_stock_30d) = sales_30d / avg_stock_30d; NULL when the average stock is not positive';
+COMMENT ON COLUMN dw.v_dashboard.revenue_forecast_30d IS 'Forecast revenue over the 30 days: sum of the freshest prediction of each product-day x product price';
+COMMENT ON COLUMN dw.v_dashboard.revenue_actual_30d IS 'Invoiced revenue (HT) of the stockable products over the 30 days';
+COMMENT ON COLUMN dw.v_dashboard.revenue_gap_pct IS '100 x (forecast - actual) / actual';
+COMMENT ON COLUMN dw.v_dashboard.alert_trend_7d IS 'Alerts per level on each of the last 7 days: [{date, critical, attention, ok}] from dw.alert_snapshot';
+COMMENT ON COLUMN dw.v_dashboard.top_urgent IS 'The 3 most urgent items: Critical before Attention, fewest days of cover first';
+COMMENT ON COLUMN dw.v_dashboard.accuracy_last_week_pct IS 'accuracy_pct (100 - WAPE) of the latest week in dw.v_forecast_accuracy';
+COMMENT ON COLUMN dw.v_dashboard.data_until IS 'Last day of loaded demand (end of the 30-day window)';
+COMMENT ON COLUMN dw.v_dashboard.generated_at IS 'When the forecast behind the alerts was computed (visible cache timestamp)';
+COMMENT ON COLUMN dw.v_dashboard.cache_valid_until IS 'generated_at + cache_hours: until then run_analytics reuses the forecast';
+COMMENT ON COLUMN dw.v_dashboard.cache_fresh IS 'True while the forecast is younger than cache_hours';
