@@ -1,0 +1,841 @@
+-- doliflow install script, part 20: the data lake.
+--
+-- lake.<table>          append-only versions of every Dolibarr source table: the source
+--                       columns (same names; dates as date/timestamp, zero dates -> NULL)
+--                       plus _batch, _extracted_at, _deleted (tombstone), _hash (md5 of
+--                       the source row) and _invalid_dates (columns whose zero/impossible
+--                       date became NULL).  llx_ticket_extrafields keeps its custom
+--                       columns in one jsonb column `extrafields` ({"satisfaction": 4, ...}).
+-- lake.<table>_current  the latest live (not deleted) version of each row, by key.
+-- lake.batch            one row per table and extract run (window, counts, status).
+-- lake.watermark        where the next incremental extract of each table starts.
+--
+-- doliflow.extract() (a procedure: commits per table) calls
+-- doliflow._extract_table() (SECURITY DEFINER, owned by doliflow_owner) for each table;
+-- a table's load is kept only when the rows fetched match a count of the same window
+-- made by the source itself (mysql_fdw 2.8 ends a scan silently when the connection dies).
+
+INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
+	('lake_lookback', '10 minutes', 'interval', 'Incremental extracts re-read rows whose tms is this much older than the last watermark (late commits, clock skew); unchanged rows add no version'),
+	('lake_reconcile_interval', '0 seconds', 'interval', 'Minimum time between two full-key reconciliations of a tms/rowid table (finds hard deletes); 0 = every extract'),
+	('lake_parent_chunk', '5000', 'integer', 'Parent keys per source query when reloading the lines (llx_facturedet, llx_fichinterdet, llx_commande_fournisseurdet) of changed headers');
+
+------------------------------------------------------------------------------
+-- Batches and watermarks
+------------------------------------------------------------------------------
+
+CREATE TABLE lake.batch (
+	batch_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	run_id       bigint,
+	table_name   text NOT NULL,
+	started_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+	finished_at  timestamptz,
+	window_lo    text,
+	window_hi    text,
+	source_count bigint,
+	rows_fetched bigint,
+	rows_loaded  bigint,
+	rows_deleted bigint,
+	status       text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'loaded', 'failed')),
+	error        text
+);
+CREATE INDEX batch_table_idx ON lake.batch (table_name, batch_id);
+COMMENT ON TABLE lake.batch IS 'One row per source table and extract: the window read, the source''s own count of it, rows fetched, new versions and tombstones stored, status (loaded = verified and committed; failed = nothing kept)';
+COMMENT ON COLUMN lake.batch.batch_id IS 'Batch number; lake rows carry it in _batch';
+COMMENT ON COLUMN lake.batch.run_id IS 'doliflow.run_log run that made the batch';
+COMMENT ON COLUMN lake.batch.table_name IS 'Source table';
+COMMENT ON COLUMN lake.batch.started_at IS 'Start of the batch';
+COMMENT ON COLUMN lake.batch.finished_at IS 'End of the batch';
+COMMENT ON COLUMN lake.batch.window_lo IS 'Lower bound (exclusive) of the window: tms (UTC), rowid or parent batch; NULL = from the beginning';
+COMMENT ON COLUMN lake.batch.window_hi IS 'Upper bound (inclusive) of the window, from the source clock (tms), the source max(rowid) or the last parent batch';
+COMMENT ON COLUMN lake.batch.source_count IS 'Rows of the window counted by the source (MySQL) itself';
+COMMENT ON COLUMN lake.batch.rows_fetched IS 'Rows fetched through mysql_fdw (must match source_count)';
+COMMENT ON COLUMN lake.batch.rows_loaded IS 'New versions stored (changed or new rows)';
+COMMENT ON COLUMN lake.batch.rows_deleted IS 'Tombstones stored (rows deleted on the source)';
+COMMENT ON COLUMN lake.batch.status IS 'running, loaded or failed';
+COMMENT ON COLUMN lake.batch.error IS 'Why the batch failed';
+
+CREATE TABLE lake.watermark (
+	table_name         text PRIMARY KEY,
+	last_tms           timestamptz,
+	last_rowid         bigint,
+	last_parent_batch  bigint,
+	last_batch         bigint,
+	last_reconciled_at timestamptz,
+	updated_at         timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+COMMENT ON TABLE lake.watermark IS 'Where the next incremental extract of each table starts; moved only by a verified load, in the same transaction';
+COMMENT ON COLUMN lake.watermark.table_name IS 'Source table';
+COMMENT ON COLUMN lake.watermark.last_tms IS 'tms mode: every row with tms <= this (UTC, source clock) is in the lake';
+COMMENT ON COLUMN lake.watermark.last_rowid IS 'rowid mode: every row with rowid <= this is in the lake';
+COMMENT ON COLUMN lake.watermark.last_parent_batch IS 'parent mode: lines of every parent version up to this batch of the parent table are in the lake';
+COMMENT ON COLUMN lake.watermark.last_batch IS 'Last loaded batch of this table';
+COMMENT ON COLUMN lake.watermark.last_reconciled_at IS 'Last full-key comparison with the source (hard deletes -> tombstones)';
+COMMENT ON COLUMN lake.watermark.updated_at IS 'When the watermark last moved';
+
+ALTER TABLE lake.batch OWNER TO doliflow_owner;
+ALTER TABLE lake.watermark OWNER TO doliflow_owner;
+SELECT pg_catalog.pg_extension_config_dump('lake.batch', '');
+SELECT pg_catalog.pg_extension_config_dump('lake.watermark', '');
+GRANT USAGE ON SCHEMA lake TO doliflow_owner;
+
+------------------------------------------------------------------------------
+-- One lake table and one _current view per source table
+------------------------------------------------------------------------------
+
+DO $$
+DECLARE
+	t record;
+	cols text;
+	names text;
+BEGIN
+	FOR t IN SELECT * FROM doliflow.source_table ORDER BY load_order LOOP
+		SELECT string_agg(format('%I %s', c.column_name, doliflow._lake_type(c.mysql_type)), ', ' ORDER BY c.position),
+			   string_agg(format('v.%I', c.column_name), ', ' ORDER BY c.position)
+		  INTO cols, names
+		  FROM doliflow.source_column c
+		 WHERE c.table_name = t.table_name AND doliflow._lake_type(c.mysql_type) IS NOT NULL;
+		IF t.table_name = 'llx_ticket_extrafields' THEN
+			cols := cols || ', extrafields jsonb';
+			names := names || ', v.extrafields';
+		END IF;
+		EXECUTE format('CREATE TABLE lake.%I (%s, _batch bigint NOT NULL, _extracted_at timestamptz NOT NULL, '
+					   '_deleted boolean NOT NULL DEFAULT false, _hash uuid NOT NULL, _invalid_dates text[])',
+					   t.table_name, cols);
+		EXECUTE format('CREATE INDEX ON lake.%I (%I, _batch DESC, _deleted DESC)', t.table_name, t.key_column);
+		EXECUTE format('CREATE INDEX ON lake.%I (_batch)', t.table_name);
+		IF t.mode = 'parent' THEN
+			EXECUTE format('CREATE INDEX ON lake.%I (%I)', t.table_name, t.parent_column);
+		END IF;
+		EXECUTE format('COMMENT ON TABLE lake.%I IS %L', t.table_name,
+			format('Lake: append-only versions of Dolibarr %s (extract mode %s, key %s); the latest live version of each row is lake.%s_current',
+				   t.table_name, t.mode, t.key_column, t.table_name));
+		EXECUTE format('COMMENT ON COLUMN lake.%I._batch IS %L', t.table_name, 'lake.batch that stored this version');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._extracted_at IS %L', t.table_name, 'When this version was extracted');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._deleted IS %L', t.table_name, 'Tombstone: the row was deleted on the source (the other columns repeat its last version)');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._hash IS %L', t.table_name, 'md5 of the source row as read; a row is stored again only when it changes');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._invalid_dates IS %L', t.table_name, 'Columns whose source value was a zero or impossible date (stored as NULL); NULL when none');
+		IF t.table_name = 'llx_ticket_extrafields' THEN
+			COMMENT ON COLUMN lake.llx_ticket_extrafields.extrafields IS 'Custom extrafield columns of the installation (declared in llx_extrafields, elementtype ticket) as {"column": value}; names are the settings extrafield_*';
+		END IF;
+		EXECUTE format($v$CREATE VIEW lake.%I AS
+			SELECT %s, v._batch, v._extracted_at, v._invalid_dates
+			  FROM (SELECT DISTINCT ON (l.%I) l.* FROM lake.%I l ORDER BY l.%I, l._batch DESC, l._deleted DESC) v
+			 WHERE NOT v._deleted$v$,
+			t.table_name || '_current', names, t.key_column, t.table_name, t.key_column);
+		EXECUTE format('COMMENT ON VIEW lake.%I IS %L', t.table_name || '_current',
+			format('Lake: the latest version of each row of Dolibarr %s by %s, rows deleted on the source left out', t.table_name, t.key_column));
+		EXECUTE format('ALTER TABLE lake.%I OWNER TO doliflow_owner', t.table_name);
+		EXECUTE format('ALTER VIEW lake.%I OWNER TO doliflow_owner', t.table_name || '_current');
+		PERFORM pg_catalog.pg_extension_config_dump(format('lake.%I', t.table_name)::regclass, '');
+	END LOOP;
+END;
+$$;
+
+------------------------------------------------------------------------------
+-- Extraction of one table (runs as doliflow_owner)
+------------------------------------------------------------------------------
+
+-- count(*) of a window, computed by the source (mysql_fdw pushes the
+-- aggregate and the WHERE clause down); errors say what was being verified.
+CREATE FUNCTION doliflow._source_count(p_table text, p_pred text) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	n bigint;
+	v_err text;
+BEGIN
+	EXECUTE format('SELECT count(*) FROM dolibarr.%I f WHERE %s', p_table, p_pred) INTO n;
+	RETURN n;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+	RAISE EXCEPTION 'could not count % on the Dolibarr source to verify the extract: %', p_table, v_err
+		USING ERRCODE = 'connection_failure',
+			  HINT = 'The source connection failed during the extract; nothing of this table was kept and its watermark did not move. Run doliflow.extract() again.';
+END;
+$$;
+COMMENT ON FUNCTION doliflow._source_count(text, text) IS 'Internal: count(*) of a window of a source table, computed by MySQL';
+ALTER FUNCTION doliflow._source_count(text, text) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._source_count(text, text) FROM PUBLIC;
+
+CREATE FUNCTION doliflow._extract_table(p_table text, p_run_id bigint DEFAULT NULL) RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	t doliflow.source_table;
+	wm lake.watermark;
+	v_mode text;
+	v_ft regclass;
+	v_batch bigint;
+	v_now timestamptz := clock_timestamp();
+	v_src_now timestamptz;
+	v_lo text;
+	v_hi text;
+	v_preds text[];
+	v_pred text;
+	v_ids int[];
+	v_chunk int := doliflow.setting('lake_parent_chunk')::int;
+	v_capture boolean := false;
+	v_empty boolean;
+	v_reconcile boolean := false;
+	v_cols text;
+	v_sel text;
+	v_hash text;
+	v_inv text;
+	v_extra text;
+	v_key text;
+	v_sql text;
+	c1 bigint;
+	c2 bigint;
+	f bigint;
+	l bigint;
+	n_fetched bigint := 0;
+	n_loaded bigint := 0;
+	n_deleted bigint := 0;
+	n_source bigint := 0;
+	n_keys bigint;
+	v_detail jsonb;
+BEGIN
+	SELECT * INTO t FROM doliflow.source_table st WHERE st.table_name = p_table;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source table "%"', p_table
+			USING ERRCODE = 'undefined_table', HINT = 'SELECT table_name FROM doliflow.source_table lists them.';
+	END IF;
+	v_ft := to_regclass(format('dolibarr.%I', p_table));
+	IF v_ft IS NULL THEN
+		RAISE EXCEPTION 'no foreign table dolibarr.%: the table is missing in the source or doliflow is not connected', p_table
+			USING ERRCODE = 'undefined_table',
+				  HINT = 'Call doliflow.connect(); doliflow.source_connection.missing lists what the source lacks.';
+	END IF;
+	v_key := t.key_column;
+	v_mode := t.mode;
+	IF v_mode = 'tms' AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+									   WHERE a.attrelid = v_ft AND a.attname = 'tms' AND NOT a.attisdropped) THEN
+		v_mode := 'full';		-- an old source without tms: read it whole
+	END IF;
+
+	v_src_now := doliflow._source_now();	-- one clear error when the source is down
+
+	SELECT * INTO wm FROM lake.watermark w WHERE w.table_name = p_table FOR UPDATE;
+	INSERT INTO lake.batch (run_id, table_name) VALUES (p_run_id, p_table) RETURNING batch_id INTO v_batch;
+	EXECUTE format('SELECT NOT EXISTS (SELECT FROM lake.%I)', p_table) INTO v_empty;
+
+	-- Column expressions: lake column <- converted foreign column (or NULL
+	-- when the source lacks it), the row hash over everything read, and the
+	-- list of columns whose date was zero or impossible.
+	SELECT string_agg(format('%I', lc.attname), ', ' ORDER BY lc.attnum),
+		   string_agg(CASE
+						WHEN fc.attname IS NULL THEN format('NULL::%s', format_type(lc.atttypid, lc.atttypmod))
+						WHEN lc.atttypid = 'date'::regtype THEN format('doliflow.mysql_date(f.%I)', lc.attname)
+						WHEN lc.atttypid = 'timestamp'::regtype THEN format('doliflow.mysql_timestamp(f.%I)', lc.attname)
+						WHEN lc.atttypid = 'timestamptz'::regtype THEN format('doliflow.mysql_timestamptz(f.%I)', lc.attname)
+						ELSE format('f.%I::%s', lc.attname, format_type(lc.atttypid, lc.atttypmod))
+					  END || format(' AS %I', lc.attname), ', ' ORDER BY lc.attnum),
+		   string_agg(CASE WHEN fc.attname IS NOT NULL AND lc.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)
+						   THEN format('CASE WHEN f.%1$I IS NOT NULL AND doliflow.mysql_timestamp(f.%1$I) IS NULL THEN %2$L END',
+									   lc.attname, lc.attname) END, ', ' ORDER BY lc.attnum)
+	  INTO v_cols, v_sel, v_inv
+	  FROM pg_catalog.pg_attribute lc
+	  LEFT JOIN pg_catalog.pg_attribute fc
+		ON fc.attrelid = v_ft AND fc.attname = lc.attname AND NOT fc.attisdropped AND fc.attnum > 0
+	 WHERE lc.attrelid = format('lake.%I', p_table)::regclass AND lc.attnum > 0 AND NOT lc.attisdropped
+	   AND lc.attname NOT IN ('_batch', '_extracted_at', '_deleted', '_hash', '_invalid_dates', 'extrafields');
+	SELECT 'md5(ROW(' || string_agg(format('f.%I', a.attname), ', ' ORDER BY a.attnum) || ')::text)::uuid'
+	  INTO v_hash
+	  FROM pg_catalog.pg_attribute a WHERE a.attrelid = v_ft AND a.attnum > 0 AND NOT a.attisdropped;
+	v_inv := CASE WHEN v_inv IS NULL THEN 'NULL::text[]'
+				  ELSE format('NULLIF(array_remove(ARRAY[%s]::text[], NULL), ''{}'')', v_inv) END;
+	IF p_table = 'llx_ticket_extrafields' THEN
+		SELECT 'jsonb_strip_nulls(jsonb_build_object(' || string_agg(format('%L, f.%I', a.attname, a.attname), ', ' ORDER BY a.attnum) || '))'
+		  INTO v_extra
+		  FROM pg_catalog.pg_attribute a
+		 WHERE a.attrelid = v_ft AND a.attnum > 0 AND NOT a.attisdropped
+		   AND NOT EXISTS (SELECT FROM doliflow.source_column sc
+							WHERE sc.table_name = p_table AND sc.column_name = a.attname);
+		v_cols := v_cols || ', extrafields';
+		v_sel := v_sel || ', ' || coalesce(v_extra, '''{}''::jsonb') || ' AS extrafields';
+	END IF;
+
+	-- The window(s) to read.
+	IF v_mode = 'tms' THEN
+		v_lo := to_char((wm.last_tms - doliflow.setting('lake_lookback')::interval) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS');
+		v_hi := to_char((v_src_now - interval '1 second') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS');
+		IF v_lo IS NULL THEN
+			v_preds := ARRAY[format('(f.tms <= %L OR f.tms IS NULL)', v_hi)];
+		ELSE
+			-- Rows with a NULL or zero tms cannot be windowed: they are read every
+			-- time (unchanged ones add no version).
+			v_preds := ARRAY[format('((f.tms > %L AND f.tms <= %L) OR f.tms IS NULL OR f.tms < %L)', v_lo, v_hi, '1000-01-01')];
+		END IF;
+		v_reconcile := wm.table_name IS NOT NULL
+			AND (wm.last_reconciled_at IS NULL
+				 OR v_now - wm.last_reconciled_at >= doliflow.setting('lake_reconcile_interval')::interval);
+	ELSIF v_mode = 'rowid' THEN
+		v_lo := coalesce(wm.last_rowid, 0)::text;
+		BEGIN
+			EXECUTE format('SELECT max(f.%I) FROM dolibarr.%I f', v_key, p_table) INTO v_hi;
+		EXCEPTION WHEN OTHERS THEN
+			PERFORM doliflow._source_count(p_table, 'false');	-- re-raises clearly
+			RAISE;
+		END;
+		v_hi := coalesce(v_hi, v_lo);
+		v_preds := ARRAY[format('(f.%I > %s AND f.%I <= %s)', v_key, v_lo, v_key, v_hi)];
+		v_reconcile := wm.table_name IS NOT NULL
+			AND (wm.last_reconciled_at IS NULL
+				 OR v_now - wm.last_reconciled_at >= doliflow.setting('lake_reconcile_interval')::interval);
+		IF wm.last_rowid IS NULL THEN
+			v_lo := NULL;
+		END IF;
+	ELSIF v_mode = 'parent' AND wm.last_parent_batch IS NOT NULL THEN
+		v_lo := wm.last_parent_batch::text;
+		SELECT max(b.batch_id)::text INTO v_hi FROM lake.batch b
+		 WHERE b.table_name = t.parent_table AND b.status = 'loaded';
+		v_hi := coalesce(v_hi, v_lo);
+		EXECUTE format('SELECT array_agg(DISTINCT p.%I ORDER BY p.%I) FROM lake.%I p WHERE p._batch > %s AND p._batch <= %s',
+					   (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = t.parent_table),
+					   (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = t.parent_table),
+					   t.parent_table, v_lo, v_hi)
+		   INTO v_ids;
+		v_preds := '{}';
+		FOR i IN 0 .. coalesce((cardinality(v_ids) - 1) / v_chunk, -1) LOOP
+			v_preds := v_preds || format('f.%I = ANY (%L::integer[])', t.parent_column,
+										 v_ids[i * v_chunk + 1 : (i + 1) * v_chunk]::text);
+		END LOOP;
+		v_capture := true;
+		v_reconcile := wm.last_reconciled_at IS NULL
+			OR v_now - wm.last_reconciled_at >= doliflow.setting('lake_reconcile_interval')::interval;
+	ELSE	-- full, or the first load of a parent-mode table
+		IF v_mode = 'parent' THEN
+			SELECT max(b.batch_id)::text INTO v_hi FROM lake.batch b
+			 WHERE b.table_name = t.parent_table AND b.status = 'loaded';
+		END IF;
+		v_preds := ARRAY['true'];
+		v_capture := true;
+	END IF;
+
+	IF v_capture OR v_reconcile THEN
+		DROP TABLE IF EXISTS pg_temp.df_keys;
+		CREATE TEMP TABLE df_keys (k bigint);
+	END IF;
+
+	-- Load each window: count on the source, fetch and store changed rows in
+	-- one statement, count again.  Rows fetched must equal a source count,
+	-- else everything this function did is rolled back by the error.
+	FOREACH v_pred IN ARRAY v_preds LOOP
+		c1 := doliflow._source_count(p_table, v_pred);
+		v_sql := format('WITH src AS MATERIALIZED (SELECT %s, %s AS _hash, %s AS _invalid_dates FROM dolibarr.%I f WHERE %s)',
+						v_sel, v_hash, v_inv, p_table, v_pred);
+		IF v_capture THEN
+			v_sql := v_sql || format(', keys AS (INSERT INTO pg_temp.df_keys (k) SELECT s.%I FROM src s)', v_key);
+		END IF;
+		v_sql := v_sql || format(', ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+								 'SELECT %s, $1, $2, false, s._hash, s._invalid_dates FROM src s',
+								 p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 's.\1', 'g'));
+		IF NOT v_empty THEN
+			v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM (SELECT l._hash, l._deleted FROM lake.%I l WHERE l.%I = s.%I '
+									 'ORDER BY l._batch DESC, l._deleted DESC LIMIT 1) x WHERE x._hash = s._hash AND NOT x._deleted)',
+									 p_table, v_key, v_key);
+		END IF;
+		v_sql := v_sql || ' RETURNING 1) SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
+		EXECUTE v_sql INTO f, l USING v_batch, v_now;
+		c2 := doliflow._source_count(p_table, v_pred);
+		IF f < least(c1, c2) OR f > greatest(c1, c2) THEN
+			RAISE EXCEPTION 'incomplete read of % from the Dolibarr source: % rows fetched, but the source counts % in the same window',
+				p_table, f, CASE WHEN c1 = c2 THEN c1::text ELSE format('%s then %s', c1, c2) END
+				USING ERRCODE = 'connection_failure',
+					  DETAIL = format('window: %s', v_pred),
+					  HINT = 'The MySQL connection was probably lost during the scan (mysql_fdw then ends it without an error). Nothing of this table was kept and its watermark did not move; run doliflow.extract() again.';
+		END IF;
+		n_fetched := n_fetched + f;
+		n_loaded := n_loaded + l;
+		n_source := n_source + c2;
+	END LOOP;
+
+	-- Hard deletes.  Windowed modes: compare the full key set of the source
+	-- (verified against a source count) with the lake's live keys.  Full and
+	-- parent modes: the keys just read are the whole set (for those parents).
+	IF v_reconcile THEN
+		c1 := doliflow._source_count(p_table, 'true');
+		EXECUTE format('INSERT INTO pg_temp.df_keys (k) SELECT f.%I FROM dolibarr.%I f', v_key, p_table);
+		GET DIAGNOSTICS n_keys = ROW_COUNT;
+		c2 := doliflow._source_count(p_table, 'true');
+		IF n_keys < least(c1, c2) OR n_keys > greatest(c1, c2) THEN
+			RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: % keys fetched, but the source counts %',
+				p_table, n_keys, c2
+				USING ERRCODE = 'connection_failure',
+					  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
+		END IF;
+	END IF;
+	IF v_capture OR v_reconcile THEN
+		ANALYZE pg_temp.df_keys;
+		EXECUTE format('INSERT INTO lake.%1$I (%2$s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+					   'SELECT %3$s, $1, $2, true, c._hash, c._invalid_dates '
+					   '  FROM (SELECT DISTINCT ON (l.%4$I) l.* FROM lake.%1$I l ORDER BY l.%4$I, l._batch DESC, l._deleted DESC) c '
+					   ' WHERE NOT c._deleted %5$s AND NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%4$I)',
+					   p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'c.\1', 'g'), v_key,
+					   CASE WHEN v_mode <> 'parent' OR v_reconcile OR v_lo IS NULL THEN ''
+							WHEN v_ids IS NOT NULL
+							THEN format('AND c.%I = ANY (%L::integer[])', t.parent_column, v_ids::text)
+							ELSE 'AND false' END)
+			USING v_batch, v_now;
+		GET DIAGNOSTICS n_deleted = ROW_COUNT;
+		DROP TABLE pg_temp.df_keys;
+	END IF;
+
+	v_detail := jsonb_build_object('mode', v_mode, 'batch', v_batch, 'window_lo', v_lo, 'window_hi', v_hi,
+								   'windows', cardinality(v_preds), 'source_count', n_source, 'fetched', n_fetched,
+								   'loaded', n_loaded, 'deleted', n_deleted, 'reconciled', v_reconcile or v_capture);
+	UPDATE lake.batch
+	   SET finished_at = clock_timestamp(), window_lo = v_lo, window_hi = v_hi, source_count = n_source,
+		   rows_fetched = n_fetched, rows_loaded = n_loaded, rows_deleted = n_deleted, status = 'loaded'
+	 WHERE batch_id = v_batch;
+	INSERT INTO lake.watermark AS w (table_name, last_tms, last_rowid, last_parent_batch, last_batch, last_reconciled_at)
+	VALUES (p_table,
+			CASE WHEN v_mode = 'tms' THEN v_src_now - interval '1 second' END,
+			CASE WHEN v_mode = 'rowid' THEN v_hi::bigint END,
+			CASE WHEN v_mode = 'parent' THEN v_hi::bigint END,
+			v_batch, v_now)
+	ON CONFLICT (table_name) DO UPDATE
+	   SET last_tms = excluded.last_tms, last_rowid = excluded.last_rowid,
+		   last_parent_batch = coalesce(excluded.last_parent_batch, w.last_parent_batch),
+		   last_batch = excluded.last_batch,
+		   last_reconciled_at = CASE WHEN v_reconcile OR v_capture THEN v_now ELSE w.last_reconciled_at END,
+		   updated_at = clock_timestamp();
+	RETURN v_detail;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._extract_table(text, bigint) IS 'Internal: extracts one source table into the lake as one verified batch (see doliflow.extract); raises, keeping nothing, when the rows fetched differ from the source''s own count';
+ALTER FUNCTION doliflow._extract_table(text, bigint) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._extract_table(text, bigint) FROM PUBLIC;
+
+CREATE FUNCTION doliflow._batch_failed(p_table text, p_run_id bigint, p_error text) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+	INSERT INTO lake.batch (run_id, table_name, finished_at, status, error, rows_loaded, rows_deleted)
+	VALUES (p_run_id, p_table, clock_timestamp(), 'failed', p_error, 0, 0)
+	RETURNING batch_id;
+$$;
+COMMENT ON FUNCTION doliflow._batch_failed(text, bigint, text) IS 'Internal: records a failed batch (its rows were rolled back)';
+ALTER FUNCTION doliflow._batch_failed(text, bigint, text) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._batch_failed(text, bigint, text) FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- extract()
+------------------------------------------------------------------------------
+
+-- The steps of an extract under an existing run (run_pipeline() calls this
+-- with its own run).  Commits after each table; a failed table is logged
+-- and the others go on.
+CREATE PROCEDURE doliflow._extract_run(p_run_id bigint, INOUT p_failed int DEFAULT 0, INOUT p_error text DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+	t record;
+	v_step bigint;
+	v_detail jsonb;
+	v_err text;
+	v_state text;
+	v_hint text;
+	v_down boolean := false;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	p_failed := 0;
+	FOR t IN SELECT st.table_name FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		v_step := doliflow._step_begin(p_run_id, 'extract:' || t.table_name);
+		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		IF v_down THEN
+			PERFORM doliflow._step_end(v_step, 'skipped', NULL, NULL, NULL, 'source unreachable');
+			COMMIT;
+			CONTINUE;
+		END IF;
+		BEGIN
+			v_detail := doliflow._extract_table(t.table_name, p_run_id);
+			PERFORM doliflow._step_end(v_step, 'success', (v_detail ->> 'fetched')::bigint,
+									   (v_detail ->> 'loaded')::bigint + (v_detail ->> 'deleted')::bigint, v_detail);
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT, v_state = RETURNED_SQLSTATE, v_hint = PG_EXCEPTION_HINT;
+			PERFORM doliflow._batch_failed(t.table_name, p_run_id, v_err);
+			PERFORM doliflow._step_end(v_step, 'failed', NULL, 0,
+									   jsonb_build_object('sqlstate', v_state, 'hint', nullif(v_hint, '')), v_err);
+			p_failed := p_failed + 1;
+			p_error := coalesce(p_error, v_err);
+			v_down := v_state = '08001';
+		END;
+		COMMIT;
+	END LOOP;
+END;
+$$;
+COMMENT ON PROCEDURE doliflow._extract_run(bigint, int, text) IS 'Internal: the per-table steps of an extract under an existing run (one committed transaction per table); returns the number of failed tables and the first error';
+
+CREATE PROCEDURE doliflow.extract()
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_run bigint;
+	v_failed int;
+	v_error text;
+	v_tables int;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	IF NOT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('doliflow.extract')) THEN
+		v_run := doliflow._run_begin('extract');
+		PERFORM doliflow._run_end(v_run, 'skipped', 'another doliflow.extract() is running');
+		RAISE NOTICE 'doliflow: another extract is running; this one is skipped (run %)', v_run;
+		RETURN;
+	END IF;
+	v_run := doliflow._run_begin('extract');
+	COMMIT;
+	CALL doliflow._extract_run(v_run, v_failed, v_error);
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	SELECT count(*) INTO v_tables FROM doliflow.source_table;
+	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success'
+										  WHEN v_failed < v_tables THEN 'partial' ELSE 'failed' END, v_error);
+	COMMIT;
+	PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('doliflow.extract'));
+	IF v_failed > 0 THEN
+		RAISE WARNING 'doliflow: extract run % finished with % failed table(s): %', v_run, v_failed, v_error
+			USING HINT = format('SELECT step, error FROM doliflow.run_step WHERE run_id = %s AND status <> ''success''', v_run);
+	END IF;
+END;
+$$;
+COMMENT ON PROCEDURE doliflow.extract() IS
+'Copies the Dolibarr source into the lake: for every source table one committed, verified batch of new versions (only rows that changed), tombstones for rows deleted on the source, incremental on tms (watermark, lookback setting lake_lookback, upper bound from the source clock), on rowid for llx_stock_mouvement, through the header for invoice/intervention/supplier-order lines, in full for dictionaries. Each batch is kept only if the rows fetched match the source''s own count of the window; a failed table is logged (doliflow.run_step) and the others go on. Call it outside a transaction block.';
+REVOKE ALL ON PROCEDURE doliflow.extract() FROM PUBLIC;
+REVOKE ALL ON PROCEDURE doliflow._extract_run(bigint, int, text) FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Quality report
+------------------------------------------------------------------------------
+
+CREATE TABLE doliflow.quality_rule (
+	rule_id    int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	table_name text NOT NULL REFERENCES doliflow.source_table,
+	kind       text NOT NULL CHECK (kind IN ('required', 'duplicate', 'orphan', 'negative', 'end_before_start')),
+	columns    text[] NOT NULL,
+	ref_table  text REFERENCES doliflow.source_table,
+	condition  text,
+	CHECK ((kind = 'orphan') = (ref_table IS NOT NULL)),
+	CHECK (kind NOT IN ('negative', 'end_before_start') OR condition IS NOT NULL)
+);
+COMMENT ON TABLE doliflow.quality_rule IS 'What doliflow.quality_report() checks per lake table: required columns (besides those NOT NULL in Dolibarr), business keys that must be unique, foreign keys that must find their parent, and row conditions that are impossible (negative quantities, end before start). Add rows to check more.';
+COMMENT ON COLUMN doliflow.quality_rule.kind IS 'required (columns must not be NULL or empty), duplicate (columns form a business key), orphan (columns[1] must match the key of ref_table; 0 and NULL mean "none"), negative or end_before_start (condition flags an impossible row)';
+COMMENT ON COLUMN doliflow.quality_rule.columns IS 'Columns of the lake table the rule is about';
+COMMENT ON COLUMN doliflow.quality_rule.ref_table IS 'For orphan rules: the referenced source table';
+COMMENT ON COLUMN doliflow.quality_rule.condition IS 'SQL condition on the row (alias r); for negative/end_before_start it flags the row, for orphan it restricts the rows checked';
+COMMENT ON COLUMN doliflow.quality_rule.rule_id IS 'Rule number';
+COMMENT ON COLUMN doliflow.quality_rule.table_name IS 'Lake table the rule checks';
+GRANT SELECT ON doliflow.quality_rule TO doliflow_owner;
+
+INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, condition) VALUES
+	-- required beyond Dolibarr's NOT NULL
+	('llx_societe', 'required', '{nom,datec}', NULL, NULL),
+	('llx_socpeople', 'required', '{lastname,datec}', NULL, NULL),
+	('llx_user', 'required', '{lastname,datec}', NULL, NULL),
+	('llx_product', 'required', '{datec}', NULL, NULL),
+	('llx_projet', 'required', '{fk_soc,datec,dateo}', NULL, NULL),
+	('llx_projet_task', 'required', '{datec,dateo}', NULL, NULL),
+	('llx_element_time', 'required', '{element_date,element_duration,fk_user}', NULL, NULL),
+	('llx_ticket', 'required', '{fk_soc,datec,subject,type_code,fk_statut}', NULL, NULL),
+	('llx_actioncomm', 'required', '{datep,code}', NULL, NULL),
+	('llx_fichinter', 'required', '{datec,duree}', NULL, NULL),
+	('llx_fichinterdet', 'required', '{fk_fichinter,date,duree}', NULL, NULL),
+	('llx_facture', 'required', '{datef,datec}', NULL, NULL),
+	('llx_facturedet', 'required', '{qty,total_ht}', NULL, NULL),
+	('llx_commande_fournisseur', 'required', '{date_commande,date_creation}', NULL, NULL),
+	('llx_commande_fournisseurdet', 'required', '{fk_product,qty}', NULL, NULL),
+	('llx_stock_mouvement', 'required', '{datem,value,type_mouvement}', NULL, NULL),
+	('llx_product_stock', 'required', '{reel}', NULL, NULL),
+	('llx_product_fournisseur_price', 'required', '{fk_product,fk_soc}', NULL, NULL),
+	-- business keys
+	('llx_c_ticket_type', 'duplicate', '{code,entity}', NULL, NULL),
+	('llx_c_ticket_severity', 'duplicate', '{code,entity}', NULL, NULL),
+	('llx_c_ticket_category', 'duplicate', '{code,entity}', NULL, NULL),
+	('llx_extrafields', 'duplicate', '{name,entity,elementtype}', NULL, NULL),
+	('llx_user', 'duplicate', '{login,entity}', NULL, NULL),
+	('llx_societe', 'duplicate', '{nom,zip,entity}', NULL, NULL),
+	('llx_entrepot', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_product', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_product_stock', 'duplicate', '{fk_product,fk_entrepot}', NULL, NULL),
+	('llx_projet', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_projet_task', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_ticket', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_ticket_extrafields', 'duplicate', '{fk_object}', NULL, NULL),
+	('llx_actioncomm', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_element_element', 'duplicate', '{fk_source,sourcetype,fk_target,targettype}', NULL, NULL),
+	('llx_fichinter', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_facture', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_commande_fournisseur', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_stock_mouvement', 'duplicate', '{fk_product,fk_entrepot,datem,value,type_mouvement,fk_origin,origintype,inventorycode}', NULL, NULL),
+	-- foreign keys
+	('llx_socpeople', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_product_stock', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_product_stock', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL),
+	('llx_product_fournisseur_price', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_product_fournisseur_price', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_projet', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_projet_task', 'orphan', '{fk_projet}', 'llx_projet', NULL),
+	('llx_element_time', 'orphan', '{fk_element}', 'llx_projet_task', 'r.elementtype = ''task'''),
+	('llx_element_time', 'orphan', '{fk_user}', 'llx_user', NULL),
+	('llx_ticket', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_ticket', 'orphan', '{fk_project}', 'llx_projet', NULL),
+	('llx_ticket', 'orphan', '{fk_user_assign}', 'llx_user', NULL),
+	('llx_ticket_extrafields', 'orphan', '{fk_object}', 'llx_ticket', NULL),
+	('llx_actioncomm', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_actioncomm', 'orphan', '{fk_project}', 'llx_projet', NULL),
+	('llx_fichinter', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_fichinter', 'orphan', '{fk_projet}', 'llx_projet', NULL),
+	('llx_fichinterdet', 'orphan', '{fk_fichinter}', 'llx_fichinter', NULL),
+	('llx_facture', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_facture', 'orphan', '{fk_projet}', 'llx_projet', NULL),
+	('llx_facturedet', 'orphan', '{fk_facture}', 'llx_facture', NULL),
+	('llx_facturedet', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_commande_fournisseur', 'orphan', '{fk_soc}', 'llx_societe', NULL),
+	('llx_commande_fournisseurdet', 'orphan', '{fk_commande}', 'llx_commande_fournisseur', NULL),
+	('llx_commande_fournisseurdet', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_stock_mouvement', 'orphan', '{fk_product}', 'llx_product', NULL),
+	('llx_stock_mouvement', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL),
+	-- impossible quantities
+	('llx_facturedet', 'negative', '{qty}', NULL, 'r.qty < 0'),
+	('llx_commande_fournisseurdet', 'negative', '{qty}', NULL, 'r.qty < 0'),
+	('llx_element_time', 'negative', '{element_duration}', NULL, 'r.element_duration < 0'),
+	('llx_projet_task', 'negative', '{planned_workload}', NULL, 'r.planned_workload < 0'),
+	('llx_fichinter', 'negative', '{duree}', NULL, 'r.duree < 0'),
+	('llx_fichinterdet', 'negative', '{duree}', NULL, 'r.duree < 0'),
+	('llx_product_fournisseur_price', 'negative', '{price,quantity}', NULL, 'r.price < 0 OR r.quantity < 0'),
+	-- a movement whose sign contradicts its type (0/3 are inputs, 1/2 outputs)
+	('llx_stock_mouvement', 'negative', '{value,type_mouvement}', NULL,
+	 '(r.type_mouvement IN (0, 3) AND r.value < 0) OR (r.type_mouvement IN (1, 2) AND r.value > 0)'),
+	-- end before start
+	('llx_ticket', 'end_before_start', '{datec,date_close}', NULL, 'r.date_close < r.datec'),
+	('llx_projet', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
+	('llx_projet_task', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
+	('llx_actioncomm', 'end_before_start', '{datep,datep2}', NULL, 'r.datep2 < r.datep'),
+	('llx_fichinter', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
+	('llx_facture', 'end_before_start', '{datef,date_lim_reglement}', NULL, 'r.date_lim_reglement < r.datef'),
+	('llx_facturedet', 'end_before_start', '{date_start,date_end}', NULL, 'r.date_end < r.date_start'),
+	('llx_commande_fournisseurdet', 'end_before_start', '{date_start,date_end}', NULL, 'r.date_end < r.date_start'),
+	('llx_user', 'end_before_start', '{dateemployment,dateemploymentend}', NULL, 'r.dateemploymentend < r.dateemployment');
+
+CREATE FUNCTION doliflow.quality_report(days int DEFAULT 30)
+RETURNS TABLE (table_name text, rows bigint, missing_pct numeric, duplicates bigint, orphans bigint,
+			   negative_quantities bigint, end_before_start bigint, zero_dates bigint,
+			   incoherent_rows bigint, score numeric)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	t record;
+	v_req text;
+	v_nreq int;
+	v_orph text;
+	v_neg text;
+	v_ebs text;
+	v_dup text;
+	v_since timestamptz;
+	r record;
+	g_rows bigint := 0;
+	g_miss numeric := 0;
+	g_cells numeric := 0;
+	g_dup bigint := 0;
+	g_orph bigint := 0;
+	g_neg bigint := 0;
+	g_ebs bigint := 0;
+	g_zero bigint := 0;
+	g_inc bigint := 0;
+	g_score numeric := 0;
+BEGIN
+	IF days IS NULL OR days < 1 THEN
+		RAISE EXCEPTION 'doliflow.quality_report: days must be a positive number of days, got %', coalesce(days::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_since := now() - make_interval(days => days);
+	FOR t IN SELECT st.table_name AS tn, st.key_column FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		-- Required cells: Dolibarr NOT NULL columns and the required rules;
+		-- NULL and '' (after trimming) count as missing.
+		SELECT string_agg(format('(CASE WHEN r.%1$I IS NULL%2$s THEN 1 ELSE 0 END)', x.col,
+								 CASE WHEN x.typ IN ('text', 'character varying') THEN format(' OR btrim(r.%I) = ''''', x.col) ELSE '' END),
+						  ' + '),
+			   count(*)
+		  INTO v_req, v_nreq
+		  FROM (SELECT DISTINCT c.column_name AS col, format_type(a.atttypid, NULL) AS typ
+				  FROM (SELECT sc.column_name FROM doliflow.source_column sc
+						 WHERE sc.table_name = t.tn AND sc.not_null AND sc.column_name <> t.key_column
+						UNION
+						SELECT unnest(q.columns) FROM doliflow.quality_rule q
+						 WHERE q.table_name = t.tn AND q.kind = 'required') c(column_name)
+				  JOIN pg_catalog.pg_attribute a
+					ON a.attrelid = format('lake.%I', t.tn)::regclass AND a.attname = c.column_name AND NOT a.attisdropped) x;
+		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
+								 q.columns[1], q.ref_table || '_current', coalesce(q.condition, 'true'),
+								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
+						  ' OR ')
+		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
+		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_neg
+		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'negative';
+		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_ebs
+		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'end_before_start';
+		SELECT string_agg(format('(SELECT count(*) - count(DISTINCT (%1$s)) FROM scope r WHERE %2$s)',
+								 (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(q.columns) c),
+								 (SELECT string_agg(format('r.%I IS NOT NULL', c), ' AND ') FROM unnest(q.columns) c)),
+						  ' + ')
+		  INTO v_dup FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'duplicate';
+
+		EXECUTE format($q$
+			WITH scope AS MATERIALIZED (SELECT * FROM lake.%1$I r WHERE r._extracted_at >= $1),
+			flags AS (
+				SELECT %2$s AS miss, coalesce(%3$s, false) AS orph, coalesce(%4$s, false) AS neg,
+					   coalesce(%5$s, false) AS ebs, r._invalid_dates IS NOT NULL AS zero
+				  FROM scope r)
+			SELECT count(*) AS n, coalesce(sum(miss), 0)::bigint AS miss,
+				   count(*) FILTER (WHERE orph) AS orph, count(*) FILTER (WHERE neg) AS neg,
+				   count(*) FILTER (WHERE ebs) AS ebs, count(*) FILTER (WHERE zero) AS zero,
+				   count(*) FILTER (WHERE orph OR neg OR ebs OR zero) AS inc,
+				   (%6$s)::bigint AS dup
+			  FROM flags$q$,
+			t.tn || '_current', coalesce(v_req, '0'), coalesce(v_orph, 'false'), coalesce(v_neg, 'false'),
+			coalesce(v_ebs, 'false'), coalesce(v_dup, '0'))
+		INTO r USING v_since;
+
+		table_name := t.tn;
+		rows := r.n;
+		missing_pct := CASE WHEN r.n * v_nreq > 0 THEN round(100.0 * r.miss / (r.n * v_nreq), 2) ELSE 0 END;
+		duplicates := r.dup;
+		orphans := r.orph;
+		negative_quantities := r.neg;
+		end_before_start := r.ebs;
+		zero_dates := r.zero;
+		incoherent_rows := r.inc;
+		score := CASE WHEN r.n = 0 THEN NULL
+					  ELSE round(greatest(0, 100 * (1 - 0.3 * (CASE WHEN v_nreq > 0 THEN r.miss::numeric / (r.n * v_nreq) ELSE 0 END)
+													   - 0.3 * least(1, r.dup::numeric / r.n)
+													   - 0.4 * (r.inc::numeric / r.n))), 1) END;
+		RETURN NEXT;
+		g_rows := g_rows + r.n;
+		g_miss := g_miss + r.miss;
+		g_cells := g_cells + r.n * v_nreq;
+		g_dup := g_dup + r.dup;
+		g_orph := g_orph + r.orph;
+		g_neg := g_neg + r.neg;
+		g_ebs := g_ebs + r.ebs;
+		g_zero := g_zero + r.zero;
+		g_inc := g_inc + r.inc;
+		g_score := g_score + coalesce(score, 0) * r.n;
+	END LOOP;
+	table_name := '(all)';
+	rows := g_rows;
+	missing_pct := CASE WHEN g_cells > 0 THEN round(100.0 * g_miss / g_cells, 2) ELSE 0 END;
+	duplicates := g_dup;
+	orphans := g_orph;
+	negative_quantities := g_neg;
+	end_before_start := g_ebs;
+	zero_dates := g_zero;
+	incoherent_rows := g_inc;
+	score := CASE WHEN g_rows > 0 THEN round(g_score / g_rows, 1) END;
+	RETURN NEXT;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.quality_report(int) IS
+'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days. rows: rows checked. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule, and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
+ALTER FUNCTION doliflow.quality_report(int) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow.quality_report(int) FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Retention
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow._cleanup_table(p_table text, p_before timestamptz) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_key text;
+	n1 bigint;
+	n2 bigint;
+	n3 bigint;
+BEGIN
+	SELECT st.key_column INTO v_key FROM doliflow.source_table st WHERE st.table_name = p_table;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source table "%"', p_table USING ERRCODE = 'undefined_table';
+	END IF;
+	-- Versions older than the cutoff that a newer version of the same row replaces.
+	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._extracted_at < $1 AND EXISTS ('
+				   'SELECT FROM lake.%1$I n WHERE n.%2$I = l.%2$I '
+				   'AND (n._batch > l._batch OR (n._batch = l._batch AND n._deleted AND NOT l._deleted)))',
+				   p_table, v_key) USING p_before;
+	GET DIAGNOSTICS n1 = ROW_COUNT;
+	-- Old tombstones with nothing older left: the row is gone for good.
+	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._deleted AND l._extracted_at < $1 AND NOT EXISTS ('
+				   'SELECT FROM lake.%1$I o WHERE o.%2$I = l.%2$I AND o.ctid <> l.ctid)',
+				   p_table, v_key) USING p_before;
+	GET DIAGNOSTICS n2 = ROW_COUNT;
+	-- Batch records nothing refers to any more (the last loaded one of each
+	-- table stays: the parent-mode windows start from it).
+	EXECUTE format('DELETE FROM lake.batch b WHERE b.table_name = %1$L AND coalesce(b.finished_at, b.started_at) < $1 '
+				   'AND b.status <> ''running'' '
+				   'AND b.batch_id IS DISTINCT FROM (SELECT max(x.batch_id) FROM lake.batch x WHERE x.table_name = %1$L AND x.status = ''loaded'') '
+				   'AND NOT EXISTS (SELECT FROM lake.%2$I l WHERE l._batch = b.batch_id)',
+				   p_table, p_table) USING p_before;
+	GET DIAGNOSTICS n3 = ROW_COUNT;
+	RETURN n1 + n2;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._cleanup_table(text, timestamptz) IS 'Internal: drops the lake versions of one table older than the cutoff that are not the current version of their row, old tombstones with nothing older left, and unreferenced batch records; returns the versions dropped';
+ALTER FUNCTION doliflow._cleanup_table(text, timestamptz) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._cleanup_table(text, timestamptz) FROM PUBLIC;
+
+CREATE PROCEDURE doliflow.cleanup(days int DEFAULT 90)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_days int := days;
+	v_before timestamptz;
+	v_run bigint;
+	v_step bigint;
+	t record;
+	n bigint;
+	v_err text;
+	v_failed int := 0;
+BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	IF v_days IS NULL THEN
+		v_days := doliflow.setting('retention_days')::int;
+	END IF;
+	IF v_days < 1 THEN
+		RAISE EXCEPTION 'doliflow.cleanup: days must be at least 1, got %', v_days
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_before := now() - make_interval(days => v_days);
+	v_run := doliflow._run_begin('cleanup');
+	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	FOR t IN SELECT st.table_name FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		v_step := doliflow._step_begin(v_run, 'cleanup:' || t.table_name);
+		BEGIN
+			n := doliflow._cleanup_table(t.table_name, v_before);
+			PERFORM doliflow._step_end(v_step, 'success', NULL, n, jsonb_build_object('before', v_before));
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
+			PERFORM doliflow._step_end(v_step, 'failed', NULL, 0, NULL, v_err);
+			v_failed := v_failed + 1;
+		END;
+		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	END LOOP;
+
+	v_step := doliflow._step_begin(v_run, 'cleanup:run_log');
+	DELETE FROM doliflow.run_log rl WHERE rl.finished_at < v_before AND rl.status <> 'running' AND rl.run_id <> v_run;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	PERFORM doliflow._step_end(v_step, 'success', NULL, n, jsonb_build_object('before', v_before));
+	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
+	-- pg_cron's own history (when pg_cron is installed in this database).
+	IF to_regclass('cron.job_run_details') IS NOT NULL THEN
+		v_step := doliflow._step_begin(v_run, 'cleanup:cron.job_run_details');
+		BEGIN
+			DELETE FROM cron.job_run_details d WHERE d.end_time < v_before;
+			GET DIAGNOSTICS n = ROW_COUNT;
+			PERFORM doliflow._step_end(v_step, 'success', NULL, n, jsonb_build_object('before', v_before));
+		EXCEPTION WHEN insufficient_privilege THEN
+			PERFORM doliflow._step_end(v_step, 'skipped', NULL, 0, NULL, 'no privilege to delete from cron.job_run_details');
+		END;
+		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+	END IF;
+	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success' ELSE 'partial' END);
+	COMMIT;
+END;
+$$;
+COMMENT ON PROCEDURE doliflow.cleanup(int) IS 'Retention: drops lake versions extracted more than N days ago (NULL = setting retention_days) that are not the current version of their row, tombstones older than N days with nothing older left, unreferenced lake.batch records, finished run logs older than N days and pg_cron''s cron.job_run_details older than N days; never the current version of a row. Commits per table; call it outside a transaction block.';
+REVOKE ALL ON PROCEDURE doliflow.cleanup(int) FROM PUBLIC;
