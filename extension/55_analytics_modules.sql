@@ -182,6 +182,26 @@ CREATE VIEW dw.v_insights AS
 	 WHERE i.run_id IS NOT DISTINCT FROM (SELECT i2.run_id FROM dw.insights i2 ORDER BY i2.insight_id DESC LIMIT 1);
 COMMENT ON VIEW dw.v_insights IS 'Insights of the latest insights run';
 
+-- The latest-run views' columns carry their table's column comments.
+DO $comments$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT v.relname AS view, a.attname AS col, pg_catalog.col_description(t.oid, ta.attnum) AS descr
+			   FROM (VALUES ('v_anomalies', 'anomalies'), ('v_customer_segments', 'customer_segments'),
+							('v_insights', 'insights')) AS m(view, tab)
+			   JOIN pg_catalog.pg_class v ON v.relname = m.view AND v.relnamespace = 'dw'::regnamespace
+			   JOIN pg_catalog.pg_class t ON t.relname = m.tab AND t.relnamespace = 'dw'::regnamespace
+			   JOIN pg_catalog.pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0
+			   JOIN pg_catalog.pg_attribute ta ON ta.attrelid = t.oid AND ta.attname = a.attname
+	LOOP
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN dw.%I.%I IS %L', r.view, r.col, r.descr);
+	END LOOP;
+END;
+$comments$;
+COMMENT ON COLUMN dw.v_customer_segments.customer_name IS 'Customer name (dw.dim_customer.name)';
+COMMENT ON COLUMN dw.v_customer_segments.town IS 'Customer town (dw.dim_customer.town)';
+
 ------------------------------------------------------------------------------
 -- Helpers
 ------------------------------------------------------------------------------
