@@ -46,6 +46,23 @@ INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 -- Output tables
 ------------------------------------------------------------------------------
 
+CREATE TABLE dw.analytics_runs (
+	module        text NOT NULL,
+	generated_at  timestamptz NOT NULL DEFAULT now(),
+	run_id        bigint,
+	rows_in       bigint,
+	rows_out      bigint,
+	detail        jsonb,
+	PRIMARY KEY (module, generated_at)
+);
+COMMENT ON TABLE dw.analytics_runs IS 'One row per computation of an analytics module (anomalies, segmentation, duration, insights), even when it found nothing; the v_* views show the outputs of the latest one';
+COMMENT ON COLUMN dw.analytics_runs.module IS 'Analytics module name (doliflow.run_analytics(module))';
+COMMENT ON COLUMN dw.analytics_runs.generated_at IS 'When it computed: the generated_at of the rows it wrote';
+COMMENT ON COLUMN dw.analytics_runs.run_id IS 'doliflow.run_log run it belonged to';
+COMMENT ON COLUMN dw.analytics_runs.rows_in IS 'Rows read';
+COMMENT ON COLUMN dw.analytics_runs.rows_out IS 'Rows written';
+COMMENT ON COLUMN dw.analytics_runs.detail IS 'Module figures: counts by kind or segment, thresholds, holdout errors';
+
 CREATE TABLE dw.models (
 	model_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	kind          text NOT NULL,
@@ -95,11 +112,11 @@ COMMENT ON COLUMN dw.anomalies.features IS 'Figures behind the score: values, pe
 
 CREATE VIEW dw.v_anomalies AS
 	SELECT a.* FROM dw.anomalies a
-	 WHERE a.run_id IS NOT DISTINCT FROM (SELECT a2.run_id FROM dw.anomalies a2 ORDER BY a2.anomaly_id DESC LIMIT 1);
+	 WHERE a.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'anomalies');
 COMMENT ON VIEW dw.v_anomalies IS 'Anomalies of the latest anomalies run';
 
 CREATE TABLE dw.customer_segments (
-	run_id          bigint NOT NULL,
+	run_id          bigint,
 	generated_at    timestamptz NOT NULL DEFAULT now(),
 	customer_key    integer NOT NULL,
 	as_of           date NOT NULL,
@@ -116,8 +133,9 @@ CREATE TABLE dw.customer_segments (
 	cluster         integer,
 	segment         text NOT NULL CHECK (segment IN ('premium', 'frequent', 'at_risk', 'new', 'regular')),
 	rule            text NOT NULL,
-	PRIMARY KEY (run_id, customer_key)
+	PRIMARY KEY (generated_at, customer_key)
 );
+CREATE INDEX customer_segments_customer_idx ON dw.customer_segments (customer_key);
 COMMENT ON TABLE dw.customer_segments IS 'Customer segments computed by run_analytics(''segmentation''): RFM features, k-means cluster and the rule-based label with its explanation; one row per customer and run (dw.v_customer_segments shows the latest run)';
 COMMENT ON COLUMN dw.customer_segments.run_id IS 'doliflow.run_log run that computed it';
 COMMENT ON COLUMN dw.customer_segments.generated_at IS 'When it was computed';
@@ -141,7 +159,7 @@ CREATE VIEW dw.v_customer_segments AS
 	SELECT s.*, c.name AS customer_name, c.town
 	  FROM dw.customer_segments s
 	  LEFT JOIN dw.dim_customer c ON c.customer_key = s.customer_key
-	 WHERE s.run_id = (SELECT max(s2.run_id) FROM dw.customer_segments s2);
+	 WHERE s.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'segmentation');
 COMMENT ON VIEW dw.v_customer_segments IS 'Customer segments of the latest segmentation run, with the customer''s name and town';
 
 CREATE TABLE dw.insights (
@@ -179,7 +197,7 @@ COMMENT ON COLUMN dw.insights.details IS 'Supporting figures';
 
 CREATE VIEW dw.v_insights AS
 	SELECT i.* FROM dw.insights i
-	 WHERE i.run_id IS NOT DISTINCT FROM (SELECT i2.run_id FROM dw.insights i2 ORDER BY i2.insight_id DESC LIMIT 1);
+	 WHERE i.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'insights');
 COMMENT ON VIEW dw.v_insights IS 'Insights of the latest insights run';
 
 -- The latest-run views' columns carry their table's column comments.
@@ -219,17 +237,22 @@ $$;
 COMMENT ON FUNCTION doliflow._analytics_cached(timestamptz, boolean) IS 'Internal: whether an analytics module may keep outputs generated at p_last (not forced, younger than the cache_hours setting, no warehouse load since)';
 
 -- Reports a module's figures to the pipeline's step row (part 70), when it is installed.
-CREATE FUNCTION doliflow._analytics_report(p_rows_in bigint, p_rows_out bigint, p_detail jsonb) RETURNS void
+CREATE FUNCTION doliflow._analytics_report(p_module text, p_run_id bigint, p_rows_in bigint, p_rows_out bigint,
+											 p_detail jsonb, p_cached boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+	IF NOT p_cached THEN
+		INSERT INTO dw.analytics_runs (module, generated_at, run_id, rows_in, rows_out, detail)
+		VALUES (p_module, now(), p_run_id, p_rows_in, p_rows_out, p_detail);
+	END IF;
 	IF pg_catalog.to_regprocedure('doliflow._step_report(bigint, bigint, jsonb)') IS NOT NULL THEN
 		EXECUTE 'SELECT doliflow._step_report($1, $2, $3)' USING p_rows_in, p_rows_out, p_detail;
 	END IF;
-	RAISE NOTICE 'doliflow: % rows read, % rows written%', p_rows_in, p_rows_out,
+	RAISE NOTICE 'doliflow: % % rows read, % rows written%', p_module, p_rows_in, p_rows_out,
 		coalesce(': ' || p_detail::text, '');
 END;
 $$;
-COMMENT ON FUNCTION doliflow._analytics_report(bigint, bigint, jsonb) IS 'Internal: hands an analytics module''s row counts and figures to the run log step (doliflow._step_report when the pipeline part is installed) and prints them';
+COMMENT ON FUNCTION doliflow._analytics_report(text, bigint, bigint, bigint, jsonb, boolean) IS 'Internal: records an analytics module''s computation in dw.analytics_runs (unless it reused cached outputs) and hands its row counts and figures to the run log step (doliflow._step_report when the pipeline part is installed)';
 
 -- The anomaly threshold for N rows judged (see the header).
 CREATE FUNCTION doliflow.anomaly_threshold(n bigint) RETURNS float8
@@ -333,9 +356,9 @@ DECLARE
 	v_metrics jsonb;
 	v_id bigint;
 BEGIN
-	SELECT max(generated_at) INTO v_last FROM dw.models WHERE kind = 'duration';
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'duration';
 	IF doliflow._analytics_cached(v_last, p_force) THEN
-		PERFORM doliflow._analytics_report(0, 0, jsonb_build_object('cached', v_last));
+		PERFORM doliflow._analytics_report('duration', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
 		RETURN;
 	END IF;
 	SELECT count(*) INTO v_rows FROM doliflow.duration_training_rows;
@@ -349,7 +372,7 @@ BEGIN
 	INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info, metrics)
 	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow.duration_model_info(v_model), v_metrics)
 	RETURNING model_id INTO v_id;
-	PERFORM doliflow._analytics_report(v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
+	PERFORM doliflow._analytics_report('duration', p_run_id, v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_duration(bigint, boolean) IS
@@ -438,9 +461,9 @@ DECLARE
 	v_out bigint;
 	v_counts jsonb;
 BEGIN
-	SELECT max(generated_at) INTO v_last FROM dw.anomalies;
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'anomalies';
 	IF doliflow._analytics_cached(v_last, p_force) THEN
-		PERFORM doliflow._analytics_report(0, 0, jsonb_build_object('cached', v_last));
+		PERFORM doliflow._analytics_report('anomalies', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
 		RETURN;
 	END IF;
 
@@ -640,7 +663,7 @@ BEGIN
 	  FROM _an_out o ORDER BY o.kind, o.score DESC, o.source_id;
 	GET DIAGNOSTICS v_out = ROW_COUNT;
 	SELECT jsonb_object_agg(kind, n) INTO v_counts FROM (SELECT kind, count(*) AS n FROM _an_out GROUP BY 1) c;
-	PERFORM doliflow._analytics_report(v_tickets + v_moves, v_out,
+	PERFORM doliflow._analytics_report('anomalies', p_run_id, v_tickets + v_moves, v_out,
 		jsonb_build_object('by_kind', coalesce(v_counts, '{}'), 'threshold_tickets', round(v_thr::numeric, 3),
 						   'threshold_stock', round(v_thr_stock::numeric, 3)));
 	DROP TABLE _an_t, _an_z, _an_f, _an_out;
@@ -707,9 +730,9 @@ DECLARE
 	v_rows bigint;
 	v_counts jsonb;
 BEGIN
-	SELECT max(generated_at) INTO v_last FROM dw.customer_segments;
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'segmentation';
 	IF doliflow._analytics_cached(v_last, p_force) THEN
-		PERFORM doliflow._analytics_report(0, 0, jsonb_build_object('cached', v_last));
+		PERFORM doliflow._analytics_report('segmentation', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
 		RETURN;
 	END IF;
 	CREATE TEMP TABLE _seg ON COMMIT DROP AS SELECT * FROM doliflow.customer_rfm();
@@ -763,8 +786,8 @@ BEGIN
 						coalesce(s.recency_days::text, '(never)'), s.tickets_12m, s.monetary) END AS rule) AS r;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 	SELECT jsonb_object_agg(segment, n) INTO v_counts
-	  FROM (SELECT segment, count(*) AS n FROM dw.customer_segments WHERE run_id IS NOT DISTINCT FROM p_run_id GROUP BY 1) c;
-	PERFORM doliflow._analytics_report(v_rows, v_rows,
+	  FROM (SELECT segment, count(*) AS n FROM dw.customer_segments WHERE generated_at = now() GROUP BY 1) c;
+	PERFORM doliflow._analytics_report('segmentation', p_run_id, v_rows, v_rows,
 		jsonb_build_object('by_segment', coalesce(v_counts, '{}'), 'premium_from', v_prem, 'frequent_from', v_freq,
 						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow.kmeans_info(v_model) - 'centroids' END));
 	DROP TABLE _seg;
@@ -788,9 +811,9 @@ DECLARE
 	v_rows bigint;
 	v_counts jsonb;
 BEGIN
-	SELECT max(generated_at) INTO v_last FROM dw.insights;
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'insights';
 	IF doliflow._analytics_cached(v_last, p_force) THEN
-		PERFORM doliflow._analytics_report(0, 0, jsonb_build_object('cached', v_last));
+		PERFORM doliflow._analytics_report('insights', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
 		RETURN;
 	END IF;
 
@@ -870,7 +893,7 @@ BEGIN
 	  FROM (SELECT topic, count(*) AS n FROM dw.insights WHERE run_id IS NOT DISTINCT FROM p_run_id
 			   AND generated_at = now() GROUP BY 1) c;
 	SELECT sum((v_counts ->> k)::bigint) INTO v_rows FROM jsonb_object_keys(coalesce(v_counts, '{}')) k;
-	PERFORM doliflow._analytics_report((SELECT count(*) FROM _ins_tech) + (SELECT count(*) FROM dw.dim_project),
+	PERFORM doliflow._analytics_report('insights', p_run_id, (SELECT count(*) FROM _ins_tech) + (SELECT count(*) FROM dw.dim_project),
 		coalesce(v_rows, 0), jsonb_build_object('by_topic', coalesce(v_counts, '{}')));
 	DROP TABLE _ins_tech;
 END;
