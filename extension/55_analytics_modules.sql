@@ -364,9 +364,12 @@ BEGIN
 	SELECT count(*) INTO v_rows FROM doliflow.duration_training_rows;
 	v_model := doliflow.duration_train(NULL);
 	IF v_model IS NULL THEN
-		RAISE EXCEPTION 'no closed ticket with intervention hours to train the duration model on'
-			USING ERRCODE = 'no_data_found',
-				  HINT = 'Load the warehouse first: CALL doliflow.load_warehouse().';
+		-- A fresh warehouse is a state, not a failure: nothing stored, the previous
+		-- model (if any) stays in use, and predict_intervention_duration() says so.
+		RAISE NOTICE 'doliflow: no closed ticket with intervention hours yet: no duration model trained';
+		PERFORM doliflow._analytics_report('duration', p_run_id, 0, 0,
+			jsonb_build_object('trained', false, 'reason', 'no closed ticket with intervention hours'));
+		RETURN;
 	END IF;
 	v_metrics := doliflow.duration_backtest(NULL);
 	INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info, metrics)

@@ -48,6 +48,13 @@ err=$(q "$DB" "SELECT doliflow.predict_intervention_duration('{\"intervention_ty
 echo "$err" | grep -q "no intervention duration model has been trained yet"
 ok $? "predict before any model: clear error ($(echo "$err" | head -1))"
 
+# On an empty warehouse the module succeeds without a model and prediction still explains.
+df_new_pgdb "${DB}_empty" && run_module "${DB}_empty" duration true
+ok $? "duration module on an empty warehouse: no failure"
+is "$(q "${DB}_empty" "SELECT count(*) FROM dw.models")|$(q "${DB}_empty" "SELECT detail->>'trained' FROM dw.analytics_runs WHERE module = 'duration'")" "0|false" \
+	"empty warehouse: no model stored, the computation recorded as not trained"
+q postgres "DROP DATABASE IF EXISTS ${DB}_empty WITH (FORCE)" >/dev/null 2>&1
+
 run_module "$DB" duration true
 ok $? "duration module ran"
 is "$(q "$DB" "SELECT count(*) FILTER (WHERE run_id IS NOT NULL AND generated_at IS NOT NULL AND info ? 'rows') FROM dw.models WHERE kind = 'duration'")" 1 \
