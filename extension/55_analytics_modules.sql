@@ -140,7 +140,7 @@ COMMENT ON TABLE dw.customer_segments IS 'Customer segments computed by run_anal
 COMMENT ON COLUMN dw.customer_segments.run_id IS 'doliflow.run_log run that computed it';
 COMMENT ON COLUMN dw.customer_segments.generated_at IS 'When it was computed';
 COMMENT ON COLUMN dw.customer_segments.customer_key IS 'dw.dim_customer key (llx_societe.rowid)';
-COMMENT ON COLUMN dw.customer_segments.as_of IS 'Reference date: the latest activity (ticket or validated invoice) in the warehouse, so that a stale source does not make every customer look inactive';
+COMMENT ON COLUMN dw.customer_segments.as_of IS 'Reference date: the latest activity (ticket or validated invoice) in the warehouse, so that a stale source does not make every customer look inactive; today when there is none';
 COMMENT ON COLUMN dw.customer_segments.recency_days IS 'R: days from the last activity (ticket, validated invoice, intervention) to as_of; NULL without activity';
 COMMENT ON COLUMN dw.customer_segments.frequency IS 'F: tickets + validated invoices in the 12 months up to as_of';
 COMMENT ON COLUMN dw.customer_segments.tickets_12m IS 'Tickets created in the 12 months up to as_of';
@@ -686,8 +686,9 @@ RETURNS TABLE (customer_key integer, as_of date, recency_days integer, frequency
 			   rated_tickets integer, first_activity date, tenure_days integer, usual_gap_days numeric)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH ref AS (
-		SELECT greatest((SELECT max(t.created_at)::date FROM dw.fact_tickets t),
-						(SELECT max(l.invoice_date) FROM dw.fact_invoice_lines l WHERE l.is_validated)) AS as_of),
+		SELECT coalesce(greatest((SELECT max(t.created_at)::date FROM dw.fact_tickets t),
+								 (SELECT max(l.invoice_date) FROM dw.fact_invoice_lines l WHERE l.is_validated)),
+						current_date) AS as_of),
 	tk AS (
 		SELECT t.customer_key, count(*) AS n12, avg(t.satisfaction) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS sat,
 			   count(*) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS rated

@@ -53,6 +53,14 @@ df_new_pgdb "${DB}_empty" && run_module "${DB}_empty" duration true
 ok $? "duration module on an empty warehouse: no failure"
 is "$(q "${DB}_empty" "SELECT count(*) FROM dw.models")|$(q "${DB}_empty" "SELECT detail->>'trained' FROM dw.analytics_runs WHERE module = 'duration'")" "0|false" \
 	"empty warehouse: no model stored, the computation recorded as not trained"
+q "${DB}_empty" "INSERT INTO dw.dim_customer (customer_key, name, client_type, created_at, tickets, invoices, interventions)
+	VALUES (1, 'Sans activité', 1, now() - interval '1 year', 0, 0, 0), (2, 'Tout neuf', 1, now() - interval '10 days', 0, 0, 0)" >/dev/null
+for m in anomalies segmentation insights; do
+	run_module "${DB}_empty" $m true
+	ok $? "$m module on a warehouse without activity: no failure"
+done
+is "$(q "${DB}_empty" "SELECT string_agg(customer_key || ':' || segment || ':' || (as_of = current_date), ' ' ORDER BY customer_key) FROM dw.v_customer_segments")" \
+	"1:regular:true 2:new:true" "customers without activity: as of today, new by creation date, else regular"
 q postgres "DROP DATABASE IF EXISTS ${DB}_empty WITH (FORCE)" >/dev/null 2>&1
 
 run_module "$DB" duration true
