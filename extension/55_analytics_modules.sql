@@ -46,6 +46,23 @@ INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 -- Output tables
 ------------------------------------------------------------------------------
 
+CREATE TABLE dw.analytics_runs (
+	module        text NOT NULL,
+	generated_at  timestamptz NOT NULL DEFAULT now(),
+	run_id        bigint,
+	rows_in       bigint,
+	rows_out      bigint,
+	detail        jsonb,
+	PRIMARY KEY (module, generated_at)
+);
+COMMENT ON TABLE dw.analytics_runs IS 'One row per computation of an analytics module (anomalies, segmentation, duration, insights), even when it found nothing; the v_* views show the outputs of the latest one';
+COMMENT ON COLUMN dw.analytics_runs.module IS 'Analytics module name (doliflow.run_analytics(module))';
+COMMENT ON COLUMN dw.analytics_runs.generated_at IS 'When it computed: the generated_at of the rows it wrote';
+COMMENT ON COLUMN dw.analytics_runs.run_id IS 'doliflow.run_log run it belonged to';
+COMMENT ON COLUMN dw.analytics_runs.rows_in IS 'Rows read';
+COMMENT ON COLUMN dw.analytics_runs.rows_out IS 'Rows written';
+COMMENT ON COLUMN dw.analytics_runs.detail IS 'Module figures: counts by kind or segment, thresholds, holdout errors';
+
 CREATE TABLE dw.models (
 	model_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	kind          text NOT NULL,
@@ -95,11 +112,11 @@ COMMENT ON COLUMN dw.anomalies.features IS 'Figures behind the score: values, pe
 
 CREATE VIEW dw.v_anomalies AS
 	SELECT a.* FROM dw.anomalies a
-	 WHERE a.run_id IS NOT DISTINCT FROM (SELECT a2.run_id FROM dw.anomalies a2 ORDER BY a2.anomaly_id DESC LIMIT 1);
+	 WHERE a.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'anomalies');
 COMMENT ON VIEW dw.v_anomalies IS 'Anomalies of the latest anomalies run';
 
 CREATE TABLE dw.customer_segments (
-	run_id          bigint NOT NULL,
+	run_id          bigint,
 	generated_at    timestamptz NOT NULL DEFAULT now(),
 	customer_key    integer NOT NULL,
 	as_of           date NOT NULL,
@@ -116,13 +133,14 @@ CREATE TABLE dw.customer_segments (
 	cluster         integer,
 	segment         text NOT NULL CHECK (segment IN ('premium', 'frequent', 'at_risk', 'new', 'regular')),
 	rule            text NOT NULL,
-	PRIMARY KEY (run_id, customer_key)
+	PRIMARY KEY (generated_at, customer_key)
 );
+CREATE INDEX customer_segments_customer_idx ON dw.customer_segments (customer_key);
 COMMENT ON TABLE dw.customer_segments IS 'Customer segments computed by run_analytics(''segmentation''): RFM features, k-means cluster and the rule-based label with its explanation; one row per customer and run (dw.v_customer_segments shows the latest run)';
 COMMENT ON COLUMN dw.customer_segments.run_id IS 'doliflow.run_log run that computed it';
 COMMENT ON COLUMN dw.customer_segments.generated_at IS 'When it was computed';
 COMMENT ON COLUMN dw.customer_segments.customer_key IS 'dw.dim_customer key (llx_societe.rowid)';
-COMMENT ON COLUMN dw.customer_segments.as_of IS 'Reference date: the latest activity (ticket or validated invoice) in the warehouse, so that a stale source does not make every customer look inactive';
+COMMENT ON COLUMN dw.customer_segments.as_of IS 'Reference date: the latest activity (ticket or validated invoice) in the warehouse, so that a stale source does not make every customer look inactive; today when there is none';
 COMMENT ON COLUMN dw.customer_segments.recency_days IS 'R: days from the last activity (ticket, validated invoice, intervention) to as_of; NULL without activity';
 COMMENT ON COLUMN dw.customer_segments.frequency IS 'F: tickets + validated invoices in the 12 months up to as_of';
 COMMENT ON COLUMN dw.customer_segments.tickets_12m IS 'Tickets created in the 12 months up to as_of';
@@ -141,7 +159,7 @@ CREATE VIEW dw.v_customer_segments AS
 	SELECT s.*, c.name AS customer_name, c.town
 	  FROM dw.customer_segments s
 	  LEFT JOIN dw.dim_customer c ON c.customer_key = s.customer_key
-	 WHERE s.run_id = (SELECT max(s2.run_id) FROM dw.customer_segments s2);
+	 WHERE s.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'segmentation');
 COMMENT ON VIEW dw.v_customer_segments IS 'Customer segments of the latest segmentation run, with the customer''s name and town';
 
 CREATE TABLE dw.insights (
@@ -179,8 +197,28 @@ COMMENT ON COLUMN dw.insights.details IS 'Supporting figures';
 
 CREATE VIEW dw.v_insights AS
 	SELECT i.* FROM dw.insights i
-	 WHERE i.run_id IS NOT DISTINCT FROM (SELECT i2.run_id FROM dw.insights i2 ORDER BY i2.insight_id DESC LIMIT 1);
+	 WHERE i.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'insights');
 COMMENT ON VIEW dw.v_insights IS 'Insights of the latest insights run';
+
+-- The latest-run views' columns carry their table's column comments.
+DO $comments$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT v.relname AS view, a.attname AS col, pg_catalog.col_description(t.oid, ta.attnum) AS descr
+			   FROM (VALUES ('v_anomalies', 'anomalies'), ('v_customer_segments', 'customer_segments'),
+							('v_insights', 'insights')) AS m(view, tab)
+			   JOIN pg_catalog.pg_class v ON v.relname = m.view AND v.relnamespace = 'dw'::regnamespace
+			   JOIN pg_catalog.pg_class t ON t.relname = m.tab AND t.relnamespace = 'dw'::regnamespace
+			   JOIN pg_catalog.pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0
+			   JOIN pg_catalog.pg_attribute ta ON ta.attrelid = t.oid AND ta.attname = a.attname
+	LOOP
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN dw.%I.%I IS %L', r.view, r.col, r.descr);
+	END LOOP;
+END;
+$comments$;
+COMMENT ON COLUMN dw.v_customer_segments.customer_name IS 'Customer name (dw.dim_customer.name)';
+COMMENT ON COLUMN dw.v_customer_segments.town IS 'Customer town (dw.dim_customer.town)';
 
 ------------------------------------------------------------------------------
 -- Helpers
@@ -199,17 +237,22 @@ $$;
 COMMENT ON FUNCTION doliflow._analytics_cached(timestamptz, boolean) IS 'Internal: whether an analytics module may keep outputs generated at p_last (not forced, younger than the cache_hours setting, no warehouse load since)';
 
 -- Reports a module's figures to the pipeline's step row (part 70), when it is installed.
-CREATE FUNCTION doliflow._analytics_report(p_rows_in bigint, p_rows_out bigint, p_detail jsonb) RETURNS void
+CREATE FUNCTION doliflow._analytics_report(p_module text, p_run_id bigint, p_rows_in bigint, p_rows_out bigint,
+											 p_detail jsonb, p_cached boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+	IF NOT p_cached THEN
+		INSERT INTO dw.analytics_runs (module, generated_at, run_id, rows_in, rows_out, detail)
+		VALUES (p_module, now(), p_run_id, p_rows_in, p_rows_out, p_detail);
+	END IF;
 	IF pg_catalog.to_regprocedure('doliflow._step_report(bigint, bigint, jsonb)') IS NOT NULL THEN
 		EXECUTE 'SELECT doliflow._step_report($1, $2, $3)' USING p_rows_in, p_rows_out, p_detail;
 	END IF;
-	RAISE NOTICE 'doliflow: % rows read, % rows written%', p_rows_in, p_rows_out,
+	RAISE NOTICE 'doliflow: % % rows read, % rows written%', p_module, p_rows_in, p_rows_out,
 		coalesce(': ' || p_detail::text, '');
 END;
 $$;
-COMMENT ON FUNCTION doliflow._analytics_report(bigint, bigint, jsonb) IS 'Internal: hands an analytics module''s row counts and figures to the run log step (doliflow._step_report when the pipeline part is installed) and prints them';
+COMMENT ON FUNCTION doliflow._analytics_report(text, bigint, bigint, bigint, jsonb, boolean) IS 'Internal: records an analytics module''s computation in dw.analytics_runs (unless it reused cached outputs) and hands its row counts and figures to the run log step (doliflow._step_report when the pipeline part is installed)';
 
 -- The anomaly threshold for N rows judged (see the header).
 CREATE FUNCTION doliflow.anomaly_threshold(n bigint) RETURNS float8
@@ -313,23 +356,26 @@ DECLARE
 	v_metrics jsonb;
 	v_id bigint;
 BEGIN
-	SELECT max(generated_at) INTO v_last FROM dw.models WHERE kind = 'duration';
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'duration';
 	IF doliflow._analytics_cached(v_last, p_force) THEN
-		PERFORM doliflow._analytics_report(0, 0, jsonb_build_object('cached', v_last));
+		PERFORM doliflow._analytics_report('duration', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
 		RETURN;
 	END IF;
 	SELECT count(*) INTO v_rows FROM doliflow.duration_training_rows;
 	v_model := doliflow.duration_train(NULL);
 	IF v_model IS NULL THEN
-		RAISE EXCEPTION 'no closed ticket with intervention hours to train the duration model on'
-			USING ERRCODE = 'no_data_found',
-				  HINT = 'Load the warehouse first: CALL doliflow.load_warehouse().';
+		-- A fresh warehouse is a state, not a failure: nothing stored, the previous
+		-- model (if any) stays in use, and predict_intervention_duration() says so.
+		RAISE NOTICE 'doliflow: no closed ticket with intervention hours yet: no duration model trained';
+		PERFORM doliflow._analytics_report('duration', p_run_id, 0, 0,
+			jsonb_build_object('trained', false, 'reason', 'no closed ticket with intervention hours'));
+		RETURN;
 	END IF;
 	v_metrics := doliflow.duration_backtest(NULL);
 	INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info, metrics)
 	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow.duration_model_info(v_model), v_metrics)
 	RETURNING model_id INTO v_id;
-	PERFORM doliflow._analytics_report(v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
+	PERFORM doliflow._analytics_report('duration', p_run_id, v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_duration(bigint, boolean) IS
@@ -418,9 +464,9 @@ DECLARE
 	v_out bigint;
 	v_counts jsonb;
 BEGIN
-	SELECT max(generated_at) INTO v_last FROM dw.anomalies;
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'anomalies';
 	IF doliflow._analytics_cached(v_last, p_force) THEN
-		PERFORM doliflow._analytics_report(0, 0, jsonb_build_object('cached', v_last));
+		PERFORM doliflow._analytics_report('anomalies', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
 		RETURN;
 	END IF;
 
@@ -482,11 +528,17 @@ BEGIN
 		VALUES ('anomaly_iforest', p_run_id, now(), v_forest, v_tickets,
 				jsonb_build_object('features', ARRAY['z_hours_vs_peers', 'z_hours_vs_estimate', 'z_cost_per_hour', 'satisfaction']));
 	END IF;
+	-- (the C explain function directly: the jsonb wrapper would deserialize the forest
+	-- on every call)
 	CREATE TEMP TABLE _an_f ON COMMIT DROP AS
-	SELECT z.*, doliflow.iforest_explain(v_forest,
-				ARRAY[z.z_peer, coalesce(z.z_full, 0), coalesce(z.z_cph, 0), coalesce(z.satisfaction, 4)],
-				ARRAY['hours vs peers', 'hours vs estimate', 'cost per hour', 'satisfaction']) AS iso
-	  FROM _an_z z WHERE v_forest IS NOT NULL;
+	SELECT e.*, jsonb_build_object('score', e.ex[1],
+			'top_feature', (ARRAY['hours vs peers', 'hours vs estimate', 'cost per hour', 'satisfaction'])[
+				CASE greatest(e.ex[2], e.ex[3], e.ex[4], e.ex[5]) WHEN e.ex[2] THEN 1 WHEN e.ex[3] THEN 2 WHEN e.ex[4] THEN 3 ELSE 4 END],
+			'shares', jsonb_build_object('hours vs peers', round(e.ex[2]::numeric, 3), 'hours vs estimate', round(e.ex[3]::numeric, 3),
+										 'cost per hour', round(e.ex[4]::numeric, 3), 'satisfaction', round(e.ex[5]::numeric, 3))) AS iso
+	  FROM (SELECT z.*, doliflow._iforest_explain(v_forest,
+					ARRAY[z.z_peer, coalesce(z.z_full, 0), coalesce(z.z_cph, 0), coalesce(z.satisfaction, 4)]) AS ex
+			  FROM _an_z z WHERE v_forest IS NOT NULL) e;
 
 	-- overlong_intervention: longer than expected given the estimate, and the actual
 	-- hours (not the estimate) are what is out of line with the peers.
@@ -498,8 +550,8 @@ BEGIN
 	SELECT 'overlong_intervention', coalesce(greatest(f.z_full, f.z_peer), f.z_peer),
 		   CASE WHEN coalesce(greatest(f.z_full, f.z_peer), f.z_peer) >= 2 * v_thr THEN 'high' ELSE 'medium' END,
 		   format('took %s h where a similar %s%s%s usually takes %s h%s (robust z %s)',
-				  to_char(f.hours, 'FM9999990.0#'), coalesce(f.intervention_type, 'intervention'),
-				  coalesce(' in ' || f.city, ''), coalesce(' estimated at ' || to_char(f.estimate, 'FM9999990.0#') || ' h', ''),
+				  trim_scale(round(f.hours::numeric, 2))::text, coalesce(f.intervention_type, 'intervention'),
+				  coalesce(' in ' || f.city, ''), coalesce(' estimated at ' || trim_scale(round(f.estimate::numeric, 2))::text || ' h', ''),
 				  to_char(coalesce(f.e_full, f.e_peer), 'FM9999990.0'),
 				  CASE WHEN f.e_full IS NOT NULL THEN format(' (%s h for its peers whatever the estimate)', to_char(f.e_peer, 'FM9999990.0')) ELSE '' END,
 				  to_char(coalesce(greatest(f.z_full, f.z_peer), f.z_peer), 'FM9990.0')),
@@ -517,7 +569,7 @@ BEGIN
 	SELECT 'estimate_gap', abs(f.z_full),
 		   CASE WHEN abs(f.z_full) >= 2 * v_thr THEN 'high' ELSE 'medium' END,
 		   format('estimated at %s h but took %s h (%s x the estimate) where a similar %s%s with that estimate usually takes %s h (robust z %s)',
-				  to_char(f.estimate, 'FM9999990.0#'), to_char(f.hours, 'FM9999990.0#'),
+				  trim_scale(round(f.estimate::numeric, 2))::text, trim_scale(round(f.hours::numeric, 2))::text,
 				  to_char(f.hours / f.estimate, 'FM9990.00'), coalesce(f.intervention_type, 'intervention'),
 				  coalesce(' in ' || f.city, ''), to_char(f.e_full, 'FM9999990.0'), to_char(f.z_full, 'FMS9990.0')),
 		   'llx_ticket', f.ticket_key,
@@ -535,7 +587,7 @@ BEGIN
 	SELECT 'aberrant_cost', abs(f.z_cph),
 		   CASE WHEN abs(f.z_cph) >= 2 * v_thr THEN 'high' ELSE 'medium' END,
 		   format('cost %s EUR for %s h, i.e. %s EUR/h where this %s''s jobs usually cost %s EUR/h (robust z %s)',
-				  to_char(f.cost, 'FM999999990.00'), to_char(f.hours, 'FM9999990.0#'),
+				  to_char(f.cost, 'FM999999990.00'), trim_scale(round(f.hours::numeric, 2))::text,
 				  to_char(f.cost_per_hour, 'FM999999990.0'), f.cph_group, to_char(f.cph_median, 'FM999999990.0'),
 				  to_char(f.z_cph, 'FMS9990.0')),
 		   'llx_ticket', f.ticket_key,
@@ -614,7 +666,7 @@ BEGIN
 	  FROM _an_out o ORDER BY o.kind, o.score DESC, o.source_id;
 	GET DIAGNOSTICS v_out = ROW_COUNT;
 	SELECT jsonb_object_agg(kind, n) INTO v_counts FROM (SELECT kind, count(*) AS n FROM _an_out GROUP BY 1) c;
-	PERFORM doliflow._analytics_report(v_tickets + v_moves, v_out,
+	PERFORM doliflow._analytics_report('anomalies', p_run_id, v_tickets + v_moves, v_out,
 		jsonb_build_object('by_kind', coalesce(v_counts, '{}'), 'threshold_tickets', round(v_thr::numeric, 3),
 						   'threshold_stock', round(v_thr_stock::numeric, 3)));
 	DROP TABLE _an_t, _an_z, _an_f, _an_out;
@@ -622,3 +674,233 @@ END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_anomalies(bigint, boolean) IS
 'Analytics module "anomalies": robust z-scores (log scale) of closed tickets against the duration model and their peers (overlong_intervention, estimate_gap), of cost per hour against the technician''s jobs (aberrant_cost), satisfaction at or below low_satisfaction_max (low_satisfaction), stock movement sizes against the product''s usual size of the same type (odd_stock_movement), and an isolation forest over the four ticket views (multivariate, and a confirming score on every ticket anomaly); writes dw.anomalies';
+
+------------------------------------------------------------------------------
+-- Module: segmentation
+------------------------------------------------------------------------------
+
+-- RFM features of every customer as of the latest activity in the warehouse.
+CREATE FUNCTION doliflow.customer_rfm()
+RETURNS TABLE (customer_key integer, as_of date, recency_days integer, frequency integer,
+			   tickets_12m integer, invoices_12m integer, monetary numeric, satisfaction numeric,
+			   rated_tickets integer, first_activity date, tenure_days integer, usual_gap_days numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH ref AS (
+		SELECT coalesce(greatest((SELECT max(t.created_at)::date FROM dw.fact_tickets t),
+								 (SELECT max(l.invoice_date) FROM dw.fact_invoice_lines l WHERE l.is_validated)),
+						current_date) AS as_of),
+	tk AS (
+		SELECT t.customer_key, count(*) AS n12, avg(t.satisfaction) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS sat,
+			   count(*) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS rated
+		  FROM dw.fact_tickets t, ref
+		 WHERE t.created_at::date > ref.as_of - 365 AND t.created_at::date <= ref.as_of
+		 GROUP BY 1),
+	inv AS (
+		SELECT l.customer_key, count(DISTINCT l.invoice_key) AS n12, sum(l.total_ht) AS revenue
+		  FROM dw.fact_invoice_lines l, ref
+		 WHERE l.is_validated AND l.invoice_date > ref.as_of - 365 AND l.invoice_date <= ref.as_of
+		 GROUP BY 1)
+	SELECT c.customer_key, ref.as_of,
+		   ref.as_of - c.last_activity,
+		   (coalesce(tk.n12, 0) + coalesce(inv.n12, 0))::int,
+		   coalesce(tk.n12, 0)::int, coalesce(inv.n12, 0)::int,
+		   round(coalesce(inv.revenue, 0), 2),
+		   round(tk.sat, 2), coalesce(tk.rated, 0)::int,
+		   coalesce(c.first_activity, c.created_at::date),
+		   ref.as_of - coalesce(c.first_activity, c.created_at::date),
+		   CASE WHEN c.tickets + c.invoices >= 2 AND c.last_activity > c.first_activity
+				THEN round((c.last_activity - c.first_activity)::numeric / (c.tickets + c.invoices - 1), 1) END
+	  FROM dw.dim_customer c CROSS JOIN ref
+	  LEFT JOIN tk ON tk.customer_key = c.customer_key
+	  LEFT JOIN inv ON inv.customer_key = c.customer_key
+	 WHERE c.client_type IN (1, 3) OR c.tickets > 0 OR c.invoices > 0;
+$$;
+COMMENT ON FUNCTION doliflow.customer_rfm() IS
+'RFM features of every customer (llx_societe client 1 or 3, or with activity) as of the latest ticket or validated invoice in the warehouse: recency (days since the last activity), frequency (tickets + invoices in 12 months), monetary (revenue excl. VAT in 12 months), mean satisfaction and rated tickets (12 months), first activity, tenure and the usual gap between activities';
+
+CREATE PROCEDURE doliflow._analytics_segmentation(p_run_id bigint, p_force boolean DEFAULT false)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_last timestamptz;
+	v_new int := doliflow.setting('segment_new_days')::int;
+	v_fade numeric := doliflow.setting('segment_fading_factor')::numeric;
+	v_fade_min int := doliflow.setting('segment_fading_min_days')::int;
+	v_low_sat numeric := doliflow.setting('segment_low_satisfaction')::numeric;
+	v_k int := doliflow.setting('segment_clusters')::int;
+	v_prem numeric;
+	v_freq numeric;
+	v_sat_med float8;
+	v_model bytea;
+	v_rows bigint;
+	v_counts jsonb;
+BEGIN
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'segmentation';
+	IF doliflow._analytics_cached(v_last, p_force) THEN
+		PERFORM doliflow._analytics_report('segmentation', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
+		RETURN;
+	END IF;
+	CREATE TEMP TABLE _seg ON COMMIT DROP AS SELECT * FROM doliflow.customer_rfm();
+	SELECT percentile_disc(doliflow.setting('segment_premium_quantile')::float8) WITHIN GROUP (ORDER BY monetary)
+	  INTO v_prem FROM _seg WHERE monetary > 0;
+	SELECT percentile_disc(doliflow.setting('segment_frequent_quantile')::float8) WITHIN GROUP (ORDER BY tickets_12m)
+	  INTO v_freq FROM _seg WHERE tickets_12m > 0;
+	SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY satisfaction) INTO v_sat_med FROM _seg;
+
+	-- k-means (k-means++ seeding, z-scored) on log recency, log tickets, log revenue and
+	-- satisfaction; customers without activity get the worst recency observed.
+	ALTER TABLE _seg ADD COLUMN feats float8[];
+	UPDATE _seg SET feats = ARRAY[ln(1 + coalesce(recency_days, (SELECT max(recency_days) FROM _seg), 0)),
+								  ln(1 + tickets_12m), ln(1 + greatest(monetary, 0)),
+								  coalesce(satisfaction::float8, v_sat_med, 4)];
+	SELECT count(*) INTO v_rows FROM _seg;
+	SELECT doliflow.kmeans(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
+
+	INSERT INTO dw.customer_segments (run_id, generated_at, customer_key, as_of, recency_days, frequency, tickets_12m,
+									  invoices_12m, monetary, satisfaction, rated_tickets, first_activity, tenure_days,
+									  usual_gap_days, cluster, segment, rule)
+	SELECT p_run_id, now(), s.customer_key, s.as_of, s.recency_days, s.frequency, s.tickets_12m, s.invoices_12m,
+		   s.monetary, s.satisfaction, s.rated_tickets, s.first_activity, s.tenure_days, s.usual_gap_days,
+		   CASE WHEN v_model IS NOT NULL THEN doliflow.kmeans_assign(v_model, s.feats) END,
+		   r.segment, r.rule
+	  FROM _seg s,
+	  LATERAL (SELECT CASE
+			WHEN s.tenure_days < v_new THEN 'new'
+			WHEN s.recency_days > greatest(v_fade_min, v_fade * coalesce(s.usual_gap_days, 0)) THEN 'at_risk'
+			WHEN s.rated_tickets >= 3 AND s.satisfaction < v_low_sat THEN 'at_risk'
+			WHEN s.monetary > 0 AND s.monetary >= v_prem THEN 'premium'
+			WHEN s.tickets_12m > 0 AND s.tickets_12m >= v_freq THEN 'frequent'
+			ELSE 'regular' END AS segment) AS seg,
+	  LATERAL (SELECT seg.segment, CASE seg.segment
+			WHEN 'new' THEN format('New: first activity on %s, %s days before %s (fewer than %s)',
+								   s.first_activity, s.tenure_days, s.as_of, v_new)
+			WHEN 'at_risk' THEN CASE
+				WHEN s.recency_days > greatest(v_fade_min, v_fade * coalesce(s.usual_gap_days, 0))
+				THEN format('At risk (fading): no activity for %s days, more than %s days%s',
+							s.recency_days, greatest(v_fade_min, v_fade * coalesce(s.usual_gap_days, 0))::int,
+							CASE WHEN v_fade * coalesce(s.usual_gap_days, 0) > v_fade_min
+								 THEN format(' (%s x their usual gap of %s days)', v_fade, s.usual_gap_days)
+								 ELSE format(' (their usual gap is %s)', coalesce(s.usual_gap_days || ' days', 'unknown')) END)
+				ELSE format('At risk (unhappy): mean satisfaction %s/5 over %s rated tickets in 12 months, below %s',
+							s.satisfaction, s.rated_tickets, v_low_sat) END
+			WHEN 'premium' THEN format('Premium: %s EUR invoiced in 12 months, in the top %s%% of invoiced customers (from %s EUR)',
+									   s.monetary, round(100 * (1 - doliflow.setting('segment_premium_quantile')::numeric)), v_prem)
+			WHEN 'frequent' THEN format('Frequent: %s tickets in 12 months, in the top %s%% of customers with tickets (from %s)',
+										s.tickets_12m, round(100 * (1 - doliflow.setting('segment_frequent_quantile')::numeric)), v_freq)
+			ELSE format('Regular: active %s days ago, %s tickets and %s EUR in 12 months: no other rule applies',
+						coalesce(s.recency_days::text, '(never)'), s.tickets_12m, s.monetary) END AS rule) AS r;
+	GET DIAGNOSTICS v_rows = ROW_COUNT;
+	SELECT jsonb_object_agg(segment, n) INTO v_counts
+	  FROM (SELECT segment, count(*) AS n FROM dw.customer_segments WHERE generated_at = now() GROUP BY 1) c;
+	PERFORM doliflow._analytics_report('segmentation', p_run_id, v_rows, v_rows,
+		jsonb_build_object('by_segment', coalesce(v_counts, '{}'), 'premium_from', v_prem, 'frequent_from', v_freq,
+						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow.kmeans_info(v_model) - 'centroids' END));
+	DROP TABLE _seg;
+END;
+$$;
+COMMENT ON PROCEDURE doliflow._analytics_segmentation(bigint, boolean) IS
+'Analytics module "segmentation": RFM features per customer (doliflow.customer_rfm), a k-means clustering of them (k-means++ seeded, z-scored logs) and the first seed''s labels by rules applied in order: new (first activity younger than segment_new_days), at_risk (no activity for more than max(segment_fading_min_days, segment_fading_factor x usual gap), or mean satisfaction below segment_low_satisfaction), premium (12-month revenue in the top segment_premium_quantile), frequent (12-month tickets in the top segment_frequent_quantile), else regular; writes dw.customer_segments with the rule that applied';
+
+------------------------------------------------------------------------------
+-- Module: insights
+------------------------------------------------------------------------------
+
+CREATE PROCEDURE doliflow._analytics_insights(p_run_id bigint, p_force boolean DEFAULT false)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_last timestamptz;
+	v_zmin float8 := doliflow.setting('insight_min_z')::float8;
+	v_budget numeric := doliflow.setting('insight_budget_pct')::numeric;
+	v_hours numeric := doliflow.setting('insight_hours_pct')::numeric;
+	v_min_jobs int := 10;
+	v_rows bigint;
+	v_counts jsonb;
+BEGIN
+	SELECT max(generated_at) INTO v_last FROM dw.analytics_runs WHERE module = 'insights';
+	IF doliflow._analytics_cached(v_last, p_force) THEN
+		PERFORM doliflow._analytics_report('insights', p_run_id, 0, 0, jsonb_build_object('cached', v_last), true);
+		RETURN;
+	END IF;
+
+	-- Technicians over the 12 months before the latest closing: median actual/estimate
+	-- and mean satisfaction, against the team with a robust z across technicians.
+	CREATE TEMP TABLE _ins_tech ON COMMIT DROP AS
+	WITH ref AS (SELECT max(closed_at) AS at FROM dw.fact_tickets WHERE status = 8),
+	jobs AS (
+		SELECT t.technician_key, t.intervention_hours::float8 AS hours, t.estimated_hours::float8 AS estimate,
+			   t.satisfaction::float8 AS satisfaction
+		  FROM dw.fact_tickets t, ref
+		 WHERE t.status = 8 AND t.closed_at > ref.at - interval '12 months' AND t.technician_key IS NOT NULL)
+	SELECT j.technician_key, coalesce(d.full_name, 'technician ' || j.technician_key) AS name, count(*) AS jobs,
+		   percentile_cont(0.5) WITHIN GROUP (ORDER BY j.hours / j.estimate) FILTER (WHERE j.hours > 0 AND j.estimate > 0) AS ratio,
+		   count(*) FILTER (WHERE j.hours > 0 AND j.estimate > 0) AS ratio_jobs,
+		   avg(j.satisfaction) FILTER (WHERE j.satisfaction BETWEEN 1 AND 5) AS satisfaction,
+		   count(*) FILTER (WHERE j.satisfaction BETWEEN 1 AND 5) AS rated
+	  FROM jobs j LEFT JOIN dw.dim_technician d ON d.technician_key = j.technician_key
+	 GROUP BY 1, 2;
+
+	INSERT INTO dw.insights (run_id, generated_at, topic, subject_type, subject_key, subject_name, metric, value,
+							 reference, z, severity, sentence, details)
+	WITH st AS (
+		SELECT doliflow.robust_stats(ln(ratio)) FILTER (WHERE ratio_jobs >= v_min_jobs) AS r,
+			   doliflow.robust_stats(satisfaction) FILTER (WHERE rated >= v_min_jobs) AS s
+		  FROM _ins_tech),
+	z AS (
+		SELECT t.*, doliflow.robust_z(st.r, ln(t.ratio)) AS z_ratio, exp((st.r).median) AS team_ratio,
+			   doliflow.robust_z(st.s, t.satisfaction) AS z_sat, (st.s).median AS team_sat
+		  FROM _ins_tech t, st)
+	SELECT p_run_id, now(), 'technician_performance', 'technician', z.technician_key, z.name, 'hours_vs_estimate',
+		   round(z.ratio::numeric, 3), round(z.team_ratio::numeric, 3), round(z.z_ratio::numeric, 2),
+		   CASE WHEN z.z_ratio > 0 THEN 'warning' ELSE 'good' END,
+		   format('%s''s interventions take %s x their estimate (median of %s jobs in 12 months) where the team''s median technician takes %s x (robust z %s)',
+				  z.name, to_char(z.ratio, 'FM990.00'), z.ratio_jobs, to_char(z.team_ratio, 'FM990.00'), to_char(z.z_ratio, 'FMS990.0')),
+		   jsonb_build_object('jobs', z.jobs, 'ratio_jobs', z.ratio_jobs, 'threshold', v_zmin)
+	  FROM z WHERE z.ratio_jobs >= v_min_jobs AND abs(z.z_ratio) >= v_zmin
+	UNION ALL
+	SELECT p_run_id, now(), 'technician_performance', 'technician', z.technician_key, z.name, 'satisfaction',
+		   round(z.satisfaction::numeric, 2), round(z.team_sat::numeric, 2), round(z.z_sat::numeric, 2),
+		   CASE WHEN z.z_sat < 0 THEN 'warning' ELSE 'good' END,
+		   format('%s''s customers rate them %s/5 on average (%s ratings in 12 months) against %s/5 for the team''s median technician (robust z %s)',
+				  z.name, to_char(z.satisfaction, 'FM0.00'), z.rated, to_char(z.team_sat, 'FM0.00'), to_char(z.z_sat, 'FMS990.0')),
+		   jsonb_build_object('jobs', z.jobs, 'rated', z.rated, 'threshold', v_zmin)
+	  FROM z WHERE z.rated >= v_min_jobs AND abs(z.z_sat) >= v_zmin
+	UNION ALL
+	SELECT p_run_id, now(), 'team_summary', 'team', NULL, 'team', 'hours_vs_estimate',
+		   round(exp((st.r).median)::numeric, 3), 1, NULL, 'info',
+		   format('Over 12 months the median technician''s interventions take %s x their estimate (%s technicians with at least %s jobs); their customers rate them %s/5',
+				  to_char(exp((st.r).median), 'FM990.00'), (st.r).n, v_min_jobs, to_char((st.s).median, 'FM0.00')),
+		   jsonb_build_object('technicians', (st.r).n, 'median_satisfaction', round((st.s).median::numeric, 2))
+	  FROM st WHERE (st.r).n > 0;
+
+	-- Projects (validated or closed) drifting from their budget or planned hours.
+	INSERT INTO dw.insights (run_id, generated_at, topic, subject_type, subject_key, subject_name, metric, value,
+							 reference, z, severity, sentence, details)
+	SELECT p_run_id, now(), 'project_drift', 'project', p.project_key, concat_ws(' ', p.ref, nullif(p.title, '')), m.metric,
+		   round(m.pct, 1), 100, NULL,
+		   CASE WHEN p.status = 1 THEN CASE WHEN m.pct >= 1.5 * m.limit_pct THEN 'critical' ELSE 'warning' END ELSE 'info' END,
+		   m.sentence || CASE WHEN p.status = 2 THEN ' (closed)' ELSE '' END,
+		   jsonb_build_object('status', p.status_label, 'budget', p.budget_amount, 'labor_cost', p.labor_cost,
+							  'material_cost', p.material_cost, 'planned_hours', p.planned_hours, 'spent_hours', p.spent_hours,
+							  'invoiced_ht', p.invoiced_ht, 'limit_pct', m.limit_pct)
+	  FROM dw.dim_project p,
+	  LATERAL (VALUES
+		('cost_vs_budget', 100 * (p.labor_cost + p.material_cost) / nullif(p.budget_amount, 0), v_budget,
+		 format('Project %s has cost %s EUR (labour %s + material %s), %s%% of its %s EUR budget',
+				p.ref, round(p.labor_cost + p.material_cost), round(p.labor_cost), round(p.material_cost),
+				round(100 * (p.labor_cost + p.material_cost) / nullif(p.budget_amount, 0)), round(p.budget_amount))),
+		('hours_vs_planned', 100 * p.spent_hours / nullif(p.planned_hours, 0), v_hours,
+		 format('Project %s has used %s h, %s%% of the %s h planned for its tasks',
+				p.ref, round(p.spent_hours, 1), round(100 * p.spent_hours / nullif(p.planned_hours, 0)), round(p.planned_hours, 1)))
+	  ) AS m(metric, pct, limit_pct, sentence)
+	 WHERE p.status IN (1, 2) AND m.pct > m.limit_pct;
+
+	SELECT count(*), jsonb_object_agg(topic, n) INTO v_rows, v_counts
+	  FROM (SELECT topic, count(*) AS n FROM dw.insights WHERE run_id IS NOT DISTINCT FROM p_run_id
+			   AND generated_at = now() GROUP BY 1) c;
+	SELECT sum((v_counts ->> k)::bigint) INTO v_rows FROM jsonb_object_keys(coalesce(v_counts, '{}')) k;
+	PERFORM doliflow._analytics_report('insights', p_run_id, (SELECT count(*) FROM _ins_tech) + (SELECT count(*) FROM dw.dim_project),
+		coalesce(v_rows, 0), jsonb_build_object('by_topic', coalesce(v_counts, '{}')));
+	DROP TABLE _ins_tech;
+END;
+$$;
+COMMENT ON PROCEDURE doliflow._analytics_insights(bigint, boolean) IS
+'Analytics module "insights": technicians whose median actual/estimate ratio or mean satisfaction over 12 months is notably off the team (robust z across technicians beyond insight_min_z), a team summary, and validated or closed projects whose cost exceeds insight_budget_pct of the budget or whose spent hours exceed insight_hours_pct of the planned hours; writes dw.insights with one sentence each';
