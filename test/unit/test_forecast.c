@@ -255,8 +255,10 @@ main(void)
 		rc = fc_fit(y, n, 7, NULL, &m);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		fc_forecast(&m, 7, 0.95, f, NULL, NULL);
+		printf("# n = 10^6 fc_fit: %.0f ms (diagnostic only)\n",
+			   (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
 		ok(rc == FC_OK && m.n == 3660 && m.n_total == n && fabs(f[0] - (20 + 5 * sin(n * 2 * 3.14159265358979 / 7))) < 3,
-		   "n = 10^6 fits the last 3660 points (%.0f ms)", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+		   "n = 10^6 fits the last 3660 points");
 		free(y);
 	}
 	/* ---- tiers of the automatic choice, and regressors (events) */
