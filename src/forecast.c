@@ -635,7 +635,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	 * and for every class when regressors are given (the model that can use
 	 * them); intermittent series go on to the cheap Croston family holdout.
 	 */
-	if (opt.method == FC_AUTO && fast && (!intermittent || has_x))
+	if (opt.method == FC_AUTO && fast && !intermittent && !has_x && opt.use_prophet == 0)
+		out->tier = FC_TIER_FULL;	/* Prophet disabled: the full holdout */
+	if (opt.method == FC_AUTO && fast && opt.use_prophet != 0 && (!intermittent || has_x))
 	{
 		out->n_candidates = 1;
 		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, first_day);

@@ -18,6 +18,8 @@
  *      Prophet, naive, ensembles, rolling-origin holdout: ~20-35 ms per
  *      3-year daily series); the M4 / carparts figures of the benchmark.
  *   FC_TIER_DEFAULT (0): FAST for daily data (period 7), FULL otherwise.
+ *   use_prophet = 0 turns the FAST tier's Prophet step off: smooth / erratic
+ *   series then get the FULL tier without Prophet.
  * REGRESSORS (events, holidays: FcOptions.xreg): only the Prophet-style model
  *   uses them.  With regressors the automatic choice always returns a model
  *   that uses them: FAST -> Prophet for every class but zero / constant /

@@ -305,6 +305,11 @@ main(void)
 		ok(r3 == FC_OK && mu.tier == FC_TIER_FULL, "period 1: default tier is full");
 		o.tier = 7;
 		ok(fc_fit(y, N, 7, &o, &mu) == FC_EINVAL, "unknown tier rejected");
+		fc_default_options(&o);
+		o.use_prophet = 0;
+		r1 = fc_fit(y, N, 7, &o, &mu);
+		ok(r1 == FC_OK && mu.tier == FC_TIER_FULL && mu.method != FC_PROPHET && mu.holdout == 28,
+		   "prophet off: the full holdout without Prophet (%s)", fc_method_name(mu.method));
 
 		/* the promotion as a regressor: effect ~ log(3), applied in the horizon */
 		fc_default_options(&o);
