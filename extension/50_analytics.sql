@@ -114,16 +114,8 @@ CREATE FUNCTION doliflow._iforest_explain(model bytea, features float8[]) RETURN
 COMMENT ON FUNCTION doliflow._iforest_explain(bytea, float8[]) IS 'Internal: score followed by each feature''s share of the isolation; use doliflow.iforest_explain';
 
 CREATE FUNCTION doliflow.iforest_explain(model bytea, features float8[], feature_names text[] DEFAULT NULL)
-	RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT jsonb_build_object(
-		'score', e[1],
-		'top_feature', (SELECT coalesce(feature_names[i - 1], (i - 1)::text) FROM generate_subscripts(e, 1) AS i
-		                 WHERE i > 1 AND e[i] > 0 ORDER BY e[i] DESC, i LIMIT 1) ,
-		'shares', (SELECT jsonb_object_agg(coalesce(feature_names[i - 1], (i - 1)::text), round(e[i]::numeric, 4))
-		             FROM generate_subscripts(e, 1) AS i WHERE i > 1))
-	  FROM (SELECT doliflow._iforest_explain(model, features) AS e) AS s;
-END;
+	RETURNS jsonb AS 'MODULE_PATHNAME', 'doliflow_iforest_explain_jsonb'
+	LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow.iforest_explain(bytea, float8[], text[]) IS
 'Score plus a reason: each feature''s share of the isolation (the log2 of how much every split on that feature shrank the point''s node, summed over the trees) and the top feature, named from feature_names (1-based) when given';
 

@@ -665,6 +665,85 @@ doliflow_iforest_explain(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, n + 1, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/*
+ * iforest_explain(model, point, names) -> jsonb {score, top_feature, shares}.
+ * Built in C so that the deserialized forest stays cached across rows (a SQL
+ * wrapper reloaded it on every call).  NULL model or point gives NULL; names
+ * may be NULL or shorter than the point (features are then named by number).
+ */
+static char *
+feature_name(ArrayType *names, int i)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (names == NULL || ARR_NDIM(names) != 1)
+		return psprintf("%d", i);
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (i - 1 < n && !nulls[i - 1])
+		return TextDatumGetCString(elems[i - 1]);
+	return psprintf("%d", i);
+}
+
+PG_FUNCTION_INFO_V1(doliflow_iforest_explain_jsonb);
+Datum
+doliflow_iforest_explain_jsonb(PG_FUNCTION_ARGS)
+{
+	const char *fname = "doliflow.iforest_explain";
+	iforest    *f;
+	ArrayType  *names;
+	const double *x;
+	double	   *out;
+	int			n,
+				i,
+				top = -1;
+	int32		top_unused;
+	StringInfoData buf;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	f = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 0, fname);
+	x = float8_array(PG_GETARG_ARRAYTYPE_P(1), &n, fname);
+	names = PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2);
+	reject_nonfinite(x, n, fname);
+	if ((uint32) n != f->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s: the model has %u features, the point has %d", fname, f->d, n)));
+	out = palloc((n + 1) * sizeof(double));
+	ana_check(iforest_explain(f, x, (size_t) n, &out[0], &out[1], &top_unused, NULL), fname);
+
+	/* the top feature: largest positive share, the first one on ties */
+	for (i = 1; i <= n; i++)
+		if (out[i] > 0 && (top < 0 || out[i] > out[top]))
+			top = i;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "{\"score\": %.15g, \"top_feature\": ", out[0]);
+	if (top < 0)
+		appendStringInfoString(&buf, "null");
+	else
+		escape_json(&buf, feature_name(names, top));
+	appendStringInfoString(&buf, ", \"shares\": ");
+	if (n == 0)
+		appendStringInfoString(&buf, "null");
+	else
+	{
+		appendStringInfoChar(&buf, '{');
+		for (i = 1; i <= n; i++)
+		{
+			if (i > 1)
+				appendStringInfoString(&buf, ", ");
+			escape_json(&buf, feature_name(names, i));
+			appendStringInfo(&buf, ": %.4f", out[i]);
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, '}');
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
 /* ====================================================================== */
 /* k-means                                                                  */
 /* ====================================================================== */
