@@ -175,7 +175,11 @@ df_my_start() {
 	mariadb-install-db --no-defaults --datadir="$dir/data" --auth-root-authentication-method=socket \
 		--user="$(id -un)" --skip-test-db >"$dir/install.log" 2>&1 \
 		|| { cat "$dir/install.log" >&2; return 1; }
+	# A private tmpdir: mysql_fdw's cursors make MariaDB spill result sets into
+	# temporary tables there, and a shared /tmp is at the mercy of other jobs.
+	mkdir -p "$dir/tmp"
 	mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mysql.sock" --port="$port" \
+		--tmpdir="$dir/tmp" \
 		--bind-address=127.0.0.1 --pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
 		--user="$(id -un)" --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
 		--innodb-flush-log-at-trx-commit=0 --innodb-buffer-pool-size=512M --skip-log-bin \
