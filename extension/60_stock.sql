@@ -873,23 +873,36 @@ SELECT p.fk_product, p.day, p.yhat, coalesce(d.qty, 0)::float8 AS actual,
 COMMENT ON VIEW doliflow._prediction_actuals IS 'internal: the freshest prediction made before each product-day, beside the actual demand';
 
 CREATE VIEW dw.v_forecast_accuracy AS
-SELECT CASE WHEN grouping(x.week_start) = 0 THEN to_char(x.week_start, 'IYYY-"W"IW') END AS iso_week,
-	   x.week_start,
-	   x.fk_product,
-	   CASE WHEN grouping(x.week_start) = 0 AND grouping(x.fk_product) = 0 THEN 'product_week'
-			WHEN grouping(x.week_start) = 0 THEN 'week'
-			WHEN grouping(x.fk_product) = 0 THEN 'product'
+WITH pw AS (	-- product x ISO week
+	SELECT date_trunc('week', a.day)::date AS week_start, a.fk_product,
+		   count(*) AS days, sum(a.actual) AS actual, sum(a.yhat) AS forecast, sum(a.abs_error) AS abs_error,
+		   sum(a.abs_error / a.actual) FILTER (WHERE a.actual > 0) AS ape_sum,
+		   count(*) FILTER (WHERE a.actual > 0) AS ape_n,
+		   sum(a.abs_error / a.mase_scale) FILTER (WHERE a.mase_scale > 0) AS ase_sum,
+		   count(*) FILTER (WHERE a.mase_scale > 0) AS ase_n,
+		   abs(sum(a.yhat) - sum(a.actual)) AS week_abs_error
+	  FROM doliflow._prediction_actuals a
+	 GROUP BY 1, 2
+)
+SELECT CASE WHEN grouping(pw.week_start) = 0 THEN to_char(pw.week_start, 'IYYY-"W"IW') END AS iso_week,
+	   pw.week_start,
+	   pw.fk_product,
+	   CASE WHEN grouping(pw.week_start) = 0 AND grouping(pw.fk_product) = 0 THEN 'product_week'
+			WHEN grouping(pw.week_start) = 0 THEN 'week'
+			WHEN grouping(pw.fk_product) = 0 THEN 'product'
 			ELSE 'all' END AS grain,
-	   count(*) AS days,
-	   round(sum(x.actual)::numeric, 3) AS actual,
-	   round(sum(x.yhat)::numeric, 3) AS forecast,
-	   round(sum(x.abs_error)::numeric, 3) AS abs_error,
-	   round((100 * avg(x.abs_error / x.actual) FILTER (WHERE x.actual > 0))::numeric, 2) AS mape,
-	   round((100 * sum(x.abs_error) / nullif(sum(x.actual), 0))::numeric, 2) AS wape,
-	   round(avg(x.abs_error / x.mase_scale) FILTER (WHERE x.mase_scale > 0)::numeric, 3) AS mase,
-	   round((100 - 100 * sum(x.abs_error) / nullif(sum(x.actual), 0))::numeric, 2) AS accuracy_pct
-  FROM (SELECT a.*, date_trunc('week', a.day)::date AS week_start FROM doliflow._prediction_actuals a) x
- GROUP BY GROUPING SETS ((x.week_start, x.fk_product), (x.week_start), (x.fk_product), ());
+	   sum(pw.days) AS days,
+	   round(sum(pw.actual)::numeric, 3) AS actual,
+	   round(sum(pw.forecast)::numeric, 3) AS forecast,
+	   round(sum(pw.abs_error)::numeric, 3) AS abs_error,
+	   round((100 * sum(pw.ape_sum) / nullif(sum(pw.ape_n), 0))::numeric, 2) AS mape,
+	   round((100 * sum(pw.abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS wape,
+	   round((sum(pw.ase_sum) / nullif(sum(pw.ase_n), 0))::numeric, 3) AS mase,
+	   round((100 - 100 * sum(pw.abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS accuracy_pct,
+	   round((100 * sum(pw.week_abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS weekly_wape,
+	   round((100 - 100 * sum(pw.week_abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS weekly_accuracy_pct
+  FROM pw
+ GROUP BY GROUPING SETS ((pw.week_start, pw.fk_product), (pw.week_start), (pw.fk_product), ());
 COMMENT ON VIEW dw.v_forecast_accuracy IS
 'Page 3 (Preuve de précision): predicted vs actual demand once actuals arrive, per product and ISO week, per week (all products), per product (all weeks) and overall. Each product-day is judged on the latest nightly or back-test prediction whose origin precedes the day; days without sales count as 0. MAPE = mean of |e|/actual over days with actual > 0 (days with actual 0 are left out: the percentage is undefined); WAPE = sum |e| / sum actual; MASE = mean of |e| / mase_scale (the mean absolute one-step naive error of the history before the forecast origin, stored with the model); accuracy_pct = 100 - WAPE (the seed''s 85 % -> 92 % goal).';
 COMMENT ON COLUMN dw.v_forecast_accuracy.iso_week IS 'ISO week (e.g. 2024-W07); NULL on the per-product and overall rows';
@@ -903,7 +916,9 @@ COMMENT ON COLUMN dw.v_forecast_accuracy.abs_error IS 'Sum of absolute errors |f
 COMMENT ON COLUMN dw.v_forecast_accuracy.mape IS 'Mean absolute percentage error in %, over days with actual > 0; NULL when there is none';
 COMMENT ON COLUMN dw.v_forecast_accuracy.wape IS 'Weighted absolute percentage error in %: sum |e| / sum actual; NULL when sum actual = 0';
 COMMENT ON COLUMN dw.v_forecast_accuracy.mase IS 'Mean absolute scaled error: mean of |e| / naive in-sample error (1 = as good as the naive forecast in-sample); NULL when the scale is 0';
-COMMENT ON COLUMN dw.v_forecast_accuracy.accuracy_pct IS '100 - WAPE: the seed''s precision (goal 85 % -> 92 %)';
+COMMENT ON COLUMN dw.v_forecast_accuracy.accuracy_pct IS '100 - WAPE: the seed''s precision (goal 85 % -> 92 %), judged day by day';
+COMMENT ON COLUMN dw.v_forecast_accuracy.weekly_wape IS 'WAPE of weekly totals: sum over product-weeks of |sum forecast - sum actual| / sum actual (what an order placed for the week must cover; daily timing errors inside a week cancel)';
+COMMENT ON COLUMN dw.v_forecast_accuracy.weekly_accuracy_pct IS '100 - weekly_wape';
 
 CREATE VIEW dw.v_predictions AS
 SELECT pr.fk_product, p.ref AS product_ref, p.label AS product_label, pr.day,
@@ -945,6 +960,9 @@ WITH lr AS (
 	SELECT coalesce((SELECT max(d.day) FROM doliflow._stock_demand d), current_date - 1) AS last_day
 ), a AS (
 	SELECT * FROM dw.v_stock_alerts
+), pr30 AS (	-- predicted vs actual product-days of the window
+	SELECT pa.* FROM doliflow._prediction_actuals pa CROSS JOIN win
+	 WHERE pa.day > win.last_day - 30 AND pa.day <= win.last_day
 ), counts AS (
 	SELECT count(*) FILTER (WHERE a.level = 'Critical') AS n_critical,
 		   count(*) FILTER (WHERE a.level = 'Attention') AS n_attention,
@@ -965,13 +983,11 @@ WITH lr AS (
 	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM doliflow._stock_moves s
 				   JOIN doliflow._stock_product p USING (fk_product) GROUP BY 1) n ON n.day = g::date
 ), revenue AS (
-	SELECT (SELECT sum(pa.yhat * p.price)
-			  FROM doliflow._prediction_actuals pa CROSS JOIN win
-			  JOIN doliflow._stock_product p USING (fk_product)
-			 WHERE pa.day > win.last_day - 30 AND pa.day <= win.last_day) AS forecast,
+	SELECT (SELECT sum(pa.yhat * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS forecast,
+		   (SELECT sum(pa.actual * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS actual,
 		   (SELECT sum(r.amount) FROM doliflow._stock_revenue r CROSS JOIN win
 			  JOIN doliflow._stock_product p USING (fk_product)
-			 WHERE r.day > win.last_day - 30 AND r.day <= win.last_day) AS actual
+			 WHERE r.day > win.last_day - 30 AND r.day <= win.last_day) AS invoiced
 ), trend AS (
 	SELECT jsonb_agg(jsonb_build_object('date', t.snapshot_date, 'critical', t.c, 'attention', t.a, 'ok', t.o)
 					 ORDER BY t.snapshot_date) AS days
@@ -998,6 +1014,7 @@ SELECT c.n_critical, c.n_attention, c.n_ok,
 	   round(doliflow.rotation_rate(greatest(sales.qty, 0)::numeric, (SELECT avg(sd.stock) FROM stock_days sd)::numeric), 4) AS rotation_rate,
 	   round(revenue.forecast::numeric, 2) AS revenue_forecast_30d,
 	   round(revenue.actual::numeric, 2) AS revenue_actual_30d,
+	   round(revenue.invoiced::numeric, 2) AS revenue_invoiced_30d,
 	   round((100 * (revenue.forecast - revenue.actual) / nullif(revenue.actual, 0))::numeric, 2) AS revenue_gap_pct,
 	   coalesce(trend.days, '[]') AS alert_trend_7d,
 	   coalesce(urgent.items, '[]') AS top_urgent,
@@ -1010,7 +1027,7 @@ SELECT c.n_critical, c.n_attention, c.n_ok,
   FROM counts c CROSS JOIN sales CROSS JOIN revenue CROSS JOIN trend CROSS JOIN urgent CROSS JOIN win
   CROSS JOIN cache
   LEFT JOIN lr ON true;
-COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs invoiced revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
+COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs actual revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
 COMMENT ON COLUMN dw.v_dashboard.n_critical IS 'Items (product x warehouse) at level Critical';
 COMMENT ON COLUMN dw.v_dashboard.n_attention IS 'Items at level Attention';
 COMMENT ON COLUMN dw.v_dashboard.n_ok IS 'Items at level OK';
@@ -1018,9 +1035,10 @@ COMMENT ON COLUMN dw.v_dashboard.stock_value IS 'Sum of stock x pmp over items w
 COMMENT ON COLUMN dw.v_dashboard.sales_30d IS 'Units sold over the 30 days ending at data_until';
 COMMENT ON COLUMN dw.v_dashboard.avg_stock_30d IS 'Average total stock (units) over the same 30 days, rebuilt day by day from the movements';
 COMMENT ON COLUMN dw.v_dashboard.rotation_rate IS 'rotation_rate(sales_30d, avg_stock_30d) = sales_30d / avg_stock_30d; NULL when the average stock is not positive';
-COMMENT ON COLUMN dw.v_dashboard.revenue_forecast_30d IS 'Forecast revenue over the 30 days: sum of the freshest prediction of each product-day x product price';
-COMMENT ON COLUMN dw.v_dashboard.revenue_actual_30d IS 'Invoiced revenue (HT) of the stockable products over the 30 days';
-COMMENT ON COLUMN dw.v_dashboard.revenue_gap_pct IS '100 x (forecast - actual) / actual';
+COMMENT ON COLUMN dw.v_dashboard.revenue_forecast_30d IS 'Forecast revenue over the 30 days: for every product-day with a prediction made before it, forecast demand x selling price (NULL when no prediction covers the window, e.g. before the first back-test or second night)';
+COMMENT ON COLUMN dw.v_dashboard.revenue_actual_30d IS 'Actual revenue on the same basis: actual demand x selling price over the same product-days (the seed''s CA réel, comparable with revenue_forecast_30d)';
+COMMENT ON COLUMN dw.v_dashboard.revenue_invoiced_30d IS 'Invoiced revenue (validated invoices, HT) of the stockable products over the 30 days (materials used on building sites are often invoiced inside service lines, so this can be far below revenue_actual_30d)';
+COMMENT ON COLUMN dw.v_dashboard.revenue_gap_pct IS '100 x (revenue_forecast_30d - revenue_actual_30d) / revenue_actual_30d';
 COMMENT ON COLUMN dw.v_dashboard.alert_trend_7d IS 'Alerts per level on each of the last 7 days: [{date, critical, attention, ok}] from dw.alert_snapshot';
 COMMENT ON COLUMN dw.v_dashboard.top_urgent IS 'The 3 most urgent items: Critical before Attention, fewest days of cover first';
 COMMENT ON COLUMN dw.v_dashboard.accuracy_last_week_pct IS 'accuracy_pct (100 - WAPE) of the latest week in dw.v_forecast_accuracy';

@@ -247,7 +247,8 @@ SELECT count(*) AS snapshot_rows FROM dw.alert_snapshot;
 
 -- Accuracy: 9008 back-test, W26: forecast 2 x 7 = 14, actual 4 x 7 = 28,
 -- |e| = 14 -> WAPE 50 %, MAPE 50 %, accuracy 50 %.
-SELECT iso_week, week_start, fk_product, grain, days, actual, forecast, abs_error, mape, wape, accuracy_pct
+SELECT iso_week, week_start, fk_product, grain, days, actual, forecast, abs_error, mape, wape, accuracy_pct,
+	   weekly_wape, weekly_accuracy_pct
   FROM dw.v_forecast_accuracy ORDER BY grain, week_start, fk_product;
 -- MASE against an independent computation: mean |e| / mean |y(t) - y(t-1)|
 -- over the 364 days of history up to the origin.
@@ -259,9 +260,9 @@ SELECT f.mase = round((2 / (SELECT avg(abs(d.qty - d.prev)) FROM
 
 -- Dashboard: 3 Critical (9001, 9007, 9009 in 902), 2 Attention, 5 OK; stock
 -- value = 4 x sum of positive stocks (286.4) = 1145.60; revenue: 9008's back-test
--- 14 units x 10 = 140 forecast vs 100 invoiced.
+-- 14 units x 10 = 140 forecast vs 28 x 10 = 280 actual (-50 %); 100 invoiced.
 SELECT n_critical, n_attention, n_ok, stock_value, sales_30d, revenue_forecast_30d, revenue_actual_30d,
-	   revenue_gap_pct, jsonb_array_length(alert_trend_7d) AS trend_days,
+	   revenue_invoiced_30d, revenue_gap_pct, jsonb_array_length(alert_trend_7d) AS trend_days,
 	   (alert_trend_7d -> 0) - 'date' AS today_counts, accuracy_last_week_pct, data_until,
 	   generated_at = now() AS stamped_now, cache_valid_until = now() + interval '24 hours' AS valid_24h, cache_fresh
   FROM dw.v_dashboard;
