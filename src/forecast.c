@@ -404,9 +404,19 @@ member_forecast(const FcMember *mb, int h, double level, double *mean,
 		case FC_PROPHET:
 			{
 				const prophet_model *pm = &mb->u.prophet;
+				double	   *tmp = NULL;
 
+				/* prophet_predict wants both bounds or none */
+				if ((lo == NULL) != (hi == NULL))
+				{
+					tmp = malloc(sizeof(double) * h);
+					if (tmp == NULL)
+						return FC_ENOMEM;
+				}
 				rc = prophet_predict(pm, pm->last_day + 1, h, NULL, 0,
-									 1, &level, mean, lo, hi);
+									 (lo || hi) ? 1 : 0, &level, mean,
+									 lo ? lo : tmp, hi ? hi : tmp);
+				free(tmp);
 				return rc == PROPHET_OK ? FC_OK : rc == PROPHET_ENOMEM ? FC_ENOMEM : FC_EINVAL;
 			}
 	}
@@ -535,6 +545,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		return FC_ETOOSHORT;
 	n = n_all > opt.max_obs ? opt.max_obs : n_all;
 	y = y_all + (n_all - n);
+	if ((int64_t) opt.first_day + n_all > (int64_t) INT32_MAX - 1000000 ||
+		(int64_t) opt.first_day < (int64_t) INT32_MIN + 1000000)
+		return FC_EINVAL;
 	first_day = opt.first_day + (n_all - n);
 
 	memset(out, 0, sizeof(*out));
@@ -542,6 +555,7 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	if (rc != DC_OK)
 		return rc == DC_ENONFINITE ? FC_ENONFINITE : FC_EINVAL;
 	set_header(out, n, n_all, period, &opt, &ds);
+	out->first_day = first_day;
 	for (i = 0; i < n; i++)
 		sumabs += fabs(y[i]);
 	out->scale = sumabs / n;
@@ -574,6 +588,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		singles[nsingles++] = FC_THETA;
 		if (opt.use_prophet == 1 || (opt.use_prophet < 0 && period == 7))
 			singles[nsingles++] = FC_PROPHET;
+		/* non-seasonal data: the random walk is the standard benchmark */
+		if (period == 1)
+			singles[nsingles++] = FC_NAIVE;
 	}
 	for (i = 0; i < nsingles; i++)
 	{
@@ -616,7 +633,8 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	{
 		int			minfit = 2 * H;
 
-		if (minfit < 3 * period && period <= ETS_MAX_M)
+		/* seasonal candidates need three seasons before the first origin */
+		if (!intermittent && minfit < 3 * period && period <= ETS_MAX_M)
 			minfit = 3 * period;
 		if (minfit < 20)
 			minfit = 20;
@@ -989,6 +1007,9 @@ fc_model_validate(const FcModel *m)
 		(m->nonneg != 0 && m->nonneg != 1) || m->holdout < 0 || m->origins < 0 ||
 		m->n_candidates < 0 || m->n_candidates > FC_MAX_CAND)
 		return FC_ECORRUPT;
+	if ((int64_t) m->first_day + m->n > (int64_t) INT32_MAX - 1000000 ||
+		(int64_t) m->first_day < (int64_t) INT32_MIN + 1000000)
+		return FC_ECORRUPT;
 	if (!isfinite(m->adi) || !isfinite(m->cv2) || !isfinite(m->score) ||
 		!isfinite(m->score_ets) || !isfinite(m->scale))
 		return FC_ECORRUPT;
@@ -1272,10 +1293,10 @@ render(const FcModel *m, char *buf, size_t len, int json)
 	if (json)
 	{
 		out_printf(&o, "{\"method\":\"%s\",\"demand_class\":\"%s\",\"adi\":%.6g,\"cv2\":%.6g,"
-				   "\"n\":%d,\"n_total\":%d,\"period\":%d,\"nonneg\":%s,\"holdout\":%d,\"origins\":%d,"
+				   "\"n\":%d,\"n_total\":%d,\"first_day\":%d,\"period\":%d,\"nonneg\":%s,\"holdout\":%d,\"origins\":%d,"
 				   "\"candidates\":%d",
 				   fc_method_name(m->method), demand_class_name(m->demand_class), m->adi, m->cv2,
-				   m->n, m->n_total, m->period, m->nonneg ? "true" : "false", m->holdout,
+				   m->n, m->n_total, m->first_day, m->period, m->nonneg ? "true" : "false", m->holdout,
 				   m->origins, m->n_candidates);
 		if (m->score >= 0)
 			out_printf(&o, ",\"holdout_error\":%.6g", m->score);

@@ -16,9 +16,10 @@
  *   4. intermittent / lumpy -> Croston, SBA (both alpha = 0.1 or optimised,
  *      option croston_opt) and TSB (optimised); smooth / erratic -> ETS chosen
  *      by AICc (ets.h), Theta (SES with drift, on seasonally adjusted data when
- *      a seasonality test passes) and, for daily data (period 7), the
- *      Prophet-style model (prophet.h); plus the mean and the median of those
- *      candidates as ensembles.
+ *      a seasonality test passes), for daily data (period 7) the
+ *      Prophet-style model (prophet.h), for non-seasonal data (period 1) the
+ *      naive forecast; plus the mean and the median of those candidates as
+ *      ensembles.
  *   5. The winner is the candidate with the smallest mean error over
  *      `origins` rolling-origin holdouts of `holdout` periods each (absolute
  *      error for smooth/erratic, squared error for intermittent/lumpy: the
@@ -145,6 +146,10 @@ typedef struct FcModel
 	int32_t		origins;		/* rolling origins used */
 	int32_t		n_members;		/* 1..FC_MAX_MEMBERS */
 	int32_t		n_candidates;	/* candidates compared */
+	int32_t		first_day;		/* day number of the first fitted value
+								 * (FcOptions.first_day + n_total - n); the
+								 * forecast starts at first_day + n */
+	int32_t		pad_;
 	double		adi;
 	double		cv2;
 	double		score;			/* holdout error of the winner (NaN-free: -1 if

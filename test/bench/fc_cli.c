@@ -10,6 +10,7 @@
  *   id,step,mean,lo,hi                           (-i: long format, intervals)
  * Options: -h horizon (13)  -p period (1)  -m method name (auto)
  *          -H holdout  -o origins  -l level (0.95)  -n (allow negatives)
+ *          -f first day of every series (days since 2000-01-01)
  *          -E (ETS by AICc only, like R's ets)  -d (describe model on stderr)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -47,7 +48,7 @@ main(int argc, char **argv)
 	int			lineno = 0;
 
 	fc_default_options(&opt);
-	while ((c = getopt(argc, argv, "h:p:m:H:o:l:nEid")) != -1)
+	while ((c = getopt(argc, argv, "h:p:m:H:o:l:f:nEid")) != -1)
 	{
 		switch (c)
 		{
@@ -75,6 +76,9 @@ main(int argc, char **argv)
 			case 'l':
 				level = atof(optarg);
 				break;
+			case 'f':
+				opt.first_day = atoi(optarg);
+				break;
 			case 'n':
 				opt.nonneg = 0;
 				break;
@@ -88,7 +92,7 @@ main(int argc, char **argv)
 				describe = 1;
 				break;
 			default:
-				fprintf(stderr, "usage: fc_cli [-h H] [-p period] [-m method] [-H holdout] [-o origins] [-l level] [-n] [-E] [-i] [-d] < wide.csv\n");
+				fprintf(stderr, "usage: fc_cli [-h H] [-p period] [-m method] [-H holdout] [-o origins] [-l level] [-f first_day] [-n] [-E] [-i] [-d] < wide.csv\n");
 				return 2;
 		}
 	}

@@ -212,6 +212,17 @@ main(void)
 			}
 			ok(allok, "every method can be forced and forecasts");
 		}
+		/* one bound only (the Prophet core wants both: the glue handles it) */
+		{
+			FcOptions	fo = o;
+			double		hi2[10];
+
+			fo.method = FC_PROPHET;
+			rc = fc_fit(y, n, 7, &fo, &m);
+			ok(rc == FC_OK && fc_forecast(&m, 10, 0.8, f, lo, NULL) == FC_OK &&
+			   fc_forecast(&m, 10, 0.8, f, NULL, hi2) == FC_OK && all_ge(f, lo, 10) &&
+			   all_ge(hi2, f, 10), "Prophet member: lower or upper bound alone");
+		}
 		free(y);
 	}
 	/* ---- nonneg */

@@ -1,0 +1,132 @@
+-- doliflow install script, part 40: forecasting (C glue in src/pg_forecast.c
+-- around the pure cores src/forecast.c, ets.c, croston.c, prophet.c,
+-- demand_class.c).
+
+------------------------------------------------------------------------------
+-- The model type
+------------------------------------------------------------------------------
+
+CREATE TYPE doliflow.forecast_model;
+
+CREATE FUNCTION doliflow.forecast_model_in(cstring) RETURNS doliflow.forecast_model
+AS 'MODULE_PATHNAME', 'doliflow_forecast_model_in'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow.forecast_model_out(doliflow.forecast_model) RETURNS cstring
+AS 'MODULE_PATHNAME', 'doliflow_forecast_model_out'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow.forecast_model_recv(internal) RETURNS doliflow.forecast_model
+AS 'MODULE_PATHNAME', 'doliflow_forecast_model_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow.forecast_model_send(doliflow.forecast_model) RETURNS bytea
+AS 'MODULE_PATHNAME', 'doliflow_forecast_model_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE doliflow.forecast_model (
+	INPUT = doliflow.forecast_model_in,
+	OUTPUT = doliflow.forecast_model_out,
+	RECEIVE = doliflow.forecast_model_recv,
+	SEND = doliflow.forecast_model_send,
+	INTERNALLENGTH = VARIABLE,
+	STORAGE = extended
+);
+COMMENT ON TYPE doliflow.forecast_model IS 'A fitted demand forecasting model (ETS, Theta, Prophet-style, Croston/SBA/TSB, ensembles or a fallback) with its in-sample fitted values; text form = readable description followed by # and the base64 bytes; every value is validated when read';
+COMMENT ON FUNCTION doliflow.forecast_model_in(cstring) IS 'Text input of forecast_model: the part after the last # is the base64 of the model bytes, checked before use';
+COMMENT ON FUNCTION doliflow.forecast_model_out(doliflow.forecast_model) IS 'Text output of forecast_model: readable description, then # and the base64 bytes (so that dumps restore)';
+COMMENT ON FUNCTION doliflow.forecast_model_recv(internal) IS 'Binary input of forecast_model, validated';
+COMMENT ON FUNCTION doliflow.forecast_model_send(doliflow.forecast_model) IS 'Binary output of forecast_model';
+
+CREATE FUNCTION doliflow.forecast_model_from_bytea(bytea) RETURNS doliflow.forecast_model
+AS 'MODULE_PATHNAME', 'doliflow_forecast_model_from_bytea'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.forecast_model_from_bytea(bytea) IS 'Checks bytes (magic, version, lengths, checksum, every parameter) and returns them as a forecast_model; corrupted bytes raise data_corrupted';
+CREATE FUNCTION doliflow.forecast_model_is_valid(bytea) RETURNS boolean
+AS 'MODULE_PATHNAME', 'doliflow_forecast_model_is_valid'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.forecast_model_is_valid(bytea) IS 'True when the bytes are a valid forecast_model (same checks as the cast, without raising)';
+-- forecast_model -> bytea needs no function: same representation.
+CREATE CAST (doliflow.forecast_model AS bytea) WITHOUT FUNCTION;
+CREATE CAST (bytea AS doliflow.forecast_model) WITH FUNCTION doliflow.forecast_model_from_bytea(bytea);
+COMMENT ON CAST (doliflow.forecast_model AS bytea) IS 'The stored bytes of a forecast model (flat, versioned, checksummed)';
+COMMENT ON CAST (bytea AS doliflow.forecast_model) IS 'Reads model bytes back, rejecting corrupted ones';
+
+------------------------------------------------------------------------------
+-- forecast_fit aggregate (two-step API: aggregate -> model -> accessors)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow._forecast_fit_trans(internal, date, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fit_trans'
+LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow._forecast_fit_trans(internal, date, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fit_trans_opts'
+LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow._forecast_fit_combine(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fit_combine'
+LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow._forecast_fit_serial(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fit_serial'
+LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow._forecast_fit_deserial(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fit_deserial'
+LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow._forecast_fit_final(internal) RETURNS doliflow.forecast_model
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fit_final'
+LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow._forecast_fit_trans(internal, date, float8) IS 'forecast_fit transition: appends (day, qty) to a sparse buffer; NULLs skipped, NaN/Infinity rejected';
+COMMENT ON FUNCTION doliflow._forecast_fit_trans(internal, date, float8, jsonb) IS 'forecast_fit transition with options (read from the first row of the group)';
+COMMENT ON FUNCTION doliflow._forecast_fit_combine(internal, internal) IS 'forecast_fit combine: concatenates two partial buffers (parallel aggregation)';
+COMMENT ON FUNCTION doliflow._forecast_fit_serial(internal) IS 'forecast_fit state to bytes (magic, version, options, days, quantities)';
+COMMENT ON FUNCTION doliflow._forecast_fit_deserial(bytea, internal) IS 'forecast_fit state from bytes, validated';
+COMMENT ON FUNCTION doliflow._forecast_fit_final(internal) IS 'forecast_fit final: sorts, sums duplicate days, fills missing days with 0, fits the model';
+
+CREATE AGGREGATE doliflow.forecast_fit(day date, qty float8) (
+	SFUNC = doliflow._forecast_fit_trans,
+	STYPE = internal,
+	FINALFUNC = doliflow._forecast_fit_final,
+	COMBINEFUNC = doliflow._forecast_fit_combine,
+	SERIALFUNC = doliflow._forecast_fit_serial,
+	DESERIALFUNC = doliflow._forecast_fit_deserial,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE doliflow.forecast_fit(day date, qty float8, options jsonb) (
+	SFUNC = doliflow._forecast_fit_trans,
+	STYPE = internal,
+	FINALFUNC = doliflow._forecast_fit_final,
+	COMBINEFUNC = doliflow._forecast_fit_combine,
+	SERIALFUNC = doliflow._forecast_fit_serial,
+	DESERIALFUNC = doliflow._forecast_fit_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE doliflow.forecast_fit(date, float8) IS 'Fits a daily demand model per group: rows in any order, days without a row are zero demand, duplicate days are summed, NULLs skipped; the series is classified (ADI/CV2) and the model chosen automatically (ETS by AICc, Theta, Prophet-style or ensembles by holdout; Croston/SBA/TSB for intermittent demand; fallbacks for short, constant or zero series); NULL for an empty group';
+COMMENT ON AGGREGATE doliflow.forecast_fit(date, float8, jsonb) IS 'forecast_fit with options: {"method": "auto|ets|theta|prophet|croston|sba|tsb|naive|mean|zero|ensemble_mean|ensemble_median", "period": 7, "nonneg": true, "holdout": 28, "origins": 2, "max_obs": 3660, "croston_optimize": false, "prophet": true, "ensemble": true, "fitted": true}';
+
+------------------------------------------------------------------------------
+-- Accessors
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow.forecast(model doliflow.forecast_model, horizon int, level float8 DEFAULT 0.95)
+RETURNS TABLE (day date, yhat float8, lo float8, hi float8)
+AS 'MODULE_PATHNAME', 'doliflow_forecast'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 28;
+COMMENT ON FUNCTION doliflow.forecast(doliflow.forecast_model, int, float8) IS 'Daily forecasts for the horizon days after the last fitted day: point forecast and central prediction interval of the given level (never negative unless the model was fitted with "nonneg": false)';
+
+CREATE FUNCTION doliflow.forecast_fitted(model doliflow.forecast_model)
+RETURNS TABLE (day date, fitted float8)
+AS 'MODULE_PATHNAME', 'doliflow_forecast_fitted'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.forecast_fitted(doliflow.forecast_model) IS 'In-sample one-step fitted values of the model, one row per fitted day (stored as float4; none when fitted with "fitted": false)';
+
+CREATE FUNCTION doliflow.forecast_summary(model doliflow.forecast_model) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'doliflow_forecast_summary'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.forecast_summary(doliflow.forecast_model) IS 'The model as JSON: method, demand class (ADI, CV2), parameters, AICc, holdout errors, fitted period';
+
+CREATE FUNCTION doliflow.forecast_describe(model doliflow.forecast_model) RETURNS text
+AS 'MODULE_PATHNAME', 'doliflow_forecast_describe'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.forecast_describe(doliflow.forecast_model) IS 'One readable line: method, parameters, AICc, demand class';
+
+CREATE FUNCTION doliflow.forecast_array(y float8[], start date DEFAULT NULL, options jsonb DEFAULT NULL)
+RETURNS doliflow.forecast_model
+AS 'MODULE_PATHNAME', 'doliflow_forecast_array'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow.forecast_array(float8[], date, jsonb) IS 'Fits a model on a plain array of consecutive periods (oldest first, no NULLs); start dates the first element (default 2000-01-01); same options as forecast_fit; NULL for NULL or empty arrays';

@@ -1,0 +1,48 @@
+# forecast_r.R - the R peers of test/bench/forecast_accuracy.py, one series per
+# line of a wide CSV (id, values...), each fit timed on its own (library load
+# excluded).  Output: id,method,seconds,f1..fH.
+#   Rscript forecast_r.R daily    in.csv H  -> forecast::ets (frequency 7, defaults)
+#                                             and prophet (weekly + yearly, defaults)
+#   Rscript forecast_r.R carparts in.csv H  -> forecast::croston (alpha 0.1) and
+#                                             SBA = croston x (1 - 0.1/2)
+#   Rscript forecast_r.R ets      in.csv H period -> forecast::ets only
+# Copyright (C) doliflow contributors.  GPL-3.0-or-later.
+args <- commandArgs(trailingOnly = TRUE)
+mode <- args[1]; path <- args[2]; H <- as.integer(args[3])
+period <- if (length(args) >= 4) as.integer(args[4]) else 7L
+suppressMessages(library(forecast))
+if (mode == "daily") suppressMessages(library(prophet))
+lines <- readLines(path)
+emit <- function(id, method, sec, f) {
+  cat(id, ",", method, ",", sprintf("%.6f", sec), ",", paste(sprintf("%.8g", f), collapse = ","), "\n", sep = "")
+}
+for (ln in lines) {
+  parts <- strsplit(ln, ",")[[1]]
+  id <- gsub('"', "", parts[1])
+  v <- suppressWarnings(as.numeric(gsub('"', "", parts[-1])))
+  if (all(is.na(v))) next
+  v <- v[!is.na(v)]
+  if (mode == "daily" || mode == "ets") {
+    y <- ts(v, frequency = if (mode == "daily") 7 else period)
+    t0 <- proc.time()[["elapsed"]]
+    fit <- ets(y)
+    f <- forecast(fit, h = H)$mean
+    emit(id, "R_ets", proc.time()[["elapsed"]] - t0, f)
+  }
+  if (mode == "daily") {
+    df <- data.frame(ds = as.Date("2021-01-01") + 0:(length(v) - 1), y = v)
+    t0 <- proc.time()[["elapsed"]]
+    m <- suppressMessages(prophet(df, yearly.seasonality = TRUE, weekly.seasonality = TRUE,
+                                  daily.seasonality = FALSE))
+    fut <- make_future_dataframe(m, periods = H, include_history = FALSE)
+    f <- predict(m, fut)$yhat
+    emit(id, "R_prophet", proc.time()[["elapsed"]] - t0, f)
+  }
+  if (mode == "carparts") {
+    t0 <- proc.time()[["elapsed"]]
+    f <- croston(v, h = H)$mean
+    el <- proc.time()[["elapsed"]] - t0
+    emit(id, "R_croston", el, f)
+    emit(id, "R_sba", el, f * (1 - 0.1 / 2))
+  }
+}
