@@ -17,7 +17,8 @@ INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 	('stock_review_days', '7', 'integer', 'Review period in days: the default order target date is today + lead time + this period (what_if_order() lets the user choose another date)'),
 	('demand_share_days', '90', 'integer', 'Days of sales movements used to split a product''s forecast between its warehouses'),
 	('forecast_level_days', '56', 'integer', 'Days of recent history the SQL baseline forecast (used when the C engine is absent, and for event baselines) averages its level over'),
-	('event_min_effect', '0.05', 'numeric', 'Event days whose multiplier is below this (closures) are left out of model fitting instead of being divided by the multiplier');
+	('event_min_effect', '0.05', 'numeric', 'Event days whose multiplier is below this (closures) are left out of model fitting instead of being divided by the multiplier'),
+	('forecast_engine', 'auto', 'text', 'auto: the C forecasting engine (automatic choice among ETS, Theta, Prophet-style, Croston/SBA/TSB per product); sql: the SQL baseline (weekday profile x recent level)');
 
 ------------------------------------------------------------------------------
 -- Adapters: the only place where this part names warehouse/lake columns.
@@ -255,13 +256,11 @@ COMMENT ON FUNCTION doliflow._event_factors(date, date, date, integer[]) IS 'int
 --   mase      mean |y(t) - y(t-1)| over the whole history (naive one-step error)
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
-RETURNS TABLE (fk_product integer, level float8, dow_factor float8[], sigma float8, mase_scale float8,
-			   hol_actual float8, hol_expected float8, n_days integer, n_nonzero integer)
+CREATE FUNCTION doliflow._demand_history(p_origin date, p_products integer[], p_use_events boolean)
+RETURNS TABLE (fk_product integer, day date, dow integer, hol boolean, qty float8, adj float8)
 LANGUAGE sql STABLE AS $$
 	WITH prm AS (
 		SELECT p_origin - (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_history_days') + 1 AS first_day,
-			   (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days,
 			   (SELECT value::float8 FROM doliflow.settings WHERE name = 'event_min_effect') AS min_eff
 	), days AS (
 		SELECT d::date AS day, extract(isodow FROM d)::int AS dow, coalesce(c.is_holiday, false) AS hol
@@ -272,14 +271,27 @@ LANGUAGE sql STABLE AS $$
 	), ev AS (
 		SELECT f.* FROM prm, doliflow._event_factors(p_origin, prm.first_day, p_origin, p_products) f
 		 WHERE p_use_events
+	)
+	SELECT p.fk_product, d.day, d.dow, d.hol, coalesce(s.qty, 0)::float8,
+		   CASE WHEN ev.factor IS NULL THEN coalesce(s.qty, 0)::float8
+				WHEN ev.factor >= prm.min_eff THEN coalesce(s.qty, 0)::float8 / ev.factor
+		   END
+	  FROM prm CROSS JOIN prods p CROSS JOIN days d
+	  LEFT JOIN doliflow._stock_demand s ON s.fk_product = p.fk_product AND s.day = d.day
+	  LEFT JOIN ev ON ev.fk_product = p.fk_product AND ev.day = d.day;
+$$;
+COMMENT ON FUNCTION doliflow._demand_history(date, integer[], boolean) IS 'internal: daily demand of the products over the forecast_history_days up to p_origin, missing days as 0, with public holidays flagged and, with events, adj = demand / event multiplier (NULL when the multiplier is below event_min_effect)';
+
+CREATE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
+RETURNS TABLE (fk_product integer, level float8, dow_factor float8[], sigma float8, mase_scale float8,
+			   hol_actual float8, hol_expected float8, n_days integer, n_nonzero integer)
+LANGUAGE sql STABLE AS $$
+	WITH prm AS (
+		SELECT (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days
+	), prods AS (
+		SELECT DISTINCT unnest(p_products) AS fk_product
 	), hist AS (
-		SELECT p.fk_product, d.day, d.dow, d.hol, coalesce(s.qty, 0)::float8 AS qty,
-			   CASE WHEN ev.factor IS NULL THEN coalesce(s.qty, 0)::float8
-					WHEN ev.factor >= prm.min_eff THEN coalesce(s.qty, 0)::float8 / ev.factor
-			   END AS adj
-		  FROM prm CROSS JOIN prods p CROSS JOIN days d
-		  LEFT JOIN doliflow._stock_demand s ON s.fk_product = p.fk_product AND s.day = d.day
-		  LEFT JOIN ev ON ev.fk_product = p.fk_product AND ev.day = d.day
+		SELECT * FROM doliflow._demand_history(p_origin, p_products, p_use_events)
 	), naive AS (
 		SELECT h.fk_product, avg(abs(h.qty - h.prev)) AS mase_scale, count(*) + 1 AS n_days,
 			   count(*) FILTER (WHERE h.qty <> 0) AS n_nonzero
@@ -477,7 +489,8 @@ DECLARE
 	v_products integer[];
 	v_run bigint := p_run_id;
 	v_rows bigint;
-	v_engine text := 'sql_baseline';
+	v_engine text;
+	v_level_days integer := doliflow.setting('forecast_level_days')::integer;
 BEGIN
 	IF p_kind IS NULL OR p_kind NOT IN ('nightly', 'backtest', 'experiment') THEN
 		RAISE EXCEPTION 'kind must be nightly, backtest or experiment, not %', coalesce(p_kind, 'NULL')
@@ -508,18 +521,61 @@ BEGIN
 	IF p_use_events THEN
 		PERFORM doliflow.learn_event_effects(v_origin);
 	END IF;
+	-- The C engine (part 40), unless the setting asks for the SQL baseline.  It
+	-- gets the history with event days divided by their multiplier, and public
+	-- holidays and closure days replaced by the baseline's expectation (it has
+	-- no calendar); leading days before the first sale are left out.
+	v_engine := CASE WHEN doliflow.setting('forecast_engine') = 'sql'
+						  OR to_regprocedure('doliflow.forecast_fit(date,double precision)') IS NULL
+					 THEN 'sql_baseline' ELSE 'c' END;
 
 	INSERT INTO dw.prediction_models (run_id, fk_product, method, sigma, mase_scale, model)
 	SELECT v_run, m.fk_product, 'weekday_level', m.sigma, m.mase_scale,
-		   jsonb_build_object('engine', v_engine, 'level', m.level, 'weekday_factors', to_jsonb(m.dow_factor),
+		   jsonb_build_object('engine', 'sql', 'level', m.level, 'weekday_factors', to_jsonb(m.dow_factor),
 							  'sigma', m.sigma, 'history_days', m.n_days, 'nonzero_days', m.n_nonzero,
 							  'holiday_actual', m.hol_actual, 'holiday_expected', m.hol_expected,
 							  'use_events', p_use_events)
 	  FROM doliflow._baseline_model(v_origin, v_products, p_use_events) m;
 
+	CREATE TEMP TABLE IF NOT EXISTS doliflow_series (fk_product integer, day date, y float8) ON COMMIT DROP;
+	CREATE TEMP TABLE IF NOT EXISTS doliflow_cforecast (fk_product integer, day date, yhat float8, lo float8, hi float8)
+		ON COMMIT DROP;
+	TRUNCATE doliflow_series, doliflow_cforecast;
+	IF v_engine = 'c' THEN
+		INSERT INTO doliflow_series
+		SELECT h.fk_product, h.day,
+			   CASE WHEN h.hol OR h.adj IS NULL
+					THEN greatest((pm.model ->> 'level')::float8 * (pm.model -> 'weekday_factors' ->> (h.dow - 1))::float8, 0)
+					ELSE h.adj END
+		  FROM (SELECT dh.*, min(dh.day) FILTER (WHERE dh.qty > 0) OVER (PARTITION BY dh.fk_product) AS first_sale
+				  FROM doliflow._demand_history(v_origin, v_products, p_use_events) dh) h
+		  JOIN dw.prediction_models pm ON pm.run_id = v_run AND pm.fk_product = h.fk_product
+		 WHERE h.day >= h.first_sale;
+		WITH fit AS (
+			SELECT s.fk_product, doliflow.forecast_fit(s.day, s.y) AS model
+			  FROM doliflow_series s GROUP BY 1
+		), fc AS (
+			INSERT INTO doliflow_cforecast
+			SELECT fit.fk_product, f.day, f.yhat, f.lo, f.hi
+			  FROM fit CROSS JOIN LATERAL doliflow.forecast(fit.model, v_horizon, v_level) f
+			 WHERE fit.model IS NOT NULL
+		)
+		UPDATE dw.prediction_models pm
+		   SET method = doliflow.forecast_summary(fit.model) ->> 'method',
+			   sigma = coalesce((SELECT sqrt(avg((s.y - ff.fitted) ^ 2))
+								   FROM doliflow.forecast_fitted(fit.model) ff
+								   JOIN doliflow_series s ON s.fk_product = fit.fk_product AND s.day = ff.day
+								  WHERE ff.day > v_origin - v_level_days), pm.sigma),
+			   model = jsonb_build_object('engine', 'c', 'summary', doliflow.forecast_summary(fit.model),
+										  'describe', doliflow.forecast_describe(fit.model), 'baseline', pm.model)
+		  FROM fit
+		 WHERE pm.run_id = v_run AND pm.fk_product = fit.fk_product AND fit.model IS NOT NULL;
+	END IF;
+
 	WITH hf AS (	-- public-holiday multiplier, pooled over the products
-		SELECT CASE WHEN sum((pm.model ->> 'holiday_expected')::float8) > 0
-					THEN sum((pm.model ->> 'holiday_actual')::float8) / sum((pm.model ->> 'holiday_expected')::float8)
+		SELECT CASE WHEN sum((coalesce(pm.model -> 'baseline', pm.model) ->> 'holiday_expected')::float8) > 0
+					THEN sum((coalesce(pm.model -> 'baseline', pm.model) ->> 'holiday_actual')::float8)
+						 / sum((coalesce(pm.model -> 'baseline', pm.model) ->> 'holiday_expected')::float8)
 					ELSE 1 END AS f
 		  FROM dw.prediction_models pm WHERE pm.run_id = v_run
 	), fut AS (
@@ -531,20 +587,32 @@ BEGIN
 		 WHERE p_use_events
 	), b AS (
 		SELECT pm.fk_product, f.day, pm.method, pm.sigma,
-			   greatest((pm.model ->> 'level')::float8 * (pm.model -> 'weekday_factors' ->> (f.dow - 1))::float8, 0)
-				 * CASE WHEN f.hol THEN hf.f ELSE 1 END AS base,
-			   CASE WHEN f.hol THEN hf.f ELSE 1 END AS hmult,
-			   coalesce(ev.factor, 1) AS evf, ev.events
+			   -- intermittent-demand methods forecast a flat rate: spread it over the
+			   -- week with the product's weekday profile (mean 1, weekly total kept)
+			   CASE WHEN f.hol THEN hf.f ELSE 1 END
+				 * CASE WHEN cf.yhat IS NOT NULL AND pm.method IN ('croston', 'sba', 'tsb')
+						THEN (coalesce(pm.model -> 'baseline', pm.model) -> 'weekday_factors' ->> (f.dow - 1))::float8
+						ELSE 1 END AS hmult,
+			   coalesce(ev.factor, 1) AS evf, ev.events,
+			   CASE WHEN cf.yhat IS NOT NULL THEN greatest(cf.yhat, 0)	-- (greatest() ignores NULLs)
+						* CASE WHEN pm.method IN ('croston', 'sba', 'tsb')
+							   THEN (coalesce(pm.model -> 'baseline', pm.model) -> 'weekday_factors' ->> (f.dow - 1))::float8
+							   ELSE 1 END
+					ELSE greatest((coalesce(pm.model -> 'baseline', pm.model) ->> 'level')::float8
+								  * (coalesce(pm.model -> 'baseline', pm.model) -> 'weekday_factors' ->> (f.dow - 1))::float8, 0)
+			   END * CASE WHEN f.hol THEN hf.f ELSE 1 END AS base,
+			   CASE WHEN cf.lo IS NOT NULL THEN greatest(cf.lo, 0) END AS c_lo, cf.hi AS c_hi
 		  FROM dw.prediction_models pm CROSS JOIN fut f CROSS JOIN hf
 		  LEFT JOIN ev ON ev.fk_product = pm.fk_product AND ev.day = f.day
+		  LEFT JOIN doliflow_cforecast cf ON cf.fk_product = pm.fk_product AND cf.day = f.day
 		 WHERE pm.run_id = v_run
 	)
 	INSERT INTO dw.predictions (run_id, generated_at, origin, fk_product, fk_entrepot, day, horizon,
 								yhat, lo, hi, baseline_yhat, event_factor, events, method)
 	SELECT v_run, now(), v_origin, b.fk_product, NULL, b.day, b.day - v_origin,
 		   b.base * b.evf,
-		   greatest(b.base * b.evf - v_z * b.sigma * b.hmult * b.evf, 0),
-		   b.base * b.evf + v_z * b.sigma * b.hmult * b.evf,
+		   least(coalesce(b.c_lo * b.hmult * b.evf, greatest(b.base * b.evf - v_z * b.sigma * b.hmult * b.evf, 0)), b.base * b.evf),
+		   greatest(coalesce(b.c_hi * b.hmult * b.evf, b.base * b.evf + v_z * b.sigma * b.hmult * b.evf), b.base * b.evf),
 		   b.base, b.evf, b.events, b.method
 	  FROM b;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;

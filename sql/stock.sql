@@ -91,7 +91,8 @@ UPDATE doliflow.settings s SET value = v.value
   FROM (VALUES ('forecast_history_days', '364'), ('lead_time_default_days', '7'), ('attention_days', '3'),
 			   ('safety_margin_pct', '10'), ('service_level', '0.95'), ('stock_review_days', '7'),
 			   ('forecast_horizon_days', '90'), ('forecast_interval_level', '0.95'), ('cache_hours', '24'),
-			   ('demand_share_days', '90'), ('forecast_level_days', '56'), ('event_min_effect', '0.05')) v(name, value)
+			   ('demand_share_days', '90'), ('forecast_level_days', '56'), ('event_min_effect', '0.05'),
+			   ('forecast_engine', 'sql')) v(name, value)
  WHERE s.name = v.name;
 
 INSERT INTO dw.dim_warehouse (warehouse_key, ref) VALUES (901, 'Dépôt A'), (902, 'Dépôt B');
@@ -279,6 +280,22 @@ SELECT doliflow.generate_predictions('2024-06-30', false, 'experiment', NULL, '{
 SELECT pr.day, round(pr.yhat::numeric, 3) AS yhat_without_events, pr.event_factor
   FROM dw.predictions pr JOIN dw.prediction_runs r USING (run_id)
  WHERE r.kind = 'experiment' AND pr.day = '2024-07-09';
+-- The C engine on the same data (constant series of 2 a day, weekday series,
+-- the promotion): its forecasts go through the same holiday and event layer:
+-- 2 a day, 0 on 14 July, the promotion x3 and the fair x1.5.  The weekday
+-- series (5 Monday-Friday, 0 at weekends) is classified intermittent, so the
+-- engine forecasts a flat rate 25/7 that the weekday profile spreads back to 5.0.
+UPDATE doliflow.settings SET value = 'auto' WHERE name = 'forecast_engine';
+SELECT doliflow.generate_predictions('2024-06-30', true, 'experiment', NULL, '{9001,9005,9006}') > 0 AS c_engine_done;
+SELECT r.engine, pr.fk_product, m.model ->> 'engine' AS model_engine, m.method,
+	   round(avg(pr.yhat) FILTER (WHERE pr.day BETWEEN '2024-07-01' AND '2024-07-05')::numeric, 1) AS mon_fri,
+	   round(max(pr.yhat) FILTER (WHERE pr.day = '2024-07-14')::numeric, 1) AS holiday,
+	   round(max(pr.event_factor)::numeric, 3) AS max_event_factor,
+	   bool_and(pr.lo <= pr.yhat AND pr.yhat <= pr.hi AND pr.lo >= 0) AS sane
+  FROM dw.predictions pr JOIN dw.prediction_runs r USING (run_id)
+  JOIN dw.prediction_models m ON m.run_id = pr.run_id AND m.fk_product = pr.fk_product
+ WHERE r.kind = 'experiment' AND r.engine = 'c'
+ GROUP BY 1, 2, 3, 4 ORDER BY 2;
 SAVEPOINT s2;
 SELECT doliflow.generate_predictions('2024-06-30', false, 'weekly');
 ROLLBACK TO s2;
