@@ -108,53 +108,112 @@ END;
 $$;
 COMMENT ON FUNCTION doliflow._check_finite(numeric, text, numeric) IS 'internal: returns x, or raises invalid_parameter_value when x is NaN, infinite or below min_value';
 
+-- The formulas are plpgsql with their checks written inline: dw views call
+-- them on behalf of the BI reader role, which has no USAGE on schema doliflow,
+-- so their bodies must not name any doliflow object.
+
 CREATE FUNCTION doliflow.stock_level(stock numeric, demand_lead_time numeric, daily_demand numeric,
 									 attention_days numeric) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT CASE
-			 WHEN s - d < 0 THEN 'Critical'
-			 WHEN s - d < a * dd THEN 'Attention'
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF stock IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'stock must be a finite number, not %', stock USING ERRCODE = 'invalid_parameter_value';
+	ELSIF demand_lead_time IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'demand_lead_time must be a finite number, not %', demand_lead_time USING ERRCODE = 'invalid_parameter_value';
+	ELSIF daily_demand IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'daily_demand must be a finite number, not %', daily_demand USING ERRCODE = 'invalid_parameter_value';
+	ELSIF attention_days IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'attention_days must be a finite number, not %', attention_days USING ERRCODE = 'invalid_parameter_value';
+	ELSIF demand_lead_time < 0 THEN
+		RAISE EXCEPTION 'demand_lead_time must be at least 0, not %', demand_lead_time USING ERRCODE = 'invalid_parameter_value';
+	ELSIF daily_demand < 0 THEN
+		RAISE EXCEPTION 'daily_demand must be at least 0, not %', daily_demand USING ERRCODE = 'invalid_parameter_value';
+	ELSIF attention_days < 0 THEN
+		RAISE EXCEPTION 'attention_days must be at least 0, not %', attention_days USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN CASE
+			 WHEN stock - demand_lead_time < 0 THEN 'Critical'
+			 WHEN stock - demand_lead_time < attention_days * daily_demand THEN 'Attention'
 			 ELSE 'OK'
-		   END
-	  FROM (SELECT doliflow._check_finite(stock, 'stock') AS s,
-				   doliflow._check_finite(demand_lead_time, 'demand_lead_time', 0) AS d,
-				   doliflow._check_finite(daily_demand, 'daily_demand', 0) AS dd,
-				   doliflow._check_finite(attention_days, 'attention_days', 0) AS a) x;
+		   END;
+END;
 $$;
 COMMENT ON FUNCTION doliflow.stock_level(numeric, numeric, numeric, numeric) IS
 'Alert level of the seed: ''Critical'' when stock - demand_lead_time < 0; ''Attention'' when stock - demand_lead_time >= 0 and < attention_days x daily_demand; else ''OK''. NULL in, NULL out; NaN/Infinity or negative demand/attention_days raise invalid_parameter_value (stock may be negative).';
 
 CREATE FUNCTION doliflow.suggested_quantity(sum_forecast numeric, stock numeric, margin_pct numeric,
 											packaging numeric DEFAULT NULL) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	raw numeric;
+BEGIN
+	IF sum_forecast IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'sum_forecast must be a finite number, not %', sum_forecast USING ERRCODE = 'invalid_parameter_value';
+	ELSIF stock IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'stock must be a finite number, not %', stock USING ERRCODE = 'invalid_parameter_value';
+	ELSIF margin_pct IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'margin_pct must be a finite number, not %', margin_pct USING ERRCODE = 'invalid_parameter_value';
+	ELSIF packaging IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'packaging must be a finite number, not %', packaging USING ERRCODE = 'invalid_parameter_value';
+	ELSIF sum_forecast < 0 THEN
+		RAISE EXCEPTION 'sum_forecast must be at least 0, not %', sum_forecast USING ERRCODE = 'invalid_parameter_value';
+	ELSIF margin_pct < 0 THEN
+		RAISE EXCEPTION 'margin_pct must be at least 0, not %', margin_pct USING ERRCODE = 'invalid_parameter_value';
+	ELSIF packaging < 0 THEN
+		RAISE EXCEPTION 'packaging must be at least 0, not %', packaging USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	raw := (sum_forecast - stock) * (1 + margin_pct / 100);
+	RETURN CASE
 			 WHEN raw IS NULL THEN NULL
 			 WHEN raw <= 0 THEN 0
-			 WHEN pk IS NULL OR pk = 0 THEN trim_scale(raw)
-			 ELSE trim_scale(ceil(raw / pk) * pk)
-		   END
-	  FROM (SELECT (doliflow._check_finite(sum_forecast, 'sum_forecast', 0)
-					- doliflow._check_finite(stock, 'stock'))
-				   * (1 + doliflow._check_finite(margin_pct, 'margin_pct', 0) / 100) AS raw,
-				   doliflow._check_finite(packaging, 'packaging', 0) AS pk) x;
+			 WHEN packaging IS NULL OR packaging = 0 THEN trim_scale(raw)
+			 ELSE trim_scale(ceil(raw / packaging) * packaging)
+		   END;
+END;
 $$;
 COMMENT ON FUNCTION doliflow.suggested_quantity(numeric, numeric, numeric, numeric) IS
 'Order quantity of the seed: (sum_forecast - stock) x (1 + margin_pct/100), 0 when that is not positive, rounded up to a multiple of packaging when packaging > 0 (NULL or 0 = unknown: not rounded). NULL sum_forecast, stock or margin_pct give NULL; NaN/Infinity, negative sum_forecast, margin_pct or packaging raise invalid_parameter_value.';
 
 CREATE FUNCTION doliflow.rotation_rate(sales_30d numeric, avg_stock numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT CASE WHEN a > 0 THEN trim_scale(s / a) END
-	  FROM (SELECT doliflow._check_finite(sales_30d, 'sales_30d', 0) AS s,
-				   doliflow._check_finite(avg_stock, 'avg_stock') AS a) x;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF sales_30d IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'sales_30d must be a finite number, not %', sales_30d USING ERRCODE = 'invalid_parameter_value';
+	ELSIF avg_stock IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'avg_stock must be a finite number, not %', avg_stock USING ERRCODE = 'invalid_parameter_value';
+	ELSIF sales_30d < 0 THEN
+		RAISE EXCEPTION 'sales_30d must be at least 0, not %', sales_30d USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN CASE WHEN avg_stock > 0 THEN trim_scale(sales_30d / avg_stock) END;
+END;
 $$;
 COMMENT ON FUNCTION doliflow.rotation_rate(numeric, numeric) IS
 'Rotation rate of the seed: sales over 30 days / average stock over the period. NULL when the average stock is 0 or negative (no rotation can be measured); NULL in, NULL out; NaN/Infinity or negative sales raise invalid_parameter_value.';
 
+CREATE FUNCTION doliflow.safety_stock_z(sigma_daily numeric, lead_time_days numeric, z numeric) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF sigma_daily IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'sigma_daily must be a finite number, not %', sigma_daily USING ERRCODE = 'invalid_parameter_value';
+	ELSIF lead_time_days IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'lead_time_days must be a finite number, not %', lead_time_days USING ERRCODE = 'invalid_parameter_value';
+	ELSIF z IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'z must be a finite number, not %', z USING ERRCODE = 'invalid_parameter_value';
+	ELSIF sigma_daily < 0 THEN
+		RAISE EXCEPTION 'sigma_daily must be at least 0, not %', sigma_daily USING ERRCODE = 'invalid_parameter_value';
+	ELSIF lead_time_days < 0 THEN
+		RAISE EXCEPTION 'lead_time_days must be at least 0, not %', lead_time_days USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN z * sigma_daily * sqrt(lead_time_days);
+END;
+$$;
+COMMENT ON FUNCTION doliflow.safety_stock_z(numeric, numeric, numeric) IS
+'Safety stock z x sigma_daily x sqrt(lead_time_days) for a given z (what dw.v_stock_alerts calls, with z = normal_quantile(service_level))';
+
 CREATE FUNCTION doliflow.safety_stock(sigma_daily numeric, lead_time_days numeric, service_level numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT (doliflow.normal_quantile(doliflow._check_finite(service_level, 'service_level')::float8)
-			* doliflow._check_finite(sigma_daily, 'sigma_daily', 0)::float8
-			* sqrt(doliflow._check_finite(lead_time_days, 'lead_time_days', 0)::float8))::numeric;
+	SELECT doliflow.safety_stock_z(sigma_daily, lead_time_days,
+		doliflow.normal_quantile(doliflow._check_finite(service_level, 'service_level')::float8)::numeric);
 $$;
 COMMENT ON FUNCTION doliflow.safety_stock(numeric, numeric, numeric) IS
 'Safety stock z x sigma x sqrt(L): z = normal_quantile(service_level), sigma = standard deviation of the daily forecast error, L = lead time in days. The reorder point is the forecast demand over the lead time plus this.';
@@ -734,7 +793,7 @@ WITH cfg AS (
 		   x.demand_lead_time / x.lead_time_days AS daily_demand,
 		   doliflow.stock_level(x.stock, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level,
 		   doliflow.stock_level(x.stock + x.incoming, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level_with_incoming,
-		   doliflow.safety_stock(x.sigma_daily, x.lead_time_days, x.service_level) AS safety_stock,
+		   doliflow.safety_stock_z(x.sigma_daily, x.lead_time_days, doliflow.normal_quantile(x.service_level::float8)::numeric) AS safety_stock,
 		   doliflow.suggested_quantity(x.demand_target, x.stock, x.margin_pct, x.packaging::numeric) AS suggested_quantity,
 		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net
 	  FROM x
