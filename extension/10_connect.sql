@@ -1022,26 +1022,15 @@ COMMENT ON FUNCTION doliflow._lake_type(text) IS 'Internal: PostgreSQL type of a
 
 -- MySQL date/time text -> PostgreSQL, with zero dates ('0000-00-00') and
 -- invalid dates that ALLOW_INVALID_DATES lets in ('2023-02-31') -> NULL.
--- Single expressions, so that the planner inlines them in bulk loads.
+-- In C (src/mysqldate.c): they run on every date of every extracted row.
 CREATE FUNCTION doliflow.mysql_timestamp(s text) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT CASE WHEN s ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?)?$'
-					 AND substr(s, 1, 4) <> '0000'
-		THEN CASE WHEN substr(s, 9, 2)::int <=
-				CASE WHEN substr(s, 6, 2) IN ('04', '06', '09', '11') THEN 30
-					 WHEN substr(s, 6, 2) = '02' THEN
-						CASE WHEN (substr(s, 1, 4)::int % 4 = 0 AND substr(s, 1, 4)::int % 100 <> 0)
-								  OR substr(s, 1, 4)::int % 400 = 0 THEN 29 ELSE 28 END
-					 ELSE 31 END
-			THEN s::timestamp END
-	END
-$$;
+AS 'MODULE_PATHNAME', 'doliflow_mysql_timestamp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow.mysql_timestamp(text) IS 'MySQL DATETIME/DATE text -> timestamp; zero dates (0000-00-00) and impossible dates (2023-02-31, allowed by MySQL ALLOW_INVALID_DATES) give NULL instead of an error';
 
 CREATE FUNCTION doliflow.mysql_date(s text) RETURNS date
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT doliflow.mysql_timestamp(s)::date
-$$;
+AS 'MODULE_PATHNAME', 'doliflow_mysql_date'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow.mysql_date(text) IS 'MySQL DATE text -> date; zero and impossible dates give NULL';
 
 CREATE FUNCTION doliflow.mysql_timestamptz(s text) RETURNS timestamptz

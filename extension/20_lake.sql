@@ -524,7 +524,8 @@ GRANT SELECT ON doliflow.quality_rule TO doliflow_owner;
 
 INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, condition) VALUES
 	-- required beyond Dolibarr's NOT NULL
-	('llx_societe', 'required', '{nom,datec}', NULL, NULL),
+	('llx_societe', 'required', '{nom,datec,town}', NULL, NULL),
+	('llx_ticket_extrafields', 'required', '{extrafields.extrafield_estimated_duration,extrafields.extrafield_intervention_type}', NULL, NULL),
 	('llx_socpeople', 'required', '{lastname,datec}', NULL, NULL),
 	('llx_user', 'required', '{lastname,datec}', NULL, NULL),
 	('llx_product', 'required', '{datec}', NULL, NULL),
@@ -548,12 +549,13 @@ INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, conditi
 	('llx_c_ticket_category', 'duplicate', '{code,entity}', NULL, NULL),
 	('llx_extrafields', 'duplicate', '{name,entity,elementtype}', NULL, NULL),
 	('llx_user', 'duplicate', '{login,entity}', NULL, NULL),
-	('llx_societe', 'duplicate', '{nom,zip,entity}', NULL, NULL),
+	('llx_societe', 'duplicate', '{nom,entity}', NULL, NULL),
 	('llx_entrepot', 'duplicate', '{ref,entity}', NULL, NULL),
 	('llx_product', 'duplicate', '{ref,entity}', NULL, NULL),
 	('llx_product_stock', 'duplicate', '{fk_product,fk_entrepot}', NULL, NULL),
 	('llx_projet', 'duplicate', '{ref,entity}', NULL, NULL),
 	('llx_projet_task', 'duplicate', '{ref,entity}', NULL, NULL),
+	('llx_projet_task', 'duplicate', '{fk_projet,label}', NULL, NULL),
 	('llx_ticket', 'duplicate', '{ref,entity}', NULL, NULL),
 	('llx_ticket_extrafields', 'duplicate', '{fk_object}', NULL, NULL),
 	('llx_actioncomm', 'duplicate', '{ref,entity}', NULL, NULL),
@@ -613,7 +615,7 @@ INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, conditi
 	('llx_user', 'end_before_start', '{dateemployment,dateemploymentend}', NULL, 'r.dateemploymentend < r.dateemployment');
 
 CREATE FUNCTION doliflow.quality_report(days int DEFAULT 30)
-RETURNS TABLE (table_name text, rows bigint, missing_pct numeric, duplicates bigint, orphans bigint,
+RETURNS TABLE (table_name text, rows bigint, missing_pct numeric, missing_cells bigint, duplicates bigint, orphans bigint,
 			   negative_quantities bigint, end_before_start bigint, zero_dates bigint,
 			   incoherent_rows bigint, score numeric)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -659,6 +661,19 @@ BEGIN
 						 WHERE q.table_name = t.tn AND q.kind = 'required') c(column_name)
 				  JOIN pg_catalog.pg_attribute a
 					ON a.attrelid = format('lake.%I', t.tn)::regclass AND a.attname = c.column_name AND NOT a.attisdropped) x;
+		-- Custom extrafields live in the jsonb column: 'extrafields.<setting>'
+		-- names the setting holding the field name.
+		SELECT v_req_x, v_n_x INTO r
+		  FROM (SELECT string_agg(format('(CASE WHEN nullif(btrim(r.extrafields ->> %L), '''') IS NULL THEN 1 ELSE 0 END)',
+										 doliflow.setting(substr(x.col, 13))), ' + ') AS v_req_x,
+					   count(*) AS v_n_x
+				  FROM (SELECT DISTINCT unnest(q.columns) AS col FROM doliflow.quality_rule q
+						 WHERE q.table_name = t.tn AND q.kind = 'required') x
+				 WHERE x.col LIKE 'extrafields.%') y;
+		IF r.v_n_x > 0 THEN
+			v_req := coalesce(v_req || ' + ', '') || r.v_req_x;
+			v_nreq := v_nreq + r.v_n_x;
+		END IF;
 		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
 								 q.columns[1], q.ref_table || '_current', coalesce(q.condition, 'true'),
 								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
@@ -693,6 +708,7 @@ BEGIN
 		table_name := t.tn;
 		rows := r.n;
 		missing_pct := CASE WHEN r.n * v_nreq > 0 THEN round(100.0 * r.miss / (r.n * v_nreq), 2) ELSE 0 END;
+		missing_cells := r.miss;
 		duplicates := r.dup;
 		orphans := r.orph;
 		negative_quantities := r.neg;
@@ -718,6 +734,7 @@ BEGIN
 	table_name := '(all)';
 	rows := g_rows;
 	missing_pct := CASE WHEN g_cells > 0 THEN round(100.0 * g_miss / g_cells, 2) ELSE 0 END;
+	missing_cells := g_miss;
 	duplicates := g_dup;
 	orphans := g_orph;
 	negative_quantities := g_neg;
@@ -729,7 +746,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.quality_report(int) IS
-'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days. rows: rows checked. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule, and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
+'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days. rows: rows checked. missing_cells: required cells that are NULL or blank. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule (extrafields.<setting> = a custom ticket field named by that setting), and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
 ALTER FUNCTION doliflow.quality_report(int) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow.quality_report(int) FROM PUBLIC;
 

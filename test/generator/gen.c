@@ -10,6 +10,8 @@
  * one seed is byte-identical wherever it is written), DIR/truth_*.tsv and DIR/truth.sql (the
  * ground truth: planted anomalies, segments, demand patterns, dirt, stock-outs, promotions).
  * The same seed, scale and end date give the same bytes; only the PRNG of gen.h is used.
+ * Each TSV carries the columns its part fills, named in LOAD DATA's column list; the other
+ * columns of test/fixtures/dolibarr.sql take their DDL default (mostly NULL).
  */
 #include "model.h"
 

@@ -34,8 +34,7 @@ gen_projects(void)
 				k_dup,
 				k_zero,
 				task_id = 0,
-				time_id = 0,
-				n_zero = 0;
+				time_id = 0;
 	char		b[256];
 
 	tp = tbl_open("llx_projet",
@@ -158,7 +157,6 @@ gen_projects(void)
 				time_id++;
 				if (zero)
 				{
-					n_zero++;
 					truth_dirt("zero_date", "llx_element_time", time_id, "element_date");
 				}
 				spent += hours2 * 1800.0;
@@ -201,6 +199,5 @@ gen_projects(void)
 			F_end(tt);
 		}
 	}
-	(void) n_zero;
 	free(w);
 }

@@ -76,7 +76,6 @@ gen_sales(void)
 	int			cap = G.nbill * 2 + G.nproj * 40 + 16,
 				n = 0,
 				i,
-				k,
 				n0 = 0,
 				c0 = 0,
 				kd,
@@ -189,13 +188,10 @@ gen_sales(void)
 		}
 		if (v->type == 0 || v->type == 2)
 		{
-			Bill	   *bl = &G.bill[v->type == 0 ? v->src : iv[i].src];
-			double		sign = v->type == 2 ? -1 : 1;
+			Bill	   *bl = &G.bill[v->type == 0 ? v->src : 0];
 			int			np = rint2(&rl, 0, 2),
 						l;
 
-			if (v->type == 2)
-				bl = &G.bill[0];	/* replaced below */
 			if (v->type == 2)
 			{
 				/* a credit note refunds the travel costs of its source invoice */
@@ -234,7 +230,6 @@ gen_sales(void)
 					norph++;
 				}
 			}
-			(void) sign;
 		}
 		else
 		{
@@ -308,8 +303,6 @@ gen_sales(void)
 		F_intn(tf, v->type == 5 ? 5 : -1, -1);
 		F_str(tf, v->type == 5 ? "Retenue de garantie 5 % – levée à la réception." : NULL);
 		F_end(tf);
-		k = 0;
-		(void) k;
 	}
 	(void) nneg;
 	free(rowid_of);

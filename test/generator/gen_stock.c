@@ -215,7 +215,11 @@ gen_products(void)
 		p->wh = G.nwh == 2 ? 1 : (rbern(&r, 0.6) ? 1 : (G.nwh == 4 && rbern(&r, 0.5) ? 4 : 2));
 		p->wh2 = rbern(&r, 0.12) ? G.site_wh : 0;
 		if (i % (G.nprod / nodd) == 5 && i / (G.nprod / nodd) < nodd)
+		{
 			p->oddday = G.start + rint2(&r, 30, (int) (G.end - G.start) - 5);
+			if (p->pattern == P_OBSOLETE && p->oddday > p->stop)
+				p->oddday = p->stop - 10;
+		}
 
 		/* supplier prices: the main supplier, sometimes a slower and dearer second one */
 		nsup = rbern(&r, 0.3) ? 2 : 1;

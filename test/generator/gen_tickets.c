@@ -149,7 +149,7 @@ plant_anomalies(Tk *tk, int n)
 					truth_anomaly("aberrant_cost", "llx_ticket", i + 1, b);
 					break;
 				case A_GAP:
-					t->est = round_q(rbern(&r, 0.5) ? t->actual * 5 : t->actual / 5);
+					t->est = round_q(rbern(&r, 0.5) || t->fih < 2.5 ? t->fih * 5 : t->fih / 5);
 					snprintf(b, sizeof b, "estimate %.2f h, actual %.2f h", t->est, t->fih);
 					truth_anomaly("estimate_gap", "llx_ticket", i + 1, b);
 					break;

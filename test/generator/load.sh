@@ -60,7 +60,6 @@ my "$DB" <"$ROOT/test/fixtures/dolibarr.sql"
 (cd "$OUT" && my "$DB" <load.sql && my "${DB}_truth" <truth.sql)
 t2=$(date +%s.%N)
 
-my -N -B -e "SELECT table_schema, table_name, table_rows FROM information_schema.tables WHERE 0" >/dev/null
 for t in $(awk '{print $1}' "$OUT/counts.txt"); do
 	case $t in truth_*) s="${DB}_truth" ;; *) s=$DB ;; esac
 	printf '%-36s %10s\n' "$s.$t" "$(my -N -B "$s" -e "SELECT COUNT(*) FROM \`$t\`")"

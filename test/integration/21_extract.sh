@@ -91,8 +91,8 @@ is "$(q "$PG" "SELECT bool_and(status = 'loaded' AND rows_fetched = source_count
 
 # Quality report: each kind of dirt is found, with the hand-computed counts.
 qr() { q "$PG" "SELECT $1 FROM doliflow.quality_report(30) WHERE table_name = '$2'"; }
-is "$(qr "zero_dates || ':' || duplicates || ':' || missing_pct || ':' || score" llx_societe)" "2:1:12.50:68.8" \
-	"quality llx_societe: 2 zero dates, 1 duplicate, 12.5% missing, score 100(1-.3*.125-.3*.25-.4*.5)"
+is "$(qr "zero_dates || ':' || duplicates || ':' || missing_pct || ':' || score" llx_societe)" "2:1:30.00:63.5" \
+	"quality llx_societe: 2 zero dates, 1 duplicate, 6 of 20 required cells missing (datec x2, town x4), score 100(1-.3*.3-.3*.25-.4*.5)"
 is "$(qr "orphans || ':' || end_before_start || ':' || incoherent_rows || ':' || score" llx_ticket)" "1:1:2:73.3" \
 	"quality llx_ticket: 1 orphan customer, 1 closed before created, score 100(1-.4*2/3)"
 is "$(qr "negative_quantities || ':' || orphans || ':' || score" llx_stock_mouvement)" "1:1:84.0" \
