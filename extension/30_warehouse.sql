@@ -907,28 +907,44 @@ END;
 $$;
 COMMENT ON FUNCTION doliflow._lake_last_batch() IS 'Internal: the highest batch number in the lake';
 
--- Expression reading one ticket extra field, or NULL when the column does not exist.
+-- Expression reading one ticket extra field, or NULL when it does not exist.  The lake keeps
+-- the installation's custom columns of llx_ticket_extrafields in one jsonb column
+-- `extrafields` ({"satisfaction": 4, ...}); a lake with real columns is read too.
 CREATE FUNCTION doliflow._extrafield_expr(p_setting text, p_kind text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	col text := doliflow.setting(p_setting);
+	rel regclass := to_regclass('lake.llx_ticket_extrafields_current');
 	typ regtype;
+	v_found boolean;
+	v_expr text;
 BEGIN
 	SELECT a.atttypid::regtype INTO typ FROM pg_attribute a
-	 WHERE a.attrelid = to_regclass('lake.llx_ticket_extrafields_current')
-	   AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-	IF typ IS NULL THEN
-		RAISE WARNING 'doliflow: column "%" (setting %) is not in llx_ticket_extrafields; it loads as NULL',
-			col, p_setting;
+	 WHERE a.attrelid = rel AND a.attname = 'extrafields' AND a.attnum > 0 AND NOT a.attisdropped;
+	IF typ = 'jsonb'::regtype THEN
+		EXECUTE format('SELECT EXISTS (SELECT FROM lake.llx_ticket_extrafields_current e WHERE e.extrafields ? %L)
+						 OR NOT EXISTS (SELECT FROM lake.llx_ticket_extrafields_current)', col) INTO v_found;
+		v_expr := format('(e.extrafields ->> %L)', col);
+		typ := 'text'::regtype;
+	ELSE
+		SELECT a.atttypid::regtype INTO typ FROM pg_attribute a
+		 WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+		v_found := typ IS NOT NULL;
+		v_expr := format('e.%I', col);
+	END IF;
+	IF NOT v_found THEN
+		RAISE WARNING 'doliflow: ticket extra field "%" (setting %) is not in llx_ticket_extrafields; it loads as NULL',
+			col, p_setting
+			USING HINT = 'SELECT name, label FROM dolibarr.llx_extrafields WHERE elementtype = ''ticket'' lists the fields; UPDATE doliflow.settings to name the right one.';
 		RETURN CASE p_kind WHEN 'text' THEN 'NULL::text' ELSE 'NULL::numeric' END;
 	END IF;
 	IF p_kind = 'text' THEN
-		RETURN format('nullif(lower(btrim(e.%I::text)), '''')', col);
+		RETURN format('nullif(lower(btrim(%s::text)), %L)', v_expr, '');
 	ELSIF typ IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype, 'numeric'::regtype,
 				  'real'::regtype, 'double precision'::regtype) THEN
-		RETURN format('round(e.%I::numeric, 4)', col);
+		RETURN format('round(%s::numeric, 4)', v_expr);
 	ELSE
-		RETURN format('round(doliflow._to_numeric(e.%I::text), 4)', col);
+		RETURN format('round(doliflow._to_numeric(%s::text), 4)', v_expr);
 	END IF;
 END;
 $$;
@@ -1122,8 +1138,13 @@ BEGIN
 			jsonb_build_object('sqlstate', v_state, 'detail', v_detail, 'hint', v_hint), v_err);
 		PERFORM doliflow._run_end(v_run, 'failed', v_err);
 		COMMIT;
-		RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
-			USING ERRCODE = v_state, DETAIL = coalesce(v_detail, ''), HINT = coalesce(v_hint, '');
+		IF coalesce(v_detail, '') = '' THEN
+			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
+				USING ERRCODE = v_state, HINT = coalesce(v_hint, '');
+		ELSE
+			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
+				USING ERRCODE = v_state, DETAIL = v_detail, HINT = coalesce(v_hint, '');
+		END IF;
 	END IF;
 END;
 $$;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# test/bench/warehouse.sh: warehouse load times at the `large` scale.
+#   full load (first load and full_rebuild => true) and incremental load after 1% of the
+#   source rows changed (updates, inserts and deletes over the tables the warehouse reads).
+# Run by test/bench/run (`make bench`), or standalone: it then starts its own throwaway
+# PostgreSQL and MariaDB with test/lib.sh and stops them at the end.
+#
+#   test/bench/warehouse.sh [--scale small|medium|large] [--seed N]
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. test/lib.sh
+SCALE=large SEED=7
+while [ $# -gt 0 ]; do
+	case $1 in
+		--scale) SCALE=$2; shift 2 ;;
+		--seed) SEED=$2; shift 2 ;;
+		*) df_die "unknown option $1" ;;
+	esac
+done
+
+OWN=""
+if [ -z "${PGPORT:-}" ] || [ -z "${MYSQL_PORT:-}" ]; then
+	cleanup() { trap - EXIT INT TERM HUP; [ -n "$OWN" ] && { df_pg_stop "$OWN/pg"; df_my_stop "$OWN/mysql"; rm -rf "$OWN"; }; }
+	trap cleanup EXIT; trap 'exit 130' INT TERM HUP
+	df_install_packages
+	OWN=$(df_run_dir)
+	df_make_pgroot "$OWN/root"
+	df_install_private "$OWN/root" || df_die "install failed"
+	df_pg_start "$OWN/pg" "$(df_free_port 54500)" "$OWN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin" || df_die "PostgreSQL did not start"
+	df_my_start "$OWN/mysql" "$(df_free_port 33500)" || df_die "MariaDB did not start"
+	df_export_env "$OWN"
+fi
+
+SRC=bench_wh_src DB=bench_wh
+my() { mariadb --no-defaults -h "$MYSQL_HOST" -P "$MYSQL_PORT" -u "$MYSQL_USER" -p"$MYSQL_PWD" "$@"; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+t0=$(now)
+if [ -x test/generator/load.sh ]; then
+	test/generator/load.sh --host "$MYSQL_HOST" --port "$MYSQL_PORT" --user "$MYSQL_USER" \
+		--db "$SRC" --scale "$SCALE" --seed "$SEED" >/dev/null || df_die "generator failed"
+	how="generator --scale $SCALE --seed $SEED"
+else
+	# No generator yet: the integration test's data set, multiplied (large = x100).
+	case $SCALE in small) k=1 ;; medium) k=10 ;; *) k=100 ;; esac
+	my -e "DROP DATABASE IF EXISTS $SRC; CREATE DATABASE $SRC" && my "$SRC" < test/fixtures/dolibarr.sql || df_die "fixture"
+	sed -n "/^\t\tmy \"\$SRC\" <<'SQL'\$/,/^SQL\$/p" test/integration/30_warehouse.sh | sed '1d;$d' |
+		perl -pe 's/seq_1_to_(\d+)/"seq_1_to_".($1 * '"$k"')/ge; s/(?<!ELT\(1 \+ seq )\% (400|40|30|12|8)\b/"% ".($1 * '"$k"')/ge' |
+		my "$SRC" || df_die "seed"
+	how="integration data set x$k (test/generator not available)"
+fi
+gen_s=$(since "$t0")
+rows=$(myq "$SRC" "SELECT (SELECT count(*) FROM llx_ticket) + (SELECT count(*) FROM llx_stock_mouvement) + (SELECT count(*) FROM llx_facturedet)
+	+ (SELECT count(*) FROM llx_facture) + (SELECT count(*) FROM llx_societe) + (SELECT count(*) FROM llx_fichinter)
+	+ (SELECT count(*) FROM llx_element_element) + (SELECT count(*) FROM llx_ticket_extrafields) + (SELECT count(*) FROM llx_element_time)")
+
+df_new_pgdb "$DB" && df_connect "$DB" "$SRC" || df_die "connect failed"
+t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract failed"; ext1=$(since "$t0")
+t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "first load failed"; full1=$(since "$t0")
+t0=$(now); q "$DB" "CALL doliflow.load_warehouse(full_rebuild => true)" >/dev/null 2>&1 || df_die "full rebuild failed"; full2=$(since "$t0")
+
+# 1% of the rows change: updates, inserts and deletes.
+myq "$SRC" "
+SET foreign_key_checks = 0;
+UPDATE llx_ticket SET fk_statut = 8, date_close = COALESCE(date_close, datec + INTERVAL 20 HOUR) WHERE rowid % 100 = 7;
+UPDATE llx_ticket_extrafields SET satisfaction = 1 + (rowid % 5) WHERE rowid % 100 = 11;
+UPDATE llx_fichinter SET duree = duree + 900 WHERE rowid % 100 = 13;
+UPDATE llx_societe SET town = CONCAT(COALESCE(town, ''), ' (bench)') WHERE rowid % 100 = 17;
+UPDATE llx_facture SET fk_statut = 2 WHERE rowid % 100 = 19;
+UPDATE llx_facturedet SET qty = qty + 1 WHERE rowid % 100 = 23;
+UPDATE llx_element_time SET element_duration = element_duration + 1800 WHERE rowid % 100 = 29;
+DELETE FROM llx_element_element WHERE rowid % 200 = 31;
+DELETE FROM llx_stock_mouvement WHERE rowid % 200 = 37;
+INSERT INTO llx_stock_mouvement (datem, fk_product, fk_entrepot, value, price, type_mouvement, label, fk_projet)
+SELECT NOW() - INTERVAL (rowid % 30) DAY, fk_product, fk_entrepot, -1, price, 2, 'bench', 0
+  FROM llx_stock_mouvement WHERE rowid % 200 = 41;
+" || df_die "source changes failed"
+changed=$(q "$DB" "SELECT 1") # keep the connection warm
+sleep 2
+t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract failed"; ext2=$(since "$t0")
+t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "incremental load failed"; inc=$(since "$t0")
+mode=$(q "$DB" "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")
+chg=$(q "$DB" "SELECT sum(rows_changed) FROM dw.load_state WHERE target <> 'dim_date'")
+dw=$(q "$DB" "SELECT sum(rows_total) FROM dw.load_state")
+steps=$(q "$DB" "SELECT string_agg(format('%s %s', replace(step, 'load:', ''), round(extract(epoch FROM finished_at - started_at)::numeric, 2)), ', ' ORDER BY step_id)
+	FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'load_warehouse')")
+
+printf 'source: %s, %s source rows (generated in %ss)\n' "$how" "$rows" "$gen_s"
+printf '%-44s %10s\n' "measure" "seconds"
+printf '%-44s %10s\n' "extract (first, full)" "$ext1"
+printf '%-44s %10s\n' "load_warehouse (first load, full)" "$full1"
+printf '%-44s %10s\n' "load_warehouse(full_rebuild => true)" "$full2"
+printf '%-44s %10s\n' "extract (after 1% changed)" "$ext2"
+printf '%-44s %10s\n' "load_warehouse incremental (1% changed)" "$inc"
+printf 'incremental load: mode %s, %s dw rows rewritten of %s; ratio full/incremental %s\n' "$mode" "$chg" "$dw" \
+	"$(awk -v a="$full2" -v b="$inc" 'BEGIN { if (b > 0) printf "%.1f", a / b }')"
+printf 'incremental steps (s): %s\n' "$steps"
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+my -e "DROP DATABASE IF EXISTS $SRC" 2>/dev/null
+exit 0
