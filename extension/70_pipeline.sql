@@ -141,10 +141,15 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	m doliflow.analytics_module;
 BEGIN
+	-- extract and load: the parts' "under an existing run" entry points when
+	-- they have them (their sub-steps then join the pipeline's run), else the
+	-- public procedures.
 	IF p_step = 'extract' THEN
-		RETURN pg_catalog.to_regprocedure('doliflow.extract()');
+		RETURN coalesce(pg_catalog.to_regprocedure('doliflow._extract_run(bigint, integer, text)'),
+						pg_catalog.to_regprocedure('doliflow.extract()'));
 	ELSIF p_step = 'load_warehouse' THEN
-		RETURN pg_catalog.to_regprocedure('doliflow.load_warehouse(boolean)');
+		RETURN coalesce(pg_catalog.to_regprocedure('doliflow._load_warehouse_tx(bigint, boolean)'),
+						pg_catalog.to_regprocedure('doliflow.load_warehouse(boolean)'));
 	ELSIF p_step LIKE 'analytics:%' THEN
 		SELECT * INTO m FROM doliflow.analytics_module WHERE name = substr(p_step, 11);
 		IF NOT FOUND THEN
@@ -177,6 +182,12 @@ BEGIN
 	PERFORM pg_catalog.set_config('doliflow.step_report', '', true);
 	IF p_step = 'extract' THEN
 		CALL doliflow.extract();
+	ELSIF v_proc = pg_catalog.to_regprocedure('doliflow._load_warehouse_tx(bigint, boolean)') THEN
+		-- The same lock as load_warehouse(), so a manual load cannot run beside it.
+		IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('doliflow.load_warehouse')) THEN
+			RAISE EXCEPTION 'another doliflow.load_warehouse() is running' USING ERRCODE = 'lock_not_available';
+		END IF;
+		RETURN jsonb_build_object('detail', doliflow._load_warehouse_tx(p_run_id, p_full_rebuild));
 	ELSIF p_step = 'load_warehouse' THEN
 		EXECUTE pg_catalog.format('CALL %s($1)', v_proc::oid::regproc) USING p_full_rebuild;
 	ELSIF (SELECT prokind FROM pg_catalog.pg_proc WHERE oid = v_proc) = 'p' THEN
@@ -203,6 +214,8 @@ DECLARE
 	v_own_tx boolean := false;
 	v_last_run bigint;
 	v_sub record;
+	v_failed integer;
+	v_tables integer;
 BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	v_proc := doliflow._step_procedure(p_step);
@@ -217,8 +230,27 @@ BEGIN
 	END IF;
 	SELECT max(run_id) INTO v_last_run FROM doliflow.run_log;
 	COMMIT;		-- the running step is visible to status() while it runs
+	-- One snapshot for the whole step (the load reads every lake table from
+	-- the same batches, as load_warehouse() does).
+	SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
+	IF v_proc = pg_catalog.to_regprocedure('doliflow._extract_run(bigint, integer, text)') THEN
+		-- The lake's extract commits per table and records its own failures;
+		-- it runs at top level under the lake's own extract lock.
+		IF NOT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('doliflow.extract')) THEN
+			v_error := 'another doliflow.extract() is running';
+		ELSE
+			CALL doliflow._extract_run(p_run_id, v_failed, v_error);
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+			PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('doliflow.extract'));
+			SELECT count(*) INTO v_tables FROM doliflow.run_step
+			 WHERE run_id = p_run_id AND step_id > v_step_id AND step LIKE 'extract:%';
+			IF v_failed > 0 THEN
+				v_error := format('%s of %s tables failed; first error: %s', v_failed, v_tables, v_error);
+			END IF;
+		END IF;
+	ELSE
 	BEGIN
 		v_report := doliflow._pipeline_exec(p_run_id, p_step, p_full_rebuild, p_force);
 	EXCEPTION
@@ -228,6 +260,7 @@ BEGIN
 			GET STACKED DIAGNOSTICS v_error = MESSAGE_TEXT, v_hint = PG_EXCEPTION_HINT;
 			v_error := v_error || CASE WHEN v_hint <> '' THEN ' (' || v_hint || ')' ELSE '' END;
 	END;
+	END IF;
 
 	IF v_own_tx THEN
 		-- The procedure COMMITs: run it at top level, as the caller.
@@ -654,3 +687,36 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.scheduled_jobs() IS 'The doliflow pg_cron jobs of this database: name, schedule in GMT (pg_cron 1.4), next run shown in local time (timezone setting), command, target database, active flag and next run; empty when pg_cron is installed in another database';
+
+-- status(): the schedule section (doliflow.status_providers, part 30).
+CREATE FUNCTION doliflow._status_schedule() RETURNS SETOF doliflow.status_row
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_crondb text := pg_catalog.current_setting('cron.database_name', true);
+	n integer := 0;
+	j record;
+BEGIN
+	IF v_crondb IS NULL THEN
+		RETURN NEXT ('schedule', 'pg_cron', 'not loaded', NULL, NULL, NULL, NULL,
+					 'pg_cron is not in shared_preload_libraries: nothing runs the nightly batch')::doliflow.status_row;
+		RETURN;
+	END IF;
+	IF pg_catalog.to_regclass('cron.job') IS NULL THEN
+		RETURN NEXT ('schedule', 'pg_cron', 'elsewhere', NULL, NULL, NULL, NULL,
+					 format('pg_cron lives in database %s: its jobs are not visible from here (schedule with doliflow.schedule_sql())', v_crondb))::doliflow.status_row;
+		RETURN;
+	END IF;
+	FOR j IN SELECT * FROM doliflow.scheduled_jobs() LOOP
+		n := n + 1;
+		RETURN NEXT ('schedule', j.jobname, CASE WHEN j.active THEN 'scheduled' ELSE 'inactive' END, NULL,
+					 j.next_run, NULL, NULL,
+					 format('%s GMT (next %s): %s', j.schedule_gmt, coalesce(j.local_time, '?'), j.command))::doliflow.status_row;
+	END LOOP;
+	IF n = 0 THEN
+		RETURN NEXT ('schedule', 'pg_cron', 'not scheduled', NULL, NULL, NULL, NULL,
+					 'no doliflow job: SELECT * FROM doliflow.schedule()')::doliflow.status_row;
+	END IF;
+END;
+$$;
+INSERT INTO doliflow.status_providers (provider, position, description) VALUES
+	('doliflow._status_schedule()', 40, 'pg_cron jobs of doliflow: schedule in GMT, next run in local time, command');

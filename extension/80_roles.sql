@@ -126,7 +126,7 @@ BEGIN
 			  WHERE p.pronamespace = 'doliflow'::regnamespace
 				AND p.proname IN ('run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
 								  'scheduled_jobs', 'quality_report', 'test_connection', 'setting',
-								  'current_run_id', '_step_report')
+								  'current_run_id', '_step_report', '_extract_run')
 	LOOP
 		EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO doliflow_batch', r.fn);
 	END LOOP;

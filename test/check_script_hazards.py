@@ -20,7 +20,7 @@ import sys
 KEYWORDS = {
     "lateral", "only", "select", "values", "unnest", "generate_series", "jsonb_each",
     "jsonb_array_elements", "json_each", "rows", "table", "the", "a", "an", "this",
-    "each", "new", "old",
+    "each", "new", "old", "set",
 }
 
 
@@ -141,13 +141,17 @@ def check(path):
                 problems.append((lineno(sql, start), "SECURITY DEFINER %s without SET search_path" % name))
             elif re.search(r"\bpublic\b|\$user", setpath.group(1), re.I):
                 problems.append((lineno(sql, start), "SECURITY DEFINER %s: search_path names a user-writable schema (%s)" % (name, setpath.group(1).strip())))
+            body_off = sql.find(body, start)
+            body = re.sub(r"'(?:[^']|'')*'", lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
             ctes = {c.lower() for c in re.findall(r"(?:\bWITH(?:\s+RECURSIVE)?|,)\s+(\w+)\s+AS\s*(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", body, re.I)}
             for rm in re.finditer(r"\b(?:FROM|JOIN|UPDATE|INSERT\s+INTO|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*[.(])", body, re.I):
                 ident = rm.group(1)
                 low = ident.lower()
+                if re.search(r"\b(DO|OR)\s+$", body[:rm.start()], re.I):
+                    continue    # ON CONFLICT DO UPDATE, trigger events
                 if low.startswith("pg_") or low in KEYWORDS or low in ctes:
                     continue
-                problems.append((lineno(sql, sql.find(body, start) + rm.start()), "SECURITY DEFINER %s: unqualified relation %s" % (name, ident)))
+                problems.append((lineno(sql, body_off + rm.start()), "SECURITY DEFINER %s: unqualified relation %s" % (name, ident)))
         if re.search(r"\bSET\s+\w+", header, re.I) and re.search(r"^\s*(COMMIT|ROLLBACK)\s*;", body, re.I | re.M):
             problems.append((lineno(sql, start), "%s COMMITs but has a SET clause (use set_config(..., true) inside)" % name))
     return problems
