@@ -1,6 +1,41 @@
 -- doliflow install script, part 40: forecasting (C glue in src/pg_forecast.c
 -- around the pure cores src/forecast.c, ets.c, croston.c, prophet.c,
--- demand_class.c).
+-- demand_class.c, holidays.c).
+--
+-- API (two steps: an aggregate builds a model, accessors read it):
+--   doliflow.forecast_fit(day date, qty float8 [, options jsonb]) -> forecast_model
+--   doliflow.forecast(model, horizon int, level float8 = 0.95) -> (day, yhat, lo, hi)
+--   doliflow.forecast_summary(model) -> jsonb   (method, class, parameters, events)
+--   doliflow.forecast_fitted(model), forecast_describe(model), forecast_array(y[], start, options)
+--
+-- Automatic choice ("method"):
+--   "auto" (default)  daily data ("period": 7): "auto_fast"; other periods: "auto_full"
+--   "auto_fast"       smooth/erratic -> Prophet-style model (~0.5 ms per 3-year
+--                     series); intermittent/lumpy -> Croston/SBA/TSB by holdout
+--   "auto_full"       rolling-origin holdout over ETS (AICc), Theta, Prophet-style,
+--                     naive (period 1), mean/median ensembles (~20-40 ms per series)
+--   or a forced method: zero, mean, naive, ets, croston, sba, tsb, theta, prophet,
+--   ensemble_mean, ensemble_median.
+--
+-- Events and holidays (options, used by the Prophet-style model as regressors;
+-- with events the automatic choice always returns a model that uses them):
+--   "events": [ { "name": "promo_spring",                 required, unique, < 64 bytes
+--                 "days": ["2025-03-10", ...],             and/or
+--                 "ranges": [["2025-03-10", "2025-03-16"], ...],   first and last day
+--                 "prior_mean": 0.0,     coefficient prior mean (model scale, see below)
+--                 "prior_scale": 0.5,    prior sd (> 0; omitted: nearly flat)
+--                 "fixed": false } ]     true: coefficient = prior_mean, not estimated
+--   "holidays": "fr"   the 11 French public holidays (one regressor "holidays_fr"),
+--               or {"country": "fr", "name": ..., "prior_mean": ..., "prior_scale": ..., "fixed": ...}
+--   At most 32 events (holidays count as one), 10,000 days/ranges per event,
+--   dates "YYYY-MM-DD"; only with "period": 7.  List future occurrences too:
+--   forecast() applies them (and the holidays) in the horizon.
+--   forecast_summary(model)->'events': one object per event: name, kind,
+--   days_in_history, used, scale ("log1p": demand is modelled as log(1 + y)),
+--   coefficient, effect (= exp(coefficient): the factor on 1 + demand),
+--   prior_mean, prior_scale, fixed.  Store the coefficient and pass it back
+--   later as "prior_mean" (with "fixed": true, or a small "prior_scale") to
+--   reuse a learned effect for an event with no history.
 
 ------------------------------------------------------------------------------
 -- The model type
@@ -96,8 +131,8 @@ CREATE AGGREGATE doliflow.forecast_fit(day date, qty float8, options jsonb) (
 	DESERIALFUNC = doliflow._forecast_fit_deserial,
 	PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE doliflow.forecast_fit(date, float8) IS 'Fits a daily demand model per group: rows in any order, days without a row are zero demand, duplicate days are summed, NULLs skipped; the series is classified (ADI/CV2) and the model chosen automatically (ETS by AICc, Theta, Prophet-style or ensembles by holdout; Croston/SBA/TSB for intermittent demand; fallbacks for short, constant or zero series); NULL for an empty group';
-COMMENT ON AGGREGATE doliflow.forecast_fit(date, float8, jsonb) IS 'forecast_fit with options: {"method": "auto|ets|theta|prophet|croston|sba|tsb|naive|mean|zero|ensemble_mean|ensemble_median", "period": 7, "nonneg": true, "holdout": 28, "origins": 2, "max_obs": 3660, "croston_optimize": false, "prophet": true, "ensemble": true, "fitted": true}';
+COMMENT ON AGGREGATE doliflow.forecast_fit(date, float8) IS 'Fits a daily demand model per group: rows in any order, days without a row are zero demand, duplicate days are summed, NULLs skipped; the series is classified (ADI/CV2) and the model chosen automatically (default auto_fast: Prophet-style model for smooth/erratic series, Croston/SBA/TSB by holdout for intermittent demand; fallbacks for short, constant or zero series; the ETS/Theta/ensemble holdout with the option "method": "auto_full"); NULL for an empty group. Parallel safe: workers scan and buffer rows, the fits run in the leader';
+COMMENT ON AGGREGATE doliflow.forecast_fit(date, float8, jsonb) IS 'forecast_fit with options: {"method": "auto|auto_fast|auto_full|ets|theta|prophet|croston|sba|tsb|naive|mean|zero|ensemble_mean|ensemble_median" (auto = auto_fast for daily data: Prophet-style for smooth series, Croston/SBA/TSB by holdout for intermittent ones; auto_full = holdout over ETS, Theta, Prophet-style and ensembles), "period": 7, "nonneg": true, "holdout": 28, "origins": 2, "max_obs": 3660, "croston_optimize": false, "prophet": true, "ensemble": true, "fitted": true, "events": [{"name": "promo", "days": ["YYYY-MM-DD", ...], "ranges": [["first", "last"], ...], "prior_mean": 0, "prior_scale": 0.5, "fixed": false}, ...] (at most 32; future occurrences are applied by forecast(); learned effects in forecast_summary()->''events''), "holidays": "fr" (French public holidays, one regressor) or {"country": "fr", "name", "prior_mean", "prior_scale", "fixed"}}; options are read from the first row of each group';
 
 ------------------------------------------------------------------------------
 -- Accessors
@@ -107,7 +142,7 @@ CREATE FUNCTION doliflow.forecast(model doliflow.forecast_model, horizon int, le
 RETURNS TABLE (day date, yhat float8, lo float8, hi float8)
 AS 'MODULE_PATHNAME', 'doliflow_forecast'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 28;
-COMMENT ON FUNCTION doliflow.forecast(doliflow.forecast_model, int, float8) IS 'Daily forecasts for the horizon days after the last fitted day: point forecast and central prediction interval of the given level (never negative unless the model was fitted with "nonneg": false)';
+COMMENT ON FUNCTION doliflow.forecast(doliflow.forecast_model, int, float8) IS 'Daily forecasts for the horizon days after the last fitted day: point forecast and central prediction interval of the given level (never negative unless the model was fitted with "nonneg": false); the events and holidays given to forecast_fit apply on their future days';
 
 CREATE FUNCTION doliflow.forecast_fitted(model doliflow.forecast_model)
 RETURNS TABLE (day date, fitted float8)
@@ -118,7 +153,7 @@ COMMENT ON FUNCTION doliflow.forecast_fitted(doliflow.forecast_model) IS 'In-sam
 CREATE FUNCTION doliflow.forecast_summary(model doliflow.forecast_model) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'doliflow_forecast_summary'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION doliflow.forecast_summary(doliflow.forecast_model) IS 'The model as JSON: method, demand class (ADI, CV2), parameters, AICc, holdout errors, fitted period';
+COMMENT ON FUNCTION doliflow.forecast_summary(doliflow.forecast_model) IS 'The model as JSON: method, choice (auto_fast, auto_full or forced), demand class (ADI, CV2), parameters, AICc, holdout errors, fitted period, and "events": per event or holiday regressor its name, kind, days_in_history, used, scale, coefficient, effect (exp(coefficient), the factor on 1 + demand in log1p scale), prior_mean, prior_scale, fixed';
 
 CREATE FUNCTION doliflow.forecast_describe(model doliflow.forecast_model) RETURNS text
 AS 'MODULE_PATHNAME', 'doliflow_forecast_describe'

@@ -37,11 +37,9 @@ SELECT p.proname, r.rolname AS owner, p.prosecdef,
   FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
  WHERE p.pronamespace = 'doliflow'::regnamespace AND p.prosecdef ORDER BY 1;
 
--- Every doliflow function of the connector and the lake has a comment
--- (the run-log helpers of part 00 are checked by their own suite).
+-- Every doliflow function has a comment, internal helpers included.
 SELECT p.oid::regprocedure FROM pg_proc p
- WHERE p.pronamespace = 'doliflow'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
-   AND p.proname NOT IN ('_run_begin', '_run_end', '_settings_check', '_step_begin', '_step_end');
+ WHERE p.pronamespace = 'doliflow'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL;
 SELECT c.oid::regclass FROM pg_class c
  WHERE c.relnamespace IN ('doliflow'::regnamespace, 'lake'::regnamespace) AND c.relkind IN ('r', 'v', 'f')
    AND obj_description(c.oid, 'pg_class') IS NULL;

@@ -18,6 +18,11 @@ CREATE TEMP TABLE fc_serial AS
 SELECT product, doliflow.forecast_fit(day, qty, '{"method": "ets"}') AS model FROM fc_big GROUP BY product;
 CREATE TEMP TABLE fc_serial_all AS
 SELECT doliflow.forecast_fit(day, qty) AS model FROM fc_big WHERE product = 1;
+-- default choice (fast tier) with events and holidays: the options travel
+-- with the partial states
+CREATE TEMP TABLE fc_serial_ev AS
+SELECT product, doliflow.forecast_fit(day, qty, '{"events": [{"name": "promo", "ranges": [["2023-04-10", "2023-04-16"]]}], "holidays": "fr"}') AS model
+  FROM fc_big GROUP BY product;
 
 -- forced parallel plan
 SET parallel_setup_cost = 0;
@@ -37,6 +42,13 @@ SELECT count(*) AS products, count(*) FILTER (WHERE s.model::bytea = p.model::by
   FROM fc_serial s JOIN fc_par p USING (product);
 SELECT (SELECT doliflow.forecast_fit(day, qty) FROM fc_big WHERE product = 1)::bytea
      = (SELECT model FROM fc_serial_all)::bytea AS whole_table_identical;
+
+CREATE TEMP TABLE fc_par_ev AS
+SELECT product, doliflow.forecast_fit(day, qty, '{"events": [{"name": "promo", "ranges": [["2023-04-10", "2023-04-16"]]}], "holidays": "fr"}') AS model
+  FROM fc_big GROUP BY product;
+SELECT count(*) AS products, count(*) FILTER (WHERE s.model::bytea = p.model::bytea) AS identical,
+       count(*) FILTER (WHERE doliflow.forecast_summary(p.model)->'events'->1->>'used' = 'true') AS using_events
+  FROM fc_serial_ev s JOIN fc_par_ev p USING (product);
 
 -- the forecasts read from the parallel models are the serial ones
 SELECT count(*) AS rows, bool_and(a.yhat = b.yhat AND a.lo = b.lo AND a.hi = b.hi) AS same

@@ -34,6 +34,11 @@ fc_default_options(FcOptions *opt)
 	opt->use_prophet = -1;
 	opt->use_ensemble = 1;
 	opt->first_day = 0;
+	opt->tier = FC_TIER_DEFAULT;
+	opt->xreg = NULL;
+	opt->n_xreg = 0;
+	opt->ld_xreg = 0;
+	opt->xspec = NULL;
 	ets_default_options(&opt->ets);
 }
 
@@ -353,7 +358,10 @@ member_fit(int kind, const double *y, int n, int period, const FcOptions *opt,
 				for (t = 0; t < n; t++)
 					if (y[t] < 0.0)
 						po.mode = PROPHET_ADDITIVE;	/* log1p needs y >= 0 */
-				rc = prophet_fit(&po, y, n, first_day, NULL, NULL, 0, 0, NULL,
+				/* opt->xreg starts at y[0] (fc_fit offsets it) */
+				rc = prophet_fit(&po, y, n, first_day, NULL,
+								 opt->n_xreg > 0 ? opt->xreg : NULL, opt->n_xreg,
+								 opt->n_xreg > 0 ? opt->ld_xreg : 0, opt->xspec,
 								 NULL, 0, &out->u.prophet);
 				if (rc == PROPHET_OK)
 					return FC_OK;
@@ -364,8 +372,8 @@ member_fit(int kind, const double *y, int n, int period, const FcOptions *opt,
 }
 
 static int
-member_forecast(const FcMember *mb, int h, double level, double *mean,
-				double *lo, double *hi)
+member_forecast(const FcMember *mb, int h, double level, const double *x, int ldx,
+				double *mean, double *lo, double *hi)
 {
 	int			i,
 				rc;
@@ -404,7 +412,8 @@ member_forecast(const FcMember *mb, int h, double level, double *mean,
 		case FC_PROPHET:
 			{
 				const prophet_model *pm = &mb->u.prophet;
-				double	   *tmp = NULL;
+				double	   *tmp = NULL,
+						   *zx = NULL;
 
 				/* prophet_predict wants both bounds or none */
 				if ((lo == NULL) != (hi == NULL))
@@ -413,10 +422,25 @@ member_forecast(const FcMember *mb, int h, double level, double *mean,
 					if (tmp == NULL)
 						return FC_ENOMEM;
 				}
-				rc = prophet_predict(pm, pm->last_day + 1, h, NULL, 0,
+				/* no future regressor values given: no event in the horizon */
+				if (pm->n_regressors > 0 && x == NULL)
+				{
+					zx = calloc((size_t) h * pm->n_regressors, sizeof(double));
+					if (zx == NULL)
+					{
+						free(tmp);
+						return FC_ENOMEM;
+					}
+					x = zx;
+					ldx = h;
+				}
+				rc = prophet_predict(pm, pm->last_day + 1, h,
+									 pm->n_regressors > 0 ? x : NULL,
+									 pm->n_regressors > 0 ? ldx : 0,
 									 (lo || hi) ? 1 : 0, &level, mean,
 									 lo ? lo : tmp, hi ? hi : tmp);
 				free(tmp);
+				free(zx);
 				return rc == PROPHET_OK ? FC_OK : rc == PROPHET_ENOMEM ? FC_ENOMEM : FC_EINVAL;
 			}
 	}
@@ -525,7 +549,10 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	Cand		cand[FC_MAX_CAND];
 	int32_t		first_day;
 	double		sumabs = 0.0;
-	int			intermittent;
+	int			intermittent,
+				has_x,
+				fast,
+				with_prophet = 0;
 
 	if (out == NULL || n_all < 0 || (n_all > 0 && y_all == NULL))
 		return FC_EINVAL;
@@ -538,6 +565,26 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		return FC_EINVAL;
 	if (opt.max_obs <= 0)
 		opt.max_obs = 3660;
+	if (opt.tier < FC_TIER_DEFAULT || opt.tier > FC_TIER_FULL ||
+		opt.n_xreg < 0 || opt.n_xreg > PROPHET_MAX_REGRESSORS ||
+		(opt.n_xreg > 0 && (opt.xreg == NULL || opt.ld_xreg < n_all)))
+		return FC_EINVAL;
+	if (opt.n_xreg == 0)
+	{
+		opt.xreg = NULL;
+		opt.xspec = NULL;
+	}
+	for (i = 0; i < opt.n_xreg; i++)
+	{
+		int			t;
+
+		for (t = 0; t < n_all; t++)
+			if (!isfinite(opt.xreg[(size_t) i * opt.ld_xreg + t]))
+				return FC_ENONFINITE;
+		if (opt.xspec && (!isfinite(opt.xspec[i].prior_mean) ||
+						  !isfinite(opt.xspec[i].prior_scale)))
+			return FC_EINVAL;
+	}
 	for (i = 0; i < n_all; i++)
 		if (!isfinite(y_all[i]))
 			return FC_ENONFINITE;
@@ -549,6 +596,10 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		(int64_t) opt.first_day < (int64_t) INT32_MIN + 1000000)
 		return FC_EINVAL;
 	first_day = opt.first_day + (n_all - n);
+	if (opt.xreg)
+		opt.xreg += n_all - n;	/* row 0 = y[0] from here on */
+	has_x = opt.n_xreg > 0;
+	fast = opt.tier == FC_TIER_FAST || (opt.tier == FC_TIER_DEFAULT && period == 7);
 
 	memset(out, 0, sizeof(*out));
 	rc = demand_classify(y, n, 0, &ds);
@@ -556,6 +607,8 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		return rc == DC_ENONFINITE ? FC_ENONFINITE : FC_EINVAL;
 	set_header(out, n, n_all, period, &opt, &ds);
 	out->first_day = first_day;
+	if (opt.method == FC_AUTO)
+		out->tier = fast ? FC_TIER_FAST : FC_TIER_FULL;
 	for (i = 0; i < n; i++)
 		sumabs += fabs(y[i]);
 	out->scale = sumabs / n;
@@ -576,17 +629,35 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, first_day);
 
 	intermittent = (ds.cls == DC_INTERMITTENT || ds.cls == DC_LUMPY);
+
+	/*
+	 * Fast tier: the Prophet-style model alone for smooth / erratic series,
+	 * and for every class when regressors are given (the model that can use
+	 * them); intermittent series go on to the cheap Croston family holdout.
+	 */
+	if (opt.method == FC_AUTO && fast && !intermittent && !has_x && opt.use_prophet == 0)
+		out->tier = FC_TIER_FULL;	/* Prophet disabled: the full holdout */
+	if (opt.method == FC_AUTO && fast && opt.use_prophet != 0 && (!intermittent || has_x))
+	{
+		out->n_candidates = 1;
+		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, first_day);
+		if (rc == FC_OK || rc == FC_ENOMEM)
+			return rc;
+		goto no_holdout;		/* too short for the Prophet model */
+	}
 	if (intermittent)
 	{
 		singles[nsingles++] = FC_CROSTON;
 		singles[nsingles++] = FC_SBA;
 		singles[nsingles++] = FC_TSB;
+		if (has_x)
+			singles[nsingles++] = FC_PROPHET;
 	}
 	else
 	{
 		singles[nsingles++] = FC_ETS;
 		singles[nsingles++] = FC_THETA;
-		if (opt.use_prophet == 1 || (opt.use_prophet < 0 && period == 7))
+		if (has_x || opt.use_prophet == 1 || (opt.use_prophet < 0 && period == 7))
 			singles[nsingles++] = FC_PROPHET;
 		/* non-seasonal data: the random walk is the standard benchmark */
 		if (period == 1)
@@ -594,6 +665,8 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	}
 	for (i = 0; i < nsingles; i++)
 	{
+		if (singles[i] == FC_PROPHET)
+			with_prophet = 1;
 		cand[ncand].kind = singles[i];
 		cand[ncand].err = 0.0;
 		cand[ncand].cnt = 0;
@@ -663,7 +736,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 				fcs[j] = buf + (size_t) j * H;
 				rc = member_fit(singles[j], y, ntr, period, &opt, first_day, &mb);
 				if (rc == FC_OK)
-					rc = member_forecast(&mb, H, 0.95, fcs[j], NULL, NULL);
+					rc = member_forecast(&mb, H, 0.95,
+										 opt.xreg ? opt.xreg + ntr : NULL, opt.ld_xreg,
+										 fcs[j], NULL, NULL);
 				if (rc == FC_ENOMEM)
 				{
 					free(buf);
@@ -709,9 +784,15 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		}
 		free(buf);
 		for (j = 0; j < ncand; j++)
+		{
+			/* with regressors the winner must use them */
+			if (has_x && with_prophet && cand[j].kind != FC_PROPHET &&
+				is_single(cand[j].kind))
+				continue;
 			if (!cand[j].failed && cand[j].cnt > 0 &&
 				(best < 0 || cand[j].err < cand[best].err))
 				best = j;
+		}
 		out->holdout = H;
 		out->origins = O;
 		if (cand[0].kind == FC_ETS && !cand[0].failed && cand[0].cnt > 0)
@@ -727,9 +808,16 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	}
 
 	/* no holdout possible: ETS by AICc / SBA, else the mean */
+no_holdout:
 	out->holdout = 0;
 	out->origins = 0;
 	out->score = -1.0;
+	if (has_x)
+	{
+		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, first_day);
+		if (rc == FC_OK || rc == FC_ENOMEM)
+			return rc;
+	}
 	rc = fit_final(out, intermittent ? FC_SBA : FC_ETS, NULL, 0, y, n, period, &opt, first_day);
 	if (rc == FC_OK || rc == FC_ENOMEM)
 		return rc;
@@ -745,6 +833,48 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 int
 fc_forecast(const FcModel *m, int h, double level, double *mean, double *lo, double *hi)
 {
+	return fc_forecast_x(m, h, level, NULL, 0, mean, lo, hi);
+}
+
+int
+fc_model_n_regressors(const FcModel *m)
+{
+	int			j;
+
+	for (j = 0; m && j < m->n_members && j < FC_MAX_MEMBERS; j++)
+		if (m->member[j].kind == FC_PROPHET)
+			return m->member[j].u.prophet.n_regressors;
+	return 0;
+}
+
+int
+fc_model_regressor(const FcModel *m, int r, double *beta, int *log1p_mode)
+{
+	int			j;
+
+	if (m == NULL || r < 0)
+		return FC_EINVAL;
+	for (j = 0; j < m->n_members && j < FC_MAX_MEMBERS; j++)
+	{
+		const prophet_model *pm = &m->member[j].u.prophet;
+
+		if (m->member[j].kind != FC_PROPHET)
+			continue;
+		if (r >= pm->n_regressors)
+			return FC_EINVAL;
+		if (beta)
+			*beta = pm->beta_reg[r];
+		if (log1p_mode)
+			*log1p_mode = pm->mode == PROPHET_LOG1P;
+		return FC_OK;
+	}
+	return FC_EINVAL;
+}
+
+int
+fc_forecast_x(const FcModel *m, int h, double level, const double *x, int ldx,
+			  double *mean, double *lo, double *hi)
+{
 	int			i,
 				j,
 				rc;
@@ -755,9 +885,11 @@ fc_forecast(const FcModel *m, int h, double level, double *mean, double *lo, dou
 		return FC_EINVAL;
 	if (fc_model_validate(m) != FC_OK)
 		return FC_ECORRUPT;
+	if (x != NULL && ldx < h)
+		return FC_EINVAL;
 	if (m->n_members == 1)
 	{
-		rc = member_forecast(&m->member[0], h, level, mean, lo, hi);
+		rc = member_forecast(&m->member[0], h, level, x, ldx, mean, lo, hi);
 		if (rc != FC_OK)
 			return rc;
 	}
@@ -777,7 +909,7 @@ fc_forecast(const FcModel *m, int h, double level, double *mean, double *lo, dou
 			pl[j] = buf + (size_t) h * (3 * j + 1);
 			ph[j] = buf + (size_t) h * (3 * j + 2);
 			rc = member_forecast(&m->member[j], h, level > 0 && level < 1 ? level : 0.95,
-								 pm[j], pl[j], ph[j]);
+								 x, ldx, pm[j], pl[j], ph[j]);
 			if (rc != FC_OK)
 			{
 				free(buf);
@@ -815,7 +947,8 @@ fc_forecast(const FcModel *m, int h, double level, double *mean, double *lo, dou
 }
 
 static int
-member_fitted(const FcMember *mb, const double *y, int n, double *fitted)
+member_fitted(const FcMember *mb, const double *y, int n, const double *x, int ldx,
+			  double *fitted)
 {
 	int			t,
 				rc;
@@ -865,15 +998,38 @@ member_fitted(const FcMember *mb, const double *y, int n, double *fitted)
 				return rc;
 			}
 		case FC_PROPHET:
-			rc = prophet_predict(&mb->u.prophet, mb->u.prophet.first_day, n, NULL, 0,
-								 0, NULL, fitted, NULL, NULL);
-			return rc == PROPHET_OK ? FC_OK : FC_ENUMERIC;
+			{
+				const prophet_model *pm = &mb->u.prophet;
+				double	   *zx = NULL;
+
+				if (pm->n_regressors > 0 && x == NULL)
+				{
+					zx = calloc((size_t) n * pm->n_regressors, sizeof(double));
+					if (zx == NULL)
+						return FC_ENOMEM;
+					x = zx;
+					ldx = n;
+				}
+				rc = prophet_predict(pm, pm->first_day, n,
+									 pm->n_regressors > 0 ? x : NULL,
+									 pm->n_regressors > 0 ? ldx : 0,
+									 0, NULL, fitted, NULL, NULL);
+				free(zx);
+				return rc == PROPHET_OK ? FC_OK : FC_ENUMERIC;
+			}
 	}
 	return FC_EINVAL;
 }
 
 int
 fc_fitted(const FcModel *m, const double *y, int n, double *fitted)
+{
+	return fc_fitted_x(m, y, n, NULL, 0, fitted);
+}
+
+int
+fc_fitted_x(const FcModel *m, const double *y, int n, const double *x, int ldx,
+			double *fitted)
 {
 	int			i,
 				j,
@@ -883,13 +1039,13 @@ fc_fitted(const FcModel *m, const double *y, int n, double *fitted)
 		return FC_EINVAL;
 	if (fc_model_validate(m) != FC_OK)
 		return FC_ECORRUPT;
-	if (n != m->n)
+	if (n != m->n || (x != NULL && ldx < n))
 		return FC_EINVAL;
 	for (i = 0; i < n; i++)
 		if (!isfinite(y[i]))
 			return FC_ENONFINITE;
 	if (m->n_members == 1)
-		rc = member_fitted(&m->member[0], y, n, fitted);
+		rc = member_fitted(&m->member[0], y, n, x, ldx, fitted);
 	else
 	{
 		double	   *buf = malloc(sizeof(double) * (size_t) n * m->n_members);
@@ -901,7 +1057,7 @@ fc_fitted(const FcModel *m, const double *y, int n, double *fitted)
 		for (j = 0; j < m->n_members && rc == FC_OK; j++)
 		{
 			pm[j] = buf + (size_t) n * j;
-			rc = member_fitted(&m->member[j], y, n, pm[j]);
+			rc = member_fitted(&m->member[j], y, n, x, ldx, pm[j]);
 		}
 		if (rc == FC_OK)
 			combine(m->method, m->n_members, pm, n, fitted);
@@ -1005,7 +1161,8 @@ fc_model_validate(const FcModel *m)
 		return FC_ECORRUPT;
 	if (m->period < 1 || m->period > FC_MAX_PERIOD || m->n < 1 || m->n > m->n_total ||
 		(m->nonneg != 0 && m->nonneg != 1) || m->holdout < 0 || m->origins < 0 ||
-		m->n_candidates < 0 || m->n_candidates > FC_MAX_CAND)
+		m->n_candidates < 0 || m->n_candidates > FC_MAX_CAND ||
+		m->tier < 0 || m->tier > FC_TIER_FULL)
 		return FC_ECORRUPT;
 	if ((int64_t) m->first_day + m->n > (int64_t) INT32_MAX - 1000000 ||
 		(int64_t) m->first_day < (int64_t) INT32_MIN + 1000000)
@@ -1265,10 +1422,11 @@ member_text(Out *o, const FcMember *mb, int json)
 			{
 				const prophet_model *pm = &mb->u.prophet;
 
-				out_printf(o, json ? "{\"method\":\"prophet\",\"mode\":\"%s\",\"changepoints\":%d,\"weekly_order\":%d,\"yearly_order\":%d,\"slope\":%.6g,\"sigma\":%.6g}" :
-						   "Prophet-style mode=%s changepoints=%d weekly=%d yearly=%d slope=%.4g sigma=%.4g",
+				out_printf(o, json ? "{\"method\":\"prophet\",\"mode\":\"%s\",\"changepoints\":%d,\"weekly_order\":%d,\"yearly_order\":%d,\"slope\":%.6g,\"sigma\":%.6g,\"regressors\":%d}" :
+						   "Prophet-style mode=%s changepoints=%d weekly=%d yearly=%d slope=%.4g sigma=%.4g regressors=%d",
 						   pm->mode == PROPHET_LOG1P ? "log1p" : "additive",
-						   pm->n_changepoints, pm->weekly_order, pm->yearly_order, pm->k, pm->sigma);
+						   pm->n_changepoints, pm->weekly_order, pm->yearly_order, pm->k, pm->sigma,
+						   pm->n_regressors);
 				break;
 			}
 	}
@@ -1294,10 +1452,11 @@ render(const FcModel *m, char *buf, size_t len, int json)
 	{
 		out_printf(&o, "{\"method\":\"%s\",\"demand_class\":\"%s\",\"adi\":%.6g,\"cv2\":%.6g,"
 				   "\"n\":%d,\"n_total\":%d,\"first_day\":%d,\"period\":%d,\"nonneg\":%s,\"holdout\":%d,\"origins\":%d,"
-				   "\"candidates\":%d",
+				   "\"candidates\":%d,\"choice\":\"%s\"",
 				   fc_method_name(m->method), demand_class_name(m->demand_class), m->adi, m->cv2,
 				   m->n, m->n_total, m->first_day, m->period, m->nonneg ? "true" : "false", m->holdout,
-				   m->origins, m->n_candidates);
+				   m->origins, m->n_candidates,
+				   m->tier == FC_TIER_FAST ? "auto_fast" : m->tier == FC_TIER_FULL ? "auto_full" : "forced");
 		if (m->score >= 0)
 			out_printf(&o, ",\"holdout_error\":%.6g", m->score);
 		if (m->score_ets >= 0)

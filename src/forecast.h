@@ -7,7 +7,26 @@
  * prophet); no PostgreSQL header, never prints, exits or aborts; every
  * function returns an FC_* status code.
  *
- * AUTOMATIC CHOICE (fc_fit with method FC_AUTO):
+ * AUTOMATIC CHOICE (fc_fit with method FC_AUTO) has two tiers (FcOptions.tier):
+ *   FC_TIER_FAST: steps 1-3 below, then smooth / erratic -> the Prophet-style
+ *      model alone (no holdout: ~0.5 ms per 3-year daily series; measured
+ *      more accurate than R prophet, R ets and the full tier on the generated
+ *      daily demand of test/bench/forecast_accuracy.sh); intermittent /
+ *      lumpy -> the cheap Croston / SBA / TSB holdout of step 4-5.  If the
+ *      Prophet fit fails (fewer than PROPHET_MIN_OBS days) -> step 6.
+ *   FC_TIER_FULL: steps 1-6 below (ETS by AICc over up to 15 models, Theta,
+ *      Prophet, naive, ensembles, rolling-origin holdout: ~20-35 ms per
+ *      3-year daily series); the M4 / carparts figures of the benchmark.
+ *   FC_TIER_DEFAULT (0): FAST for daily data (period 7), FULL otherwise.
+ *   use_prophet = 0 turns the FAST tier's Prophet step off: smooth / erratic
+ *   series then get the FULL tier without Prophet.
+ * REGRESSORS (events, holidays: FcOptions.xreg): only the Prophet-style model
+ *   uses them.  With regressors the automatic choice always returns a model
+ *   that uses them: FAST -> Prophet for every class but zero / constant /
+ *   short; FULL -> the holdout winner among Prophet and the ensembles that
+ *   contain it.
+ *
+ * FULL TIER:
  *   1. Reject NaN/Inf (FC_ENONFINITE); keep the last max_obs observations.
  *   2. Classify the series (demand_class.h: SBC ADI/CV2 cut-offs 1.32/0.49).
  *   3. zero -> FC_ZERO (forecast 0); constant -> FC_NAIVE (the constant);
@@ -27,6 +46,8 @@
  *      on the data before the origin.  Too short for a holdout -> ETS by AICc
  *      (smooth/erratic) or SBA (intermittent/lumpy).  The winner is refitted
  *      on the whole series.
+ *   6. Too short for a holdout -> ETS by AICc (smooth/erratic) or SBA
+ *      (intermittent/lumpy), else Theta, else the mean.
  *   nonneg (default on): forecasts and bounds are clamped at 0.
  *
  * MODEL VALUE (FcModel) and its bytes (fc_model_serialize): header
@@ -78,6 +99,11 @@
 #define FC_ENS_MEDIAN	11		/* median of the members */
 #define FC_N_METHODS	12
 
+/* tiers of the automatic choice (FcOptions.tier, FcModel.tier) */
+#define FC_TIER_DEFAULT	0		/* options only: FAST if period 7, else FULL */
+#define FC_TIER_FAST	1
+#define FC_TIER_FULL	2
+
 typedef struct FcOptions
 {
 	int			method;			/* FC_AUTO (default) or a method to force (an
@@ -96,6 +122,17 @@ typedef struct FcOptions
 	int			use_ensemble;	/* default 1 */
 	int32_t		first_day;		/* day number of y[0] (days since
 								 * 2000-01-01), used by the Prophet model */
+	int			tier;			/* FC_TIER_DEFAULT / FAST / FULL (FC_AUTO) */
+	/*
+	 * Regressors for the Prophet-style model (events, holidays): n_xreg
+	 * columns, column-major, x_r(i) = xreg[r * ld_xreg + i] for the n_all
+	 * observations given to fc_fit (ld_xreg >= n_all); xspec NULL (default
+	 * priors) or n_xreg priors.  0 <= n_xreg <= PROPHET_MAX_REGRESSORS.
+	 */
+	const double *xreg;
+	int			n_xreg;
+	int			ld_xreg;
+	const prophet_regressor *xspec;
 	EtsOptions	ets;			/* ETS settings */
 } FcOptions;
 
@@ -149,7 +186,8 @@ typedef struct FcModel
 	int32_t		first_day;		/* day number of the first fitted value
 								 * (FcOptions.first_day + n_total - n); the
 								 * forecast starts at first_day + n */
-	int32_t		pad_;
+	int32_t		tier;			/* tier of the automatic choice that chose
+								 * the model (0: forced method or fallback) */
 	double		adi;
 	double		cv2;
 	double		score;			/* holdout error of the winner (NaN-free: -1 if
@@ -177,11 +215,30 @@ int			fc_forecast(const FcModel *m, int h, double level,
 						double *mean, double *lo, double *hi);
 
 /*
+ * fc_forecast with the future values of the regressors: x_r(i) =
+ * x[r * ldx + i] for the h forecast days, r < fc_model_n_regressors(m);
+ * x NULL = all zero (no event in the horizon).
+ */
+int			fc_forecast_x(const FcModel *m, int h, double level,
+						  const double *x, int ldx,
+						  double *mean, double *lo, double *hi);
+
+/*
+ * Regressors used by the model (0 if no member uses them) and the learned
+ * coefficient of regressor r (z units: the log1p scale in log1p mode).
+ */
+int			fc_model_n_regressors(const FcModel *m);
+int			fc_model_regressor(const FcModel *m, int r, double *beta, int *log1p_mode);
+
+/*
  * In-sample one-step fitted values of the model on the same y it was fitted on
  * (the last m->n values of the series given to fc_fit): fitted[0..n-1].  For
  * ensembles the combination of the members' fitted values.
  */
 int			fc_fitted(const FcModel *m, const double *y, int n, double *fitted);
+/* fc_fitted with the regressors over the same n days (x NULL = zero). */
+int			fc_fitted_x(const FcModel *m, const double *y, int n,
+						const double *x, int ldx, double *fitted);
 
 /* Serialized size of m (0 if m is invalid). */
 size_t		fc_model_size(const FcModel *m);

@@ -6,20 +6,32 @@
  * Copyright (C) 2026 the doliflow authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * forecast_model value (a varlena):
+ * forecast_model value (a varlena), version 2:
  *   uint32 magic "DFFM", uint32 version, uint32 model_len, uint32 n_fitted,
- *   uint32 FNV-1a checksum of everything else, model_len bytes of
- *   fc_model_serialize() (itself checksummed), n_fitted float4 fitted values.
+ *   uint32 FNV-1a checksum of everything else, uint32 events_len,
+ *   model_len bytes of fc_model_serialize() (itself checksummed),
+ *   events_len bytes of the events description (below), n_fitted float4
+ *   fitted values.  Version 1 (no events_len, no events) is still read.
+ * events description (so that forecast() knows the future occurrences):
+ *   uint32 n_events, then per event: char name[64] (NUL-terminated),
+ *   int32 kind (0 = days/ranges, 1 = French public holidays), int32 fixed,
+ *   int32 n_ranges, int32 pad, float8 prior_mean, float8 prior_scale,
+ *   int32 ranges[2 * n_ranges] (first and last day of each occurrence).
  * Every value read from disk, from a bytea cast, from text or from the wire is
  * checked (lengths, the core's checksum and validation, finite fitted values)
  * before use: corrupted bytes raise an error, never crash.
  *
  * forecast_fit aggregate state: a sparse buffer of (day, qty) pairs in the
- * aggregate memory context plus the options; serialized for parallel query
- * as magic, version, options, n, int32 days[n], float8 qty[n].
+ * aggregate memory context plus a copy of the options jsonb (parsed by the
+ * final function); serialized for parallel query as magic, version, int64 n,
+ * uint32 options text length, the options as text, int32 days[n],
+ * float8 qty[n].  Parallel workers only scan and append: combine
+ * concatenates buffers and the final function (sort-free scatter into a
+ * dense series, then the fit) runs in the leader.
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -31,16 +43,25 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 
 #include "forecast.h"
+#include "holidays.h"
 
 #define FM_MAGIC		0x4d464644u	/* "DFFM" */
-#define FM_VERSION		1
-#define FM_HDR			20
+#define FM_VERSION		2
+#define FM_HDR_V1		20
+#define FM_HDR			24
 #define AS_MAGIC		0x53414644u	/* "DFAS" */
-#define AS_VERSION		1
+#define AS_VERSION		2
+#define EV_NAME_LEN		64
+#define EV_HDR			(EV_NAME_LEN + 4 * 4 + 2 * 8)
+#define EV_MAX			PROPHET_MAX_REGRESSORS
+#define EV_MAX_RANGES	10000
+#define EV_KIND_DAYS	0
+#define EV_KIND_HOL_FR	1
 #define FC_MAX_HORIZON	36600
 
 /* ------------------------------------------------------------ options */
@@ -57,7 +78,27 @@ typedef struct FitOpts
 	int32		use_prophet;
 	int32		use_ensemble;
 	int32		store_fitted;
+	int32		tier;
 } FitOpts;
+
+/* one event / holiday regressor (see the events description above) */
+typedef struct EvItem
+{
+	char		name[EV_NAME_LEN];
+	int32		kind;
+	int32		fixed;
+	int32		n_ranges;
+	int32		cap;			/* allocated ranges (not serialized) */
+	double		prior_mean;
+	double		prior_scale;	/* <= 0: the core's default (flat) */
+	int32	   *ranges;			/* 2 * n_ranges days */
+} EvItem;
+
+typedef struct EvSet
+{
+	int			n;
+	EvItem		ev[EV_MAX];
+} EvSet;
 
 static void
 default_opts(FitOpts *o)
@@ -75,21 +116,7 @@ default_opts(FitOpts *o)
 	o->use_prophet = d.use_prophet;
 	o->use_ensemble = d.use_ensemble;
 	o->store_fitted = 1;
-}
-
-static bool
-opts_valid(const FitOpts *o)
-{
-	return o->method >= FC_AUTO && o->method < FC_N_METHODS &&
-		o->period >= 1 && o->period <= FC_MAX_PERIOD &&
-		(o->nonneg == 0 || o->nonneg == 1) &&
-		o->holdout >= 0 && o->holdout <= 3660 &&
-		o->origins >= 0 && o->origins <= 10 &&
-		o->max_obs >= 1 && o->max_obs <= 100000 &&
-		(o->croston_opt == 0 || o->croston_opt == 1) &&
-		o->use_prophet >= -1 && o->use_prophet <= 1 &&
-		(o->use_ensemble == 0 || o->use_ensemble == 1) &&
-		(o->store_fitted == 0 || o->store_fitted == 1);
+	o->tier = d.tier;
 }
 
 static void
@@ -105,10 +132,12 @@ to_fc_options(const FitOpts *o, int32 first_day, FcOptions *fo)
 	fo->use_prophet = o->use_prophet;
 	fo->use_ensemble = o->use_ensemble;
 	fo->first_day = first_day;
+	fo->tier = o->tier;
 }
 
 static const char *valid_keys =
-"method, period, nonneg, holdout, origins, max_obs, croston_optimize, prophet, ensemble, fitted";
+"method, period, nonneg, holdout, origins, max_obs, croston_optimize, prophet, ensemble, fitted, events, holidays";
+static const char *valid_event_keys = "name, days, ranges, prior_mean, prior_scale, fixed";
 
 static int
 json_int(JsonbValue *v, const char *key, int lo, int hi)
@@ -140,14 +169,359 @@ json_bool(JsonbValue *v, const char *key)
 	return v->val.boolean ? 1 : 0;
 }
 
+static double
+json_num(JsonbValue *v, const char *what, const char *key)
+{
+	double		x;
+
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: \"%s\" must be a finite number", what, key)));
+	x = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+	if (!isfinite(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: \"%s\" must be a finite number", what, key)));
+	return x;
+}
+
+/* strict YYYY-MM-DD -> day number (days since 2000-01-01) */
+static int32
+json_day(JsonbValue *v, const char *what)
+{
+	char		buf[16];
+	int			y,
+				m,
+				d,
+				y2,
+				m2,
+				d2,
+				i;
+	int32		day;
+
+	if (v->type != jbvString || v->val.string.len != 10)
+		goto bad;
+	memcpy(buf, v->val.string.val, 10);
+	buf[10] = '\0';
+	for (i = 0; i < 10; i++)
+		if ((i == 4 || i == 7) ? buf[i] != '-' : !isdigit((unsigned char) buf[i]))
+			goto bad;
+	y = atoi(buf);
+	m = atoi(buf + 5);
+	d = atoi(buf + 8);
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
+		goto bad;
+	day = hol_days_from_civil(y, m, d);
+	hol_civil_from_days(day, &y2, &m2, &d2);
+	if (y2 != y || m2 != m || d2 != d)
+		goto bad;
+	return day;
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+			 errmsg("%s: invalid date %s", what,
+					v->type == jbvString ? quote_literal_cstr(pnstrdup(v->val.string.val, v->val.string.len)) :
+					"(not a string)"),
+			 errhint("Dates are strings \"YYYY-MM-DD\".")));
+	return 0;
+}
+
+/* iterate over the elements of an array container; returns palloc'd values */
+static JsonbValue *
+json_array_elems(JsonbValue *v, const char *what, const char *key, int *n)
+{
+	JsonbIterator *it;
+	JsonbValue	e;
+	JsonbIteratorToken tok;
+	JsonbValue *out;
+	int			cap = 16,
+				k = 0;
+
+	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data) ||
+		JsonContainerIsScalar(v->val.binary.data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: \"%s\" must be a JSON array", what, key)));
+	out = palloc(sizeof(JsonbValue) * cap);
+	it = JsonbIteratorInit(v->val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+	{
+		if (tok != WJB_ELEM)
+			continue;
+		if (k == cap)
+		{
+			cap *= 2;
+			out = repalloc(out, sizeof(JsonbValue) * cap);
+		}
+		out[k++] = e;
+	}
+	*n = k;
+	return out;
+}
+
 static void
-parse_opts(Jsonb *jb, FitOpts *o)
+add_range(EvItem *ev, int32 a, int32 b, const char *what)
+{
+	if (b < a)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: a range ends before it starts", what)));
+	if (ev->n_ranges >= EV_MAX_RANGES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: too many days or ranges (at most %d)", what, EV_MAX_RANGES)));
+	if (ev->n_ranges >= ev->cap)
+	{
+		ev->cap = ev->cap ? 2 * ev->cap : 16;
+		ev->ranges = ev->ranges ? repalloc(ev->ranges, sizeof(int32) * 2 * ev->cap) :
+			palloc(sizeof(int32) * 2 * ev->cap);
+	}
+	ev->ranges[2 * ev->n_ranges] = a;
+	ev->ranges[2 * ev->n_ranges + 1] = b;
+	ev->n_ranges++;
+}
+
+static EvItem *
+new_event(EvSet *es, const char *name)
+{
+	EvItem	   *ev;
+	int			i;
+
+	if (es->n >= EV_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many forecast events: at most %d (holidays count as one)", EV_MAX)));
+	if (name[0] == '\0' || strlen(name) >= EV_NAME_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("forecast event name must have 1 to %d bytes", EV_NAME_LEN - 1)));
+	for (i = 0; i < es->n; i++)
+		if (strcmp(es->ev[i].name, name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("forecast event \"%s\" is given twice", name)));
+	ev = &es->ev[es->n++];
+	memset(ev, 0, sizeof(*ev));
+	strlcpy(ev->name, name, EV_NAME_LEN);
+	return ev;
+}
+
+/* prior_mean / prior_scale / fixed keys shared by events and holidays */
+static bool
+event_prior_key(EvItem *ev, const char *key, JsonbValue *val, const char *what)
+{
+	if (strcmp(key, "prior_mean") == 0)
+		ev->prior_mean = json_num(val, what, key);
+	else if (strcmp(key, "prior_scale") == 0)
+	{
+		ev->prior_scale = json_num(val, what, key);
+		if (!(ev->prior_scale > 0.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: \"prior_scale\" must be positive", what)));
+	}
+	else if (strcmp(key, "fixed") == 0)
+		ev->fixed = json_bool(val, key);
+	else
+		return false;
+	return true;
+}
+
+/* "events": [{"name": ..., "days": [...], "ranges": [[a, b], ...], ...}, ...] */
+static void
+parse_events(JsonbValue *v, EvSet *es)
+{
+	int			nel,
+				k;
+	JsonbValue *el = json_array_elems(v, "forecast option \"events\"", "events", &nel);
+
+	for (k = 0; k < nel; k++)
+	{
+		JsonbIterator *it;
+		JsonbValue	kv,
+					val;
+		JsonbIteratorToken tok;
+		char	   *name = NULL;
+		JsonbValue *days = NULL,
+				   *ranges = NULL;
+		JsonbValue	dv,
+					rv;
+		char		what[EV_NAME_LEN + 32];
+		EvItem	   *ev;
+		EvItem		pri;
+		bool		has_mean = false,
+					has_scale = false,
+					has_fixed = false;
+
+		if (el[k].type != jbvBinary || !JsonContainerIsObject(el[k].val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("forecast option \"events\": element %d is not a JSON object", k + 1),
+					 errhint("Each event is {\"name\": ..., \"days\": [...] or \"ranges\": [[first, last], ...], \"prior_mean\": ..., \"prior_scale\": ..., \"fixed\": ...}.")));
+		memset(&pri, 0, sizeof(pri));
+		it = JsonbIteratorInit(el[k].val.binary.data);
+		while ((tok = JsonbIteratorNext(&it, &kv, true)) != WJB_DONE)
+		{
+			char	   *key;
+
+			if (tok != WJB_KEY)
+				continue;
+			key = pnstrdup(kv.val.string.val, kv.val.string.len);
+			tok = JsonbIteratorNext(&it, &val, true);
+			if (strcmp(key, "name") == 0)
+			{
+				if (val.type != jbvString)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("forecast event %d: \"name\" must be a string", k + 1)));
+				name = pnstrdup(val.val.string.val, val.val.string.len);
+			}
+			else if (strcmp(key, "days") == 0)
+			{
+				dv = val;
+				days = &dv;
+			}
+			else if (strcmp(key, "ranges") == 0)
+			{
+				rv = val;
+				ranges = &rv;
+			}
+			else if (strcmp(key, "prior_mean") == 0 || strcmp(key, "prior_scale") == 0 ||
+					 strcmp(key, "fixed") == 0)
+			{
+				snprintf(what, sizeof(what), "forecast event %d", k + 1);
+				event_prior_key(&pri, key, &val, what);
+				has_mean |= strcmp(key, "prior_mean") == 0;
+				has_scale |= strcmp(key, "prior_scale") == 0;
+				has_fixed |= strcmp(key, "fixed") == 0;
+			}
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown key \"%s\" in forecast event %d", key, k + 1),
+						 errhint("Valid event keys: %s.", valid_event_keys)));
+		}
+		if (name == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("forecast event %d has no \"name\"", k + 1)));
+		if (days == NULL && ranges == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("forecast event \"%s\" has neither \"days\" nor \"ranges\"", name)));
+		ev = new_event(es, name);
+		ev->kind = EV_KIND_DAYS;
+		ev->prior_mean = pri.prior_mean;
+		ev->prior_scale = pri.prior_scale;
+		ev->fixed = pri.fixed;
+		(void) has_mean;
+		(void) has_scale;
+		(void) has_fixed;
+		snprintf(what, sizeof(what), "forecast event \"%s\"", name);
+		if (days)
+		{
+			int			nd,
+						i;
+			JsonbValue *d = json_array_elems(days, what, "days", &nd);
+
+			for (i = 0; i < nd; i++)
+			{
+				int32		day = json_day(&d[i], what);
+
+				add_range(ev, day, day, what);
+			}
+		}
+		if (ranges)
+		{
+			int			nr,
+						i;
+			JsonbValue *r = json_array_elems(ranges, what, "ranges", &nr);
+
+			for (i = 0; i < nr; i++)
+			{
+				int			np;
+				JsonbValue *pair;
+
+				if (r[i].type != jbvBinary)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s: each range must be an array [first, last]", what)));
+				pair = json_array_elems(&r[i], what, "ranges", &np);
+				if (np != 2)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("%s: each range must be an array [first, last]", what)));
+				add_range(ev, json_day(&pair[0], what), json_day(&pair[1], what), what);
+			}
+		}
+	}
+}
+
+/* "holidays": "fr" or {"country": "fr", "name": ..., "prior_mean": ..., ...} */
+static void
+parse_holidays(JsonbValue *v, EvSet *es)
+{
+	const char *what = "forecast option \"holidays\"";
+	char	   *country = NULL;
+	char	   *name = NULL;
+	EvItem		pri;
+	EvItem	   *ev;
+
+	memset(&pri, 0, sizeof(pri));
+	if (v->type == jbvString)
+		country = pnstrdup(v->val.string.val, v->val.string.len);
+	else if (v->type == jbvBinary && JsonContainerIsObject(v->val.binary.data))
+	{
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbValue	kv,
+					val;
+		JsonbIteratorToken tok;
+
+		while ((tok = JsonbIteratorNext(&it, &kv, true)) != WJB_DONE)
+		{
+			char	   *key;
+
+			if (tok != WJB_KEY)
+				continue;
+			key = pnstrdup(kv.val.string.val, kv.val.string.len);
+			tok = JsonbIteratorNext(&it, &val, true);
+			if (strcmp(key, "country") == 0 && val.type == jbvString)
+				country = pnstrdup(val.val.string.val, val.val.string.len);
+			else if (strcmp(key, "name") == 0 && val.type == jbvString)
+				name = pnstrdup(val.val.string.val, val.val.string.len);
+			else if (!event_prior_key(&pri, key, &val, what))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("unknown or invalid key \"%s\" in forecast option \"holidays\"", key),
+						 errhint("Valid keys: country (\"fr\"), name, prior_mean, prior_scale, fixed.")));
+		}
+	}
+	else if (v->type == jbvNull)
+		return;
+	if (country == NULL || pg_strcasecmp(country, "fr") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: unknown holiday calendar %s", what,
+						country ? quote_literal_cstr(country) : "(none)"),
+				 errhint("Supported: \"fr\" (the 11 public holidays of metropolitan France), as a string or {\"country\": \"fr\", ...}.")));
+	ev = new_event(es, name ? name : "holidays_fr");
+	ev->kind = EV_KIND_HOL_FR;
+	ev->prior_mean = pri.prior_mean;
+	ev->prior_scale = pri.prior_scale;
+	ev->fixed = pri.fixed;
+}
+
+static void
+parse_opts(Jsonb *jb, FitOpts *o, EvSet *es)
 {
 	JsonbIterator *it;
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 
 	default_opts(o);
+	if (es)
+		es->n = 0;
 	if (jb == NULL)
 		return;
 	if (!JB_ROOT_IS_OBJECT(jb))
@@ -165,7 +539,19 @@ parse_opts(Jsonb *jb, FitOpts *o)
 			continue;
 		key = pnstrdup(v.val.string.val, v.val.string.len);
 		tok = JsonbIteratorNext(&it, &val, true);
-		if (tok != WJB_VALUE)
+		if (strcmp(key, "events") == 0)
+		{
+			if (es && val.type != jbvNull)
+				parse_events(&val, es);
+			continue;
+		}
+		if (strcmp(key, "holidays") == 0)
+		{
+			if (es)
+				parse_holidays(&val, es);
+			continue;
+		}
+		if (tok != WJB_VALUE || val.type == jbvBinary)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("forecast option \"%s\" must be a scalar", key)));
@@ -179,6 +565,19 @@ parse_opts(Jsonb *jb, FitOpts *o)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("forecast option \"method\" must be a string")));
 			m = pnstrdup(val.val.string.val, val.val.string.len);
+			o->tier = FC_TIER_DEFAULT;
+			if (strcmp(m, "auto_fast") == 0)
+			{
+				o->method = FC_AUTO;
+				o->tier = FC_TIER_FAST;
+				continue;
+			}
+			if (strcmp(m, "auto_full") == 0)
+			{
+				o->method = FC_AUTO;
+				o->tier = FC_TIER_FULL;
+				continue;
+			}
 			for (k = 0; k < FC_N_METHODS; k++)
 				if (strcmp(m, fc_method_name(k)) == 0)
 					break;
@@ -186,7 +585,7 @@ parse_opts(Jsonb *jb, FitOpts *o)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown forecast method \"%s\"", m),
-						 errhint("Methods: auto, zero, mean, naive, ets, croston, sba, tsb, theta, prophet, ensemble_mean, ensemble_median.")));
+						 errhint("Methods: auto, auto_fast, auto_full, zero, mean, naive, ets, croston, sba, tsb, theta, prophet, ensemble_mean, ensemble_median.")));
 			o->method = k;
 		}
 		else if (strcmp(key, "period") == 0)
@@ -260,12 +659,158 @@ fm_checksum(const char *p, Size len)
 	return h;
 }
 
+/* bytes of the events description */
+static Size
+events_size(const EvSet *es)
+{
+	Size		len;
+	int			i;
+
+	if (es == NULL || es->n == 0)
+		return 0;
+	len = 4;
+	for (i = 0; i < es->n; i++)
+		len += EV_HDR + (Size) es->ev[i].n_ranges * 2 * sizeof(int32);
+	return len;
+}
+
+static void
+events_write(const EvSet *es, char *p)
+{
+	uint32		u = (uint32) es->n;
+	int			i;
+
+	memcpy(p, &u, 4);
+	p += 4;
+	for (i = 0; i < es->n; i++)
+	{
+		const EvItem *ev = &es->ev[i];
+		int32		pad = 0;
+
+		memset(p, 0, EV_NAME_LEN);
+		strlcpy(p, ev->name, EV_NAME_LEN);
+		memcpy(p + EV_NAME_LEN, &ev->kind, 4);
+		memcpy(p + EV_NAME_LEN + 4, &ev->fixed, 4);
+		memcpy(p + EV_NAME_LEN + 8, &ev->n_ranges, 4);
+		memcpy(p + EV_NAME_LEN + 12, &pad, 4);
+		memcpy(p + EV_NAME_LEN + 16, &ev->prior_mean, 8);
+		memcpy(p + EV_NAME_LEN + 24, &ev->prior_scale, 8);
+		p += EV_HDR;
+		if (ev->n_ranges > 0)
+			memcpy(p, ev->ranges, sizeof(int32) * 2 * ev->n_ranges);
+		p += sizeof(int32) * 2 * ev->n_ranges;
+	}
+}
+
+/* validate the events description; fill *es when not NULL */
+static bool
+events_read(const char *p, Size len, EvSet *es)
+{
+	uint32		n;
+	Size		off = 4;
+	int			i;
+
+	if (es)
+		es->n = 0;
+	if (len == 0)
+		return true;
+	if (len < 4)
+		return false;
+	memcpy(&n, p, 4);
+	if (n > EV_MAX)
+		return false;
+	for (i = 0; i < (int) n; i++)
+	{
+		EvItem		ev;
+		int32		pad,
+					j;
+
+		if (len - off < EV_HDR)
+			return false;
+		memcpy(ev.name, p + off, EV_NAME_LEN);
+		if (memchr(ev.name, '\0', EV_NAME_LEN) == NULL || ev.name[0] == '\0')
+			return false;
+		memcpy(&ev.kind, p + off + EV_NAME_LEN, 4);
+		memcpy(&ev.fixed, p + off + EV_NAME_LEN + 4, 4);
+		memcpy(&ev.n_ranges, p + off + EV_NAME_LEN + 8, 4);
+		memcpy(&pad, p + off + EV_NAME_LEN + 12, 4);
+		memcpy(&ev.prior_mean, p + off + EV_NAME_LEN + 16, 8);
+		memcpy(&ev.prior_scale, p + off + EV_NAME_LEN + 24, 8);
+		off += EV_HDR;
+		if ((ev.kind != EV_KIND_DAYS && ev.kind != EV_KIND_HOL_FR) ||
+			(ev.fixed != 0 && ev.fixed != 1) || pad != 0 ||
+			ev.n_ranges < 0 || ev.n_ranges > EV_MAX_RANGES ||
+			!isfinite(ev.prior_mean) || !isfinite(ev.prior_scale) ||
+			(Size) ev.n_ranges * 2 * sizeof(int32) > len - off)
+			return false;
+		ev.ranges = NULL;
+		ev.cap = 0;
+		if (ev.n_ranges > 0)
+		{
+			ev.ranges = palloc(sizeof(int32) * 2 * ev.n_ranges);
+			memcpy(ev.ranges, p + off, sizeof(int32) * 2 * ev.n_ranges);
+			for (j = 0; j < ev.n_ranges; j++)
+				if (ev.ranges[2 * j] > ev.ranges[2 * j + 1] ||
+					DATE_NOT_FINITE(ev.ranges[2 * j]) || DATE_NOT_FINITE(ev.ranges[2 * j + 1]))
+					return false;
+		}
+		off += (Size) ev.n_ranges * 2 * sizeof(int32);
+		if (es)
+			es->ev[es->n++] = ev;
+		else if (ev.ranges)
+			pfree(ev.ranges);
+	}
+	return off == len;
+}
+
+/*
+ * Regressor columns of the events for len days from first_day:
+ * x[r * len + i] = 1 when day first_day + i is an occurrence of event r.
+ */
+static double *
+events_columns(const EvSet *es, int32 first_day, int len)
+{
+	double	   *x = palloc0(sizeof(double) * (Size) len * es->n);
+	int			r,
+				i,
+				j;
+
+	for (r = 0; r < es->n; r++)
+	{
+		const EvItem *ev = &es->ev[r];
+		double	   *col = x + (Size) r * len;
+
+		if (ev->kind == EV_KIND_HOL_FR)
+		{
+			for (i = 0; i < len; i++)
+				col[i] = hol_fr(first_day + i) != 0 ? 1.0 : 0.0;
+			continue;
+		}
+		for (j = 0; j < ev->n_ranges; j++)
+		{
+			int64		a = (int64) ev->ranges[2 * j] - first_day,
+						b = (int64) ev->ranges[2 * j + 1] - first_day;
+
+			if (b < 0 || a >= len)
+				continue;
+			if (a < 0)
+				a = 0;
+			if (b >= len)
+				b = len - 1;
+			for (i = (int) a; i <= (int) b; i++)
+				col[i] = 1.0;
+		}
+	}
+	return x;
+}
+
 /* Build a forecast_model varlena from a fitted model and its fitted values. */
 static bytea *
-model_to_varlena(const FcModel *m, const double *fitted, int n_fitted)
+model_to_varlena(const FcModel *m, const double *fitted, int n_fitted, const EvSet *es)
 {
 	size_t		mlen = fc_model_size(m),
 				written;
+	Size		elen = events_size(es);
 	Size		total;
 	bytea	   *res;
 	char	   *p;
@@ -275,7 +820,7 @@ model_to_varlena(const FcModel *m, const double *fitted, int n_fitted)
 
 	if (mlen == 0)
 		report_fc_error(FC_ECORRUPT, "forecast_model");
-	total = VARHDRSZ + FM_HDR + mlen + (Size) n_fitted * sizeof(float4);
+	total = VARHDRSZ + FM_HDR + mlen + elen + (Size) n_fitted * sizeof(float4);
 	res = (bytea *) palloc0(total);
 	SET_VARSIZE(res, total);
 	p = VARDATA(res);
@@ -287,14 +832,18 @@ model_to_varlena(const FcModel *m, const double *fitted, int n_fitted)
 	memcpy(p + 8, &u, 4);
 	u = (uint32) n_fitted;
 	memcpy(p + 12, &u, 4);
+	u = (uint32) elen;
+	memcpy(p + 20, &u, 4);
 	rc = fc_model_serialize(m, p + FM_HDR, mlen, &written);
 	if (rc != FC_OK)
 		report_fc_error(rc, "forecast_model");
+	if (elen > 0)
+		events_write(es, p + FM_HDR + mlen);
 	for (i = 0; i < n_fitted; i++)
 	{
 		float4		f = (float4) fitted[i];
 
-		memcpy(p + FM_HDR + mlen + (Size) i * sizeof(float4), &f, sizeof(float4));
+		memcpy(p + FM_HDR + mlen + elen + (Size) i * sizeof(float4), &f, sizeof(float4));
 	}
 	u = fm_checksum(p, total - VARHDRSZ);
 	memcpy(p + 16, &u, 4);
@@ -303,47 +852,69 @@ model_to_varlena(const FcModel *m, const double *fitted, int n_fitted)
 
 /*
  * Validate raw forecast_model bytes (without varlena header); on success fill
- * *m and return the fitted-value count and pointer.
+ * *m (and *es when not NULL) and return the fitted-value count and pointer.
  */
 static bool
 parse_model_bytes(const char *p, Size len, FcModel *m, uint32 *n_fitted,
-				  const char **fitted)
+				  const char **fitted, EvSet *es)
 {
 	uint32		magic,
 				version,
 				mlen,
 				nf,
-				sum;
-	Size		i;
+				sum,
+				elen = 0;
+	Size		i,
+				hdr;
+	int			nreg;
 
-	if (len < FM_HDR)
+	if (len < FM_HDR_V1)
 		return false;
 	memcpy(&magic, p, 4);
 	memcpy(&version, p + 4, 4);
 	memcpy(&mlen, p + 8, 4);
 	memcpy(&nf, p + 12, 4);
 	memcpy(&sum, p + 16, 4);
-	if (magic != FM_MAGIC || version != FM_VERSION)
+	if (magic != FM_MAGIC || (version != 1 && version != FM_VERSION))
 		return false;
+	hdr = version == 1 ? FM_HDR_V1 : FM_HDR;
+	if (len < hdr)
+		return false;
+	if (version >= 2)
+		memcpy(&elen, p + 20, 4);
 	if (fm_checksum(p, len) != sum)
 		return false;
-	if (mlen > len - FM_HDR || (Size) nf > (len - FM_HDR - mlen) / sizeof(float4) ||
-		len != FM_HDR + mlen + (Size) nf * sizeof(float4))
+	if (mlen > len - hdr || elen > len - hdr - mlen ||
+		(Size) nf > (len - hdr - mlen - elen) / sizeof(float4) ||
+		len != hdr + mlen + elen + (Size) nf * sizeof(float4))
 		return false;
-	if (fc_model_deserialize(p + FM_HDR, mlen, m) != FC_OK)
+	if (fc_model_deserialize(p + hdr, mlen, m) != FC_OK)
 		return false;
 	if (nf != 0 && (int64) nf != m->n)
 		return false;
+	if (!events_read(p + hdr + mlen, elen, es))
+		return false;
+	/* a model that uses regressors has exactly one per event */
+	nreg = fc_model_n_regressors(m);
+	if (nreg > 0)
+	{
+		uint32		nev = 0;
+
+		if (elen >= 4)
+			memcpy(&nev, p + hdr + mlen, 4);
+		if (nev != (uint32) nreg)
+			return false;
+	}
 	for (i = 0; i < nf; i++)
 	{
 		float4		f;
 
-		memcpy(&f, p + FM_HDR + mlen + i * sizeof(float4), sizeof(float4));
+		memcpy(&f, p + hdr + mlen + elen + i * sizeof(float4), sizeof(float4));
 		if (!isfinite(f))
 			return false;
 	}
 	*n_fitted = nf;
-	*fitted = p + FM_HDR + mlen;
+	*fitted = p + hdr + mlen + elen;
 	return true;
 }
 
@@ -357,14 +928,18 @@ corrupt_error(void)
 
 /* detoast and validate a forecast_model argument */
 static FcModel *
-get_model(FunctionCallInfo fcinfo, int argno, uint32 *n_fitted, const char **fitted)
+get_model(FunctionCallInfo fcinfo, int argno, uint32 *n_fitted, const char **fitted,
+		  EvSet **events)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(argno);
 	FcModel    *m = palloc(sizeof(FcModel));
 	uint32		nf;
 	const char *fp;
+	EvSet	   *es = events ? palloc(sizeof(EvSet)) : NULL;
 
-	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, &fp))
+	if (events)
+		*events = es;
+	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, &fp, es))
 		corrupt_error();
 	if (n_fitted)
 		*n_fitted = nf;
@@ -403,7 +978,7 @@ doliflow_forecast_model_in(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid base64 in doliflow.forecast_model input")));
 	SET_VARSIZE(res, VARHDRSZ + dlen);
-	if (!parse_model_bytes(VARDATA(res), dlen, &m, &nf, &fp))
+	if (!parse_model_bytes(VARDATA(res), dlen, &m, &nf, &fp, NULL))
 		corrupt_error();
 	PG_RETURN_BYTEA_P(res);
 }
@@ -422,7 +997,7 @@ doliflow_forecast_model_out(PG_FUNCTION_ARGS)
 	char	   *desc,
 			   *out;
 
-	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &m, &nf, &fp))
+	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &m, &nf, &fp, NULL))
 		corrupt_error();
 	need = fc_model_describe(&m, NULL, 0);
 	desc = palloc(need + 1);
@@ -452,7 +1027,7 @@ doliflow_forecast_model_recv(PG_FUNCTION_ARGS)
 
 	SET_VARSIZE(res, VARHDRSZ + len);
 	pq_copymsgbytes(buf, VARDATA(res), len);
-	if (!parse_model_bytes(VARDATA(res), len, &m, &nf, &fp))
+	if (!parse_model_bytes(VARDATA(res), len, &m, &nf, &fp, NULL))
 		corrupt_error();
 	PG_RETURN_BYTEA_P(res);
 }
@@ -476,7 +1051,7 @@ doliflow_forecast_model_from_bytea(PG_FUNCTION_ARGS)
 	uint32		nf;
 	const char *fp;
 
-	if (!parse_model_bytes(VARDATA(b), VARSIZE(b) - VARHDRSZ, &m, &nf, &fp))
+	if (!parse_model_bytes(VARDATA(b), VARSIZE(b) - VARHDRSZ, &m, &nf, &fp, NULL))
 		corrupt_error();
 	PG_RETURN_BYTEA_P(b);
 }
@@ -485,20 +1060,22 @@ doliflow_forecast_model_from_bytea(PG_FUNCTION_ARGS)
 
 typedef struct FitState
 {
-	FitOpts		opts;
+	Jsonb	   *options;		/* NULL or a copy in the aggregate context */
 	int64		n;
 	int64		cap;
 	int32	   *days;
 	double	   *qty;
 } FitState;
 
+/* first capacity: a year of daily rows, so 3 years need two doublings */
+#define FS_INIT_CAP		512
+
 static FitState *
-state_new(MemoryContext ctx, const FitOpts *o, int64 cap)
+state_new(MemoryContext ctx, int64 cap)
 {
 	FitState   *st = MemoryContextAllocZero(ctx, sizeof(FitState));
 
-	st->opts = *o;
-	st->cap = cap < 64 ? 64 : cap;
+	st->cap = cap < FS_INIT_CAP ? FS_INIT_CAP : cap;
 	st->days = MemoryContextAllocHuge(ctx, sizeof(int32) * st->cap);
 	st->qty = MemoryContextAllocHuge(ctx, sizeof(double) * st->cap);
 	return st;
@@ -519,6 +1096,13 @@ state_reserve(FitState *st, int64 need)
 	st->qty = repalloc_huge(st->qty, sizeof(double) * st->cap);
 }
 
+static void
+state_set_options(FitState *st, MemoryContext ctx, Jsonb *jb)
+{
+	st->options = MemoryContextAlloc(ctx, VARSIZE(jb));
+	memcpy(st->options, jb, VARSIZE(jb));
+}
+
 static Datum
 fit_transfn(FunctionCallInfo fcinfo, bool with_opts)
 {
@@ -533,29 +1117,36 @@ fit_transfn(FunctionCallInfo fcinfo, bool with_opts)
 				 errmsg("forecast_fit transition function called outside an aggregate")));
 	if (st == NULL)
 	{
-		FitOpts		o;
+		st = state_new(aggctx, FS_INIT_CAP);
+		/* options: from the first row that has them, validated once here */
+		if (with_opts && !PG_ARGISNULL(3))
+		{
+			FitOpts		o;
+			EvSet	   *es = palloc(sizeof(EvSet));
 
-		/* options: from the first row that has them */
-		parse_opts(with_opts && !PG_ARGISNULL(3) ? PG_GETARG_JSONB_P(3) : NULL, &o);
-		st = state_new(aggctx, &o, 64);
+			state_set_options(st, aggctx, PG_GETARG_JSONB_P(3));
+			parse_opts(st->options, &o, es);
+			pfree(es);
+		}
 	}
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
 	day = PG_GETARG_DATEADT(1);
 	q = PG_GETARG_FLOAT8(2);
-	if (DATE_NOT_FINITE(day))
+	if (unlikely(DATE_NOT_FINITE(day)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("forecast_fit: day must be a finite date, got %s",
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day))))));
-	if (!isfinite(q))
+	if (unlikely(!isfinite(q)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("forecast_fit: quantity must be a finite number, got %s on %s",
 						isnan(q) ? "NaN" : (q > 0 ? "Infinity" : "-Infinity"),
 						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)))),
 				 errhint("Filter or replace NaN and infinite quantities before aggregating.")));
-	state_reserve(st, st->n + 1);
+	if (unlikely(st->n >= st->cap))
+		state_reserve(st, st->n + 1);
 	st->days[st->n] = day;
 	st->qty[st->n] = q;
 	st->n++;
@@ -595,9 +1186,9 @@ doliflow_forecast_fit_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	if (a == NULL)
-	{
-		a = state_new(aggctx, &b->opts, b->n);
-	}
+		a = state_new(aggctx, b->n);
+	if (a->options == NULL && b->options != NULL)
+		state_set_options(a, aggctx, b->options);
 	state_reserve(a, a->n + b->n);
 	memcpy(a->days + a->n, b->days, sizeof(int32) * b->n);
 	memcpy(a->qty + a->n, b->qty, sizeof(double) * b->n);
@@ -605,14 +1196,16 @@ doliflow_forecast_fit_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-#define AS_HDR (4 + 4 + sizeof(FitOpts) + 8)
+#define AS_HDR (4 + 4 + 8 + 4)
 
 PG_FUNCTION_INFO_V1(doliflow_forecast_fit_serial);
 Datum
 doliflow_forecast_fit_serial(PG_FUNCTION_ARGS)
 {
 	FitState   *st = (FitState *) PG_GETARG_POINTER(0);
-	Size		len = AS_HDR + (Size) st->n * (sizeof(int32) + sizeof(double));
+	char	   *opt = st->options ? JsonbToCString(NULL, &st->options->root, VARSIZE(st->options)) : NULL;
+	uint32		olen = opt ? (uint32) strlen(opt) : 0;
+	Size		len = AS_HDR + olen + (Size) st->n * (sizeof(int32) + sizeof(double));
 	bytea	   *res;
 	char	   *p;
 	uint32		u;
@@ -628,10 +1221,13 @@ doliflow_forecast_fit_serial(PG_FUNCTION_ARGS)
 	memcpy(p, &u, 4);
 	u = AS_VERSION;
 	memcpy(p + 4, &u, 4);
-	memcpy(p + 8, &st->opts, sizeof(FitOpts));
-	memcpy(p + 8 + sizeof(FitOpts), &st->n, 8);
-	memcpy(p + AS_HDR, st->days, sizeof(int32) * st->n);
-	memcpy(p + AS_HDR + sizeof(int32) * st->n, st->qty, sizeof(double) * st->n);
+	memcpy(p + 8, &st->n, 8);
+	memcpy(p + 16, &olen, 4);
+	if (olen)
+		memcpy(p + AS_HDR, opt, olen);
+	p += AS_HDR + olen;
+	memcpy(p, st->days, sizeof(int32) * st->n);
+	memcpy(p + sizeof(int32) * st->n, st->qty, sizeof(double) * st->n);
 	PG_RETURN_BYTEA_P(res);
 }
 
@@ -643,9 +1239,9 @@ doliflow_forecast_fit_deserial(PG_FUNCTION_ARGS)
 	const char *p = VARDATA_ANY(b);
 	Size		len = VARSIZE_ANY_EXHDR(b);
 	MemoryContext aggctx;
-	FitOpts		o;
 	uint32		magic,
-				version;
+				version,
+				olen;
 	int64		n,
 				i;
 	FitState   *st;
@@ -658,15 +1254,26 @@ doliflow_forecast_fit_deserial(PG_FUNCTION_ARGS)
 		goto corrupt;
 	memcpy(&magic, p, 4);
 	memcpy(&version, p + 4, 4);
-	memcpy(&o, p + 8, sizeof(FitOpts));
-	memcpy(&n, p + 8 + sizeof(FitOpts), 8);
-	if (magic != AS_MAGIC || version != AS_VERSION || !opts_valid(&o) || n < 0 ||
-		(uint64) n > (len - AS_HDR) / (sizeof(int32) + sizeof(double)) ||
-		len != AS_HDR + (Size) n * (sizeof(int32) + sizeof(double)))
+	memcpy(&n, p + 8, 8);
+	memcpy(&olen, p + 16, 4);
+	if (magic != AS_MAGIC || version != AS_VERSION || n < 0 || olen > len - AS_HDR ||
+		(uint64) n > (len - AS_HDR - olen) / (sizeof(int32) + sizeof(double)) ||
+		len != AS_HDR + olen + (Size) n * (sizeof(int32) + sizeof(double)))
 		goto corrupt;
-	st = state_new(aggctx, &o, n);
-	memcpy(st->days, p + AS_HDR, sizeof(int32) * n);
-	memcpy(st->qty, p + AS_HDR + sizeof(int32) * n, sizeof(double) * n);
+	st = state_new(aggctx, n);
+	if (olen > 0)
+	{
+		char	   *txt = pnstrdup(p + AS_HDR, olen);
+
+		if (strlen(txt) != olen)
+			goto corrupt;
+		/* jsonb_in validates the text */
+		state_set_options(st, aggctx,
+						  DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(txt))));
+	}
+	p += AS_HDR + olen;
+	memcpy(st->days, p, sizeof(int32) * n);
+	memcpy(st->qty, p + sizeof(int32) * n, sizeof(double) * n);
 	for (i = 0; i < n; i++)
 		if (!isfinite(st->qty[i]) || DATE_NOT_FINITE(st->days[i]))
 			goto corrupt;
@@ -699,27 +1306,49 @@ cmp_dayqty(const void *a, const void *b)
 
 /* fit y (dense) and build the varlena */
 static bytea *
-fit_series(const double *y, int n, int32 first_day, const FitOpts *o)
+fit_series(const double *y, int n, int32 first_day, const FitOpts *o, const EvSet *es)
 {
 	FcOptions	fo;
 	FcModel    *m = palloc(sizeof(FcModel));
-	double	   *fitted = NULL;
+	double	   *fitted = NULL,
+			   *x = NULL;
+	prophet_regressor spec[EV_MAX];
 	int			rc,
+				r,
 				nf = 0;
 
 	to_fc_options(o, first_day, &fo);
+	if (es && es->n > 0)
+	{
+		if (o->period != 7)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("forecast events and holidays need daily data (\"period\": 7), got period %d",
+							o->period)));
+		x = events_columns(es, first_day, n);
+		for (r = 0; r < es->n; r++)
+		{
+			spec[r].prior_mean = es->ev[r].prior_mean;
+			spec[r].prior_scale = es->ev[r].prior_scale;
+			spec[r].fixed = es->ev[r].fixed;
+		}
+		fo.xreg = x;
+		fo.n_xreg = es->n;
+		fo.ld_xreg = n;
+		fo.xspec = spec;
+	}
 	rc = fc_fit(y, n, o->period, &fo, m);
 	if (rc != FC_OK)
 		report_fc_error(rc, "forecast_fit");
 	if (o->store_fitted)
 	{
 		fitted = palloc(sizeof(double) * m->n);
-		rc = fc_fitted(m, y + (n - m->n), m->n, fitted);
+		rc = fc_fitted_x(m, y + (n - m->n), m->n, x ? x + (n - m->n) : NULL, n, fitted);
 		if (rc != FC_OK)
 			report_fc_error(rc, "forecast_fit");
 		nf = m->n;
 	}
-	return model_to_varlena(m, fitted, nf);
+	return model_to_varlena(m, fitted, nf, es);
 }
 
 PG_FUNCTION_INFO_V1(doliflow_forecast_fit_final);
@@ -727,44 +1356,86 @@ Datum
 doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
 {
 	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
-	DayQty	   *dq;
+	FitOpts		o;
+	EvSet	   *es;
 	double	   *y;
-	int64		i;
+	bool	   *seen;
+	bool		dup = false;
+	int64		i,
+				span;
 	int32		first,
 				last,
 				start;
-	int64		span;
+	const int32 *days;
+	const double *qty;
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
-	/* sort a copy: the final function may run more than once on a state */
-	dq = palloc_extended(sizeof(DayQty) * st->n, MCXT_ALLOC_HUGE);
-	for (i = 0; i < st->n; i++)
+	es = palloc(sizeof(EvSet));
+	parse_opts(st->options, &o, es);
+	days = st->days;
+	qty = st->qty;
+	first = last = days[0];
+	for (i = 1; i < st->n; i++)
 	{
-		dq[i].day = st->days[i];
-		dq[i].qty = st->qty[i];
+		if (days[i] < first)
+			first = days[i];
+		if (days[i] > last)
+			last = days[i];
 	}
-	qsort(dq, st->n, sizeof(DayQty), cmp_dayqty);
-	first = dq[0].day;
-	last = dq[st->n - 1].day;
 	span = (int64) last - first + 1;
 	/* only the last max_obs days are fitted: older days cannot matter */
-	start = span > st->opts.max_obs ? last - st->opts.max_obs + 1 : first;
+	start = span > o.max_obs ? last - o.max_obs + 1 : first;
 	span = (int64) last - start + 1;
 	y = palloc0(sizeof(double) * span);
+
+	/*
+	 * Scatter into the dense series without sorting (the final function may
+	 * run more than once on a state: the state is not modified).  Duplicate
+	 * days need a deterministic summation order: then sort a copy.
+	 */
+	seen = palloc0(sizeof(bool) * span);
 	for (i = 0; i < st->n; i++)
 	{
-		if (dq[i].day < start)
+		int64		k = (int64) days[i] - start;
+
+		if (k < 0)
 			continue;
-		y[dq[i].day - start] += dq[i].qty;	/* duplicates are summed */
-		if (!isfinite(y[dq[i].day - start]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("forecast_fit: the quantities of one day sum to an infinite value")));
-		if ((i & 0xffff) == 0)
-			CHECK_FOR_INTERRUPTS();
+		if (seen[k])
+		{
+			dup = true;
+			break;
+		}
+		seen[k] = true;
+		y[k] = qty[i];
 	}
-	PG_RETURN_BYTEA_P(fit_series(y, (int) span, start, &st->opts));
+	if (dup)
+	{
+		DayQty	   *dq = palloc_extended(sizeof(DayQty) * st->n, MCXT_ALLOC_HUGE);
+
+		for (i = 0; i < st->n; i++)
+		{
+			dq[i].day = days[i];
+			dq[i].qty = qty[i];
+		}
+		qsort(dq, st->n, sizeof(DayQty), cmp_dayqty);
+		memset(y, 0, sizeof(double) * span);
+		for (i = 0; i < st->n; i++)
+		{
+			if (dq[i].day < start)
+				continue;
+			y[dq[i].day - start] += dq[i].qty;	/* duplicates are summed */
+			if (!isfinite(y[dq[i].day - start]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("forecast_fit: the quantities of one day sum to an infinite value")));
+			if ((i & 0xffff) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		pfree(dq);
+	}
+	pfree(seen);
+	PG_RETURN_BYTEA_P(fit_series(y, (int) span, start, &o, es));
 }
 
 /* forecast_array(y float8[], start date, options jsonb) -> forecast_model */
@@ -780,6 +1451,7 @@ doliflow_forecast_array(PG_FUNCTION_ARGS)
 	double	   *y;
 	int32		start = 0;
 	FitOpts		o;
+	EvSet	   *es = palloc(sizeof(EvSet));
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
@@ -798,7 +1470,7 @@ doliflow_forecast_array(PG_FUNCTION_ARGS)
 					 errmsg("forecast_array: start must be a finite date")));
 		start = d;
 	}
-	parse_opts(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &o);
+	parse_opts(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &o, es);
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	if (n == 0)
@@ -821,7 +1493,7 @@ doliflow_forecast_array(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("forecast_array: start date too late")));
-	PG_RETURN_BYTEA_P(fit_series(y, n, start, &o));
+	PG_RETURN_BYTEA_P(fit_series(y, n, start, &o, es));
 }
 
 /* ------------------------------------------------------------ accessors */
@@ -831,8 +1503,10 @@ Datum
 doliflow_forecast(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	FcModel    *m = get_model(fcinfo, 0, NULL, NULL);
+	EvSet	   *es;
+	FcModel    *m = get_model(fcinfo, 0, NULL, NULL, &es);
 	int32		h = PG_GETARG_INT32(1);
+	double	   *x = NULL;
 	double		level = PG_GETARG_FLOAT8(2);
 	double	   *mean,
 			   *lo,
@@ -852,7 +1526,10 @@ doliflow_forecast(PG_FUNCTION_ARGS)
 	mean = palloc(sizeof(double) * h);
 	lo = palloc(sizeof(double) * h);
 	hi = palloc(sizeof(double) * h);
-	rc = fc_forecast(m, h, level, mean, lo, hi);
+	/* future occurrences of the events the model learned */
+	if (es->n > 0 && fc_model_n_regressors(m) == es->n)
+		x = events_columns(es, m->first_day + m->n, h);
+	rc = fc_forecast_x(m, h, level, x, h, mean, lo, hi);
 	if (rc != FC_OK)
 		report_fc_error(rc, "forecast");
 	for (i = 0; i < h; i++)
@@ -876,7 +1553,7 @@ doliflow_forecast_fitted(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	uint32		nf;
 	const char *fp;
-	FcModel    *m = get_model(fcinfo, 0, &nf, &fp);
+	FcModel    *m = get_model(fcinfo, 0, &nf, &fp, NULL);
 	uint32		i;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -898,27 +1575,80 @@ PG_FUNCTION_INFO_V1(doliflow_forecast_summary);
 Datum
 doliflow_forecast_summary(PG_FUNCTION_ARGS)
 {
-	FcModel    *m = get_model(fcinfo, 0, NULL, NULL);
+	EvSet	   *es;
+	FcModel    *m = get_model(fcinfo, 0, NULL, NULL, &es);
 	int			need = fc_model_json(m, NULL, 0);
 	char	   *buf = palloc(need + 1);
 	DateADT		d0 = m->first_day,
 				d1 = m->first_day + m->n - 1;
-	char	   *full;
+	StringInfoData full;
+	int			r,
+				used = fc_model_n_regressors(m) == es->n && es->n > 0;
 
 	fc_model_json(m, buf, need + 1);
 	/* add the calendar: first and last fitted day */
 	buf[need - 1] = '\0';		/* drop the closing brace */
-	full = psprintf("%s,\"first_date\":\"%s\",\"last_date\":\"%s\"}", buf,
-					DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d0))),
-					DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d1))));
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(full)));
+	initStringInfo(&full);
+	appendStringInfo(&full, "%s,\"first_date\":\"%s\",\"last_date\":\"%s\"", buf,
+					 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d0))),
+					 DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d1))));
+
+	/*
+	 * events: the learned effect of each (coefficient on the model's scale;
+	 * effect = exp(coefficient), the factor applied to 1 + demand, in log1p
+	 * mode), so that a caller can store it and feed it back as prior_mean.
+	 */
+	appendStringInfoString(&full, ",\"events\":[");
+	for (r = 0; r < es->n; r++)
+	{
+		const EvItem *ev = &es->ev[r];
+		double		beta = 0.0;
+		int			log1p_mode = 0;
+		int64		days_in = 0;
+		double	   *col;
+		int			i;
+
+		if (r)
+			appendStringInfoChar(&full, ',');
+		appendStringInfoString(&full, "{\"name\":");
+		escape_json(&full, ev->name);
+		/* occurrences inside the fitted window */
+		{
+			EvSet		one;
+
+			one.n = 1;
+			one.ev[0] = *ev;
+			col = events_columns(&one, d0, m->n);
+			for (i = 0; i < m->n; i++)
+				days_in += col[i] != 0.0;
+			pfree(col);
+		}
+		appendStringInfo(&full, ",\"kind\":\"%s\",\"days_in_history\":" INT64_FORMAT,
+						 ev->kind == EV_KIND_HOL_FR ? "holidays_fr" : "days", days_in);
+		if (used && fc_model_regressor(m, r, &beta, &log1p_mode) == FC_OK)
+		{
+			appendStringInfo(&full, ",\"used\":true,\"scale\":\"%s\",\"coefficient\":%.10g",
+							 log1p_mode ? "log1p" : "additive", beta);
+			if (log1p_mode)
+				appendStringInfo(&full, ",\"effect\":%.10g", exp(beta));
+		}
+		else
+			appendStringInfoString(&full, ",\"used\":false,\"coefficient\":null");
+		appendStringInfo(&full, ",\"prior_mean\":%.10g,\"fixed\":%s", ev->prior_mean,
+						 ev->fixed ? "true" : "false");
+		if (ev->prior_scale > 0)
+			appendStringInfo(&full, ",\"prior_scale\":%.10g", ev->prior_scale);
+		appendStringInfoChar(&full, '}');
+	}
+	appendStringInfoString(&full, "]}");
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(full.data)));
 }
 
 PG_FUNCTION_INFO_V1(doliflow_forecast_describe);
 Datum
 doliflow_forecast_describe(PG_FUNCTION_ARGS)
 {
-	FcModel    *m = get_model(fcinfo, 0, NULL, NULL);
+	FcModel    *m = get_model(fcinfo, 0, NULL, NULL, NULL);
 	int			need = fc_model_describe(m, NULL, 0);
 	char	   *buf = palloc(need + 1);
 
@@ -936,5 +1666,5 @@ doliflow_forecast_model_is_valid(PG_FUNCTION_ARGS)
 	uint32		nf;
 	const char *fp;
 
-	PG_RETURN_BOOL(parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, &fp));
+	PG_RETURN_BOOL(parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, &fp, NULL));
 }

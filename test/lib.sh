@@ -213,6 +213,26 @@ df_my_stop() {
 	return 0
 }
 
+# df_start_servers RUN PGBIN: start PostgreSQL in RUN/pg and MariaDB in
+# RUN/mysql.  Concurrent runs may race for the same free port, so each start
+# is retried on another random port.
+df_start_servers() {
+	local run=$1 bin=$2 i
+	for i in 1 2 3 4 5; do
+		rm -rf "$run/pg"
+		df_pg_start "$run/pg" "$(df_free_port $((42000 + RANDOM % 8000)))" "$bin" && break
+		df_pg_stop "$run/pg"
+		[ $i -eq 5 ] && { df_log "PostgreSQL did not start"; return 1; }
+	done
+	for i in 1 2 3 4 5; do
+		rm -rf "$run/mysql"
+		df_my_start "$run/mysql" "$(df_free_port $((30000 + RANDOM % 8000)))" && break
+		df_my_stop "$run/mysql"
+		[ $i -eq 5 ] && { df_log "MariaDB did not start"; return 1; }
+	done
+	return 0
+}
+
 # Export the connection environment of a run directory's servers.
 df_export_env() {
 	local run=$1

@@ -12,6 +12,8 @@
  *          -H holdout  -o origins  -l level (0.95)  -n (allow negatives)
  *          -f first day of every series (days since 2000-01-01)
  *          -E (ETS by AICc only, like R's ets)  -d (describe model on stderr)
+ *          -T fast|full (tier of the automatic choice; default: fast for
+ *             period 7, full otherwise, like fc_fit)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -48,7 +50,7 @@ main(int argc, char **argv)
 	int			lineno = 0;
 
 	fc_default_options(&opt);
-	while ((c = getopt(argc, argv, "h:p:m:H:o:l:f:nEid")) != -1)
+	while ((c = getopt(argc, argv, "h:p:m:H:o:l:f:T:nEid")) != -1)
 	{
 		switch (c)
 		{
@@ -67,6 +69,15 @@ main(int argc, char **argv)
 							opt.method = k;
 					break;
 				}
+			case 'T':
+				opt.tier = strcmp(optarg, "fast") == 0 ? FC_TIER_FAST :
+					strcmp(optarg, "full") == 0 ? FC_TIER_FULL : -1;
+				if (opt.tier < 0)
+				{
+					fprintf(stderr, "fc_cli: -T fast or full\n");
+					return 2;
+				}
+				break;
 			case 'H':
 				opt.holdout = atoi(optarg);
 				break;
@@ -92,7 +103,7 @@ main(int argc, char **argv)
 				describe = 1;
 				break;
 			default:
-				fprintf(stderr, "usage: fc_cli [-h H] [-p period] [-m method] [-H holdout] [-o origins] [-l level] [-f first_day] [-n] [-E] [-i] [-d] < wide.csv\n");
+				fprintf(stderr, "usage: fc_cli [-h H] [-p period] [-m method] [-H holdout] [-o origins] [-l level] [-f first_day] [-T fast|full] [-n] [-E] [-i] [-d] < wide.csv\n");
 				return 2;
 		}
 	}

@@ -1,5 +1,6 @@
 #!/bin/sh
 # forecast_accuracy.sh - accuracy and speed of the forecasting core (fc_fit:
+# default tier for daily data and the full holdout tier, auto_full:
 # ETS / Theta / Prophet-style / Croston / SBA / TSB with automatic choice)
 # against published M4 figures and R's forecast::ets, croston and prophet run
 # side by side.  Prints tables with our figure, the peer's and the ratio.

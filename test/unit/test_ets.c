@@ -252,8 +252,9 @@ main(void)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = ets_fit(&a, y, n, NULL, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ok(rc == ETS_OK && fabs(a.alpha - 0.5) < 0.01, "n = 10^6 ANN fit recovers alpha 0.5 (%g, %.0f ms)", a.alpha,
-		   (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+		printf("# n = 10^6 ANN fit: %.0f ms (diagnostic only)\n",
+			   (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+		ok(rc == ETS_OK && fabs(a.alpha - 0.5) < 0.01, "n = 10^6 ANN fit recovers alpha 0.5 (%g)", a.alpha);
 		free(y);
 	}
 	return tap_done();

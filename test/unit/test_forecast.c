@@ -255,9 +255,102 @@ main(void)
 		rc = fc_fit(y, n, 7, NULL, &m);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		fc_forecast(&m, 7, 0.95, f, NULL, NULL);
+		printf("# n = 10^6 fc_fit: %.0f ms (diagnostic only)\n",
+			   (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
 		ok(rc == FC_OK && m.n == 3660 && m.n_total == n && fabs(f[0] - (20 + 5 * sin(n * 2 * 3.14159265358979 / 7))) < 3,
-		   "n = 10^6 fits the last 3660 points (%.0f ms)", (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+		   "n = 10^6 fits the last 3660 points");
 		free(y);
+	}
+	/* ---- tiers of the automatic choice, and regressors (events) */
+	{
+		enum {N = 840, H = 28};
+		static double y[N + H],
+					x[N + H],
+					xf[H],
+					fit[N];
+		double		f1[H],
+					f2[H];
+		FcOptions	o;
+		FcModel		mf,
+					mu,
+					mx;
+		prophet_regressor spec;
+		double		beta = 0;
+		int			lm = 0,
+					ev,
+					r1,
+					r2,
+					r3;
+
+		/* weekly demand ~40, a 5-day promotion x3 every 100 days */
+		for (i = 0; i < N + H; i++)
+		{
+			ev = (i % 100) >= 50 && (i % 100) < 55;
+			x[i] = ev;
+			y[i] = round((40 + 8 * sin(i * 2 * 3.14159265358979 / 7) + 2 * gauss()) * (ev ? 3 : 1));
+			if (y[i] < 0)
+				y[i] = 0;
+		}
+		fc_default_options(&o);
+		r1 = fc_fit(y, N, 7, &o, &mf);
+		ok(r1 == FC_OK && mf.method == FC_PROPHET && mf.tier == FC_TIER_FAST && mf.holdout == 0,
+		   "daily smooth series: default tier is fast, Prophet-style without holdout (%s)",
+		   fc_method_name(mf.method));
+		o.tier = FC_TIER_FULL;
+		r2 = fc_fit(y, N, 7, &o, &mu);
+		ok(r2 == FC_OK && mu.tier == FC_TIER_FULL && mu.holdout == 28 && mu.n_candidates >= 5,
+		   "full tier: holdout over %d candidates", mu.n_candidates);
+		fc_default_options(&o);
+		r3 = fc_fit(y, 200, 1, &o, &mu);
+		ok(r3 == FC_OK && mu.tier == FC_TIER_FULL, "period 1: default tier is full");
+		o.tier = 7;
+		ok(fc_fit(y, N, 7, &o, &mu) == FC_EINVAL, "unknown tier rejected");
+		fc_default_options(&o);
+		o.use_prophet = 0;
+		r1 = fc_fit(y, N, 7, &o, &mu);
+		ok(r1 == FC_OK && mu.tier == FC_TIER_FULL && mu.method != FC_PROPHET && mu.holdout == 28,
+		   "prophet off: the full holdout without Prophet (%s)", fc_method_name(mu.method));
+
+		/* the promotion as a regressor: effect ~ log(3), applied in the horizon */
+		fc_default_options(&o);
+		o.xreg = x;
+		o.n_xreg = 1;
+		o.ld_xreg = N;
+		r1 = fc_fit(y, N, 7, &o, &mx);
+		r2 = r1 == FC_OK ? fc_model_regressor(&mx, 0, &beta, &lm) : r1;
+		ok(r1 == FC_OK && mx.method == FC_PROPHET && fc_model_n_regressors(&mx) == 1 &&
+		   r2 == FC_OK && lm == 1 && fabs(beta - log(3.0)) < 0.15,
+		   "promotion effect learned: coefficient %.3f ~ log 3 = %.3f", beta, log(3.0));
+		for (i = 0; i < H; i++)
+			xf[i] = x[N + i];
+		/* N = 840: days 850..854 (horizon steps 10..14) are promotion days */
+		r1 = fc_forecast_x(&mx, H, 0.9, xf, H, f1, NULL, NULL);
+		r2 = fc_forecast_x(&mx, H, 0.9, NULL, 0, f2, NULL, NULL);
+		ok(r1 == FC_OK && r2 == FC_OK && f1[0] == f2[0] && f1[12] > 2.5 * f2[12] && f1[12] < 3.5 * f2[12],
+		   "future occurrence applied: %.1f with, %.1f without (x3 planted)", f1[12], f2[12]);
+		ok(fc_forecast_x(&mx, H, 0.9, xf, H - 1, f1, NULL, NULL) == FC_EINVAL, "short regressor stride rejected");
+		r1 = fc_fitted_x(&mx, y, N, x, N, fit);
+		ok(r1 == FC_OK && fit[750] > 2 * fit[745], "fitted values carry the effect (%.1f vs %.1f)",
+		   fit[750], fit[745]);
+		/* fixed prior: the coefficient is the prior */
+		spec.prior_mean = 0.5;
+		spec.prior_scale = 0;
+		spec.fixed = 1;
+		o.xspec = &spec;
+		r1 = fc_fit(y, N, 7, &o, &mx);
+		r2 = r1 == FC_OK ? fc_model_regressor(&mx, 0, &beta, NULL) : r1;
+		ok(r1 == FC_OK && r2 == FC_OK && beta == 0.5, "fixed regressor keeps its prior mean (%g)", beta);
+		spec.prior_mean = NAN;
+		ok(fc_fit(y, N, 7, &o, &mx) == FC_EINVAL, "NaN prior rejected");
+		o.xspec = NULL;
+		o.ld_xreg = N - 1;
+		ok(fc_fit(y, N, 7, &o, &mx) == FC_EINVAL, "regressor column shorter than the series rejected");
+		/* full tier with regressors: the winner uses them */
+		o.ld_xreg = N;
+		o.tier = FC_TIER_FULL;
+		ok(fc_fit(y, N, 7, &o, &mx) == FC_OK && fc_model_n_regressors(&mx) == 1 &&
+		   (mx.method == FC_PROPHET || mx.method == FC_ENS_MEAN || mx.method == FC_ENS_MEDIAN),
+		   "full tier with regressors returns a model that uses them (%s)", fc_method_name(mx.method));
 	}
 	/* ---- misc */
 	{
