@@ -54,6 +54,13 @@ df_free_port() {
 	df_die "no free port from $1"
 }
 
+# The MariaDB client honours MYSQL_HOST/MYSQL_TCP_PORT/MYSQL_PWD from the
+# environment and would then ignore -S; root talks through the socket only.
+df_my_root() {	# df_my_root SOCKET [mariadb args...]
+	local sock=$1; shift
+	env -u MYSQL_HOST -u MYSQL_TCP_PORT -u MYSQL_PWD mariadb --no-defaults -S "$sock" -u root "$@"
+}
+
 df_pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
 # Stop the servers of run directories whose owner process is gone (a run that
@@ -175,15 +182,15 @@ df_my_start() {
 		--local-infile=1 --max-connections=200 >/dev/null 2>&1 &
 	echo $! >"$dir/mysqld.launcher.pid"
 	for i in $(seq 1 300); do
-		[ -S "$dir/mysql.sock" ] && mariadb --no-defaults -S "$dir/mysql.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break
+		[ -S "$dir/mysql.sock" ] && df_my_root "$dir/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	mariadb --no-defaults -S "$dir/mysql.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 \
+	df_my_root "$dir/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1 \
 		|| { tail -20 "$dir/error.log" >&2; return 1; }
 	local admin_pw reader_pw
 	admin_pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 	reader_pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-	mariadb --no-defaults -S "$dir/mysql.sock" -u root <<EOF || return 1
+	df_my_root "$dir/mysql.sock" <<EOF || return 1
 CREATE USER 'dolibarr_admin'@'%' IDENTIFIED BY '$admin_pw';
 GRANT ALL PRIVILEGES ON *.* TO 'dolibarr_admin'@'%' WITH GRANT OPTION;
 CREATE USER 'doliflow_reader'@'%' IDENTIFIED BY '$reader_pw';
@@ -318,7 +325,8 @@ df_new_pgdb() {
 # (and NAME_truth) on the test MariaDB.
 df_new_source() {
 	local name=$1 scale=$2 seed=$3 end=${4:-}
-	"$DF_ROOT/test/generator/load.sh" --socket "$MYSQL_SOCKET" --user root --db "$name" \
+	env -u MYSQL_HOST -u MYSQL_TCP_PORT -u MYSQL_PWD \
+		"$DF_ROOT/test/generator/load.sh" --socket "$MYSQL_SOCKET" --user root --db "$name" \
 		--scale "$scale" --seed "$seed" ${end:+--end-date "$end"} >/dev/null
 }
 
