@@ -756,8 +756,9 @@ WITH cfg AS (
 		   END::numeric AS share
 	  FROM items i
 	  LEFT JOIN (SELECT d.fk_product, d.fk_entrepot, sum(d.qty) AS qty
-				   FROM doliflow._stock_demand_wh d CROSS JOIN run CROSS JOIN cfg
-				  WHERE d.day > run.origin - cfg.share_days AND d.day <= run.origin
+				   FROM doliflow._stock_demand_wh d	-- (scalar bounds: pushed down into the view)
+				  WHERE d.day > (SELECT run.origin FROM run) - (SELECT cfg.share_days FROM cfg)
+					AND d.day <= (SELECT run.origin FROM run)
 				  GROUP BY 1, 2) w
 		ON w.fk_product = i.fk_product AND w.fk_entrepot IS NOT DISTINCT FROM i.fk_entrepot
 ), fc AS (	-- product totals from the latest nightly run
