@@ -17,7 +17,8 @@ INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 	('stock_review_days', '7', 'integer', 'Review period in days: the default order target date is today + lead time + this period (what_if_order() lets the user choose another date)'),
 	('demand_share_days', '90', 'integer', 'Days of sales movements used to split a product''s forecast between its warehouses'),
 	('forecast_level_days', '56', 'integer', 'Days of recent history the SQL baseline forecast (used when the C engine is absent, and for event baselines) averages its level over'),
-	('event_min_effect', '0.05', 'numeric', 'Event days whose multiplier is below this (closures) are left out of model fitting instead of being divided by the multiplier');
+	('event_min_effect', '0.05', 'numeric', 'Event days whose multiplier is below this (closures) are left out of model fitting instead of being divided by the multiplier'),
+	('forecast_engine', 'auto', 'text', 'auto: the C forecasting engine (automatic choice among ETS, Theta, Prophet-style, Croston/SBA/TSB per product); sql: the SQL baseline (weekday profile x recent level)');
 
 ------------------------------------------------------------------------------
 -- Adapters: the only place where this part names warehouse/lake columns.
@@ -107,53 +108,112 @@ END;
 $$;
 COMMENT ON FUNCTION doliflow._check_finite(numeric, text, numeric) IS 'internal: returns x, or raises invalid_parameter_value when x is NaN, infinite or below min_value';
 
+-- The formulas are plpgsql with their checks written inline: dw views call
+-- them on behalf of the BI reader role, which has no USAGE on schema doliflow,
+-- so their bodies must not name any doliflow object.
+
 CREATE FUNCTION doliflow.stock_level(stock numeric, demand_lead_time numeric, daily_demand numeric,
 									 attention_days numeric) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT CASE
-			 WHEN s - d < 0 THEN 'Critical'
-			 WHEN s - d < a * dd THEN 'Attention'
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF stock IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'stock must be a finite number, not %', stock USING ERRCODE = 'invalid_parameter_value';
+	ELSIF demand_lead_time IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'demand_lead_time must be a finite number, not %', demand_lead_time USING ERRCODE = 'invalid_parameter_value';
+	ELSIF daily_demand IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'daily_demand must be a finite number, not %', daily_demand USING ERRCODE = 'invalid_parameter_value';
+	ELSIF attention_days IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'attention_days must be a finite number, not %', attention_days USING ERRCODE = 'invalid_parameter_value';
+	ELSIF demand_lead_time < 0 THEN
+		RAISE EXCEPTION 'demand_lead_time must be at least 0, not %', demand_lead_time USING ERRCODE = 'invalid_parameter_value';
+	ELSIF daily_demand < 0 THEN
+		RAISE EXCEPTION 'daily_demand must be at least 0, not %', daily_demand USING ERRCODE = 'invalid_parameter_value';
+	ELSIF attention_days < 0 THEN
+		RAISE EXCEPTION 'attention_days must be at least 0, not %', attention_days USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN CASE
+			 WHEN stock - demand_lead_time < 0 THEN 'Critical'
+			 WHEN stock - demand_lead_time < attention_days * daily_demand THEN 'Attention'
 			 ELSE 'OK'
-		   END
-	  FROM (SELECT doliflow._check_finite(stock, 'stock') AS s,
-				   doliflow._check_finite(demand_lead_time, 'demand_lead_time', 0) AS d,
-				   doliflow._check_finite(daily_demand, 'daily_demand', 0) AS dd,
-				   doliflow._check_finite(attention_days, 'attention_days', 0) AS a) x;
+		   END;
+END;
 $$;
 COMMENT ON FUNCTION doliflow.stock_level(numeric, numeric, numeric, numeric) IS
 'Alert level of the seed: ''Critical'' when stock - demand_lead_time < 0; ''Attention'' when stock - demand_lead_time >= 0 and < attention_days x daily_demand; else ''OK''. NULL in, NULL out; NaN/Infinity or negative demand/attention_days raise invalid_parameter_value (stock may be negative).';
 
 CREATE FUNCTION doliflow.suggested_quantity(sum_forecast numeric, stock numeric, margin_pct numeric,
 											packaging numeric DEFAULT NULL) RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	raw numeric;
+BEGIN
+	IF sum_forecast IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'sum_forecast must be a finite number, not %', sum_forecast USING ERRCODE = 'invalid_parameter_value';
+	ELSIF stock IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'stock must be a finite number, not %', stock USING ERRCODE = 'invalid_parameter_value';
+	ELSIF margin_pct IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'margin_pct must be a finite number, not %', margin_pct USING ERRCODE = 'invalid_parameter_value';
+	ELSIF packaging IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'packaging must be a finite number, not %', packaging USING ERRCODE = 'invalid_parameter_value';
+	ELSIF sum_forecast < 0 THEN
+		RAISE EXCEPTION 'sum_forecast must be at least 0, not %', sum_forecast USING ERRCODE = 'invalid_parameter_value';
+	ELSIF margin_pct < 0 THEN
+		RAISE EXCEPTION 'margin_pct must be at least 0, not %', margin_pct USING ERRCODE = 'invalid_parameter_value';
+	ELSIF packaging < 0 THEN
+		RAISE EXCEPTION 'packaging must be at least 0, not %', packaging USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	raw := (sum_forecast - stock) * (1 + margin_pct / 100);
+	RETURN CASE
 			 WHEN raw IS NULL THEN NULL
 			 WHEN raw <= 0 THEN 0
-			 WHEN pk IS NULL OR pk = 0 THEN trim_scale(raw)
-			 ELSE trim_scale(ceil(raw / pk) * pk)
-		   END
-	  FROM (SELECT (doliflow._check_finite(sum_forecast, 'sum_forecast', 0)
-					- doliflow._check_finite(stock, 'stock'))
-				   * (1 + doliflow._check_finite(margin_pct, 'margin_pct', 0) / 100) AS raw,
-				   doliflow._check_finite(packaging, 'packaging', 0) AS pk) x;
+			 WHEN packaging IS NULL OR packaging = 0 THEN trim_scale(raw)
+			 ELSE trim_scale(ceil(raw / packaging) * packaging)
+		   END;
+END;
 $$;
 COMMENT ON FUNCTION doliflow.suggested_quantity(numeric, numeric, numeric, numeric) IS
 'Order quantity of the seed: (sum_forecast - stock) x (1 + margin_pct/100), 0 when that is not positive, rounded up to a multiple of packaging when packaging > 0 (NULL or 0 = unknown: not rounded). NULL sum_forecast, stock or margin_pct give NULL; NaN/Infinity, negative sum_forecast, margin_pct or packaging raise invalid_parameter_value.';
 
 CREATE FUNCTION doliflow.rotation_rate(sales_30d numeric, avg_stock numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT CASE WHEN a > 0 THEN trim_scale(s / a) END
-	  FROM (SELECT doliflow._check_finite(sales_30d, 'sales_30d', 0) AS s,
-				   doliflow._check_finite(avg_stock, 'avg_stock') AS a) x;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF sales_30d IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'sales_30d must be a finite number, not %', sales_30d USING ERRCODE = 'invalid_parameter_value';
+	ELSIF avg_stock IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'avg_stock must be a finite number, not %', avg_stock USING ERRCODE = 'invalid_parameter_value';
+	ELSIF sales_30d < 0 THEN
+		RAISE EXCEPTION 'sales_30d must be at least 0, not %', sales_30d USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN CASE WHEN avg_stock > 0 THEN trim_scale(sales_30d / avg_stock) END;
+END;
 $$;
 COMMENT ON FUNCTION doliflow.rotation_rate(numeric, numeric) IS
 'Rotation rate of the seed: sales over 30 days / average stock over the period. NULL when the average stock is 0 or negative (no rotation can be measured); NULL in, NULL out; NaN/Infinity or negative sales raise invalid_parameter_value.';
 
+CREATE FUNCTION doliflow.safety_stock_z(sigma_daily numeric, lead_time_days numeric, z numeric) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF sigma_daily IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'sigma_daily must be a finite number, not %', sigma_daily USING ERRCODE = 'invalid_parameter_value';
+	ELSIF lead_time_days IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'lead_time_days must be a finite number, not %', lead_time_days USING ERRCODE = 'invalid_parameter_value';
+	ELSIF z IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'z must be a finite number, not %', z USING ERRCODE = 'invalid_parameter_value';
+	ELSIF sigma_daily < 0 THEN
+		RAISE EXCEPTION 'sigma_daily must be at least 0, not %', sigma_daily USING ERRCODE = 'invalid_parameter_value';
+	ELSIF lead_time_days < 0 THEN
+		RAISE EXCEPTION 'lead_time_days must be at least 0, not %', lead_time_days USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	RETURN z * sigma_daily * sqrt(lead_time_days);
+END;
+$$;
+COMMENT ON FUNCTION doliflow.safety_stock_z(numeric, numeric, numeric) IS
+'Safety stock z x sigma_daily x sqrt(lead_time_days) for a given z (what dw.v_stock_alerts calls, with z = normal_quantile(service_level))';
+
 CREATE FUNCTION doliflow.safety_stock(sigma_daily numeric, lead_time_days numeric, service_level numeric) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT (doliflow.normal_quantile(doliflow._check_finite(service_level, 'service_level')::float8)
-			* doliflow._check_finite(sigma_daily, 'sigma_daily', 0)::float8
-			* sqrt(doliflow._check_finite(lead_time_days, 'lead_time_days', 0)::float8))::numeric;
+	SELECT doliflow.safety_stock_z(sigma_daily, lead_time_days,
+		doliflow.normal_quantile(doliflow._check_finite(service_level, 'service_level')::float8)::numeric);
 $$;
 COMMENT ON FUNCTION doliflow.safety_stock(numeric, numeric, numeric) IS
 'Safety stock z x sigma x sqrt(L): z = normal_quantile(service_level), sigma = standard deviation of the daily forecast error, L = lead time in days. The reorder point is the forecast demand over the lead time plus this.';
@@ -255,13 +315,11 @@ COMMENT ON FUNCTION doliflow._event_factors(date, date, date, integer[]) IS 'int
 --   mase      mean |y(t) - y(t-1)| over the whole history (naive one-step error)
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
-RETURNS TABLE (fk_product integer, level float8, dow_factor float8[], sigma float8, mase_scale float8,
-			   hol_actual float8, hol_expected float8, n_days integer, n_nonzero integer)
+CREATE FUNCTION doliflow._demand_history(p_origin date, p_products integer[], p_use_events boolean)
+RETURNS TABLE (fk_product integer, day date, dow integer, hol boolean, qty float8, adj float8)
 LANGUAGE sql STABLE AS $$
 	WITH prm AS (
 		SELECT p_origin - (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_history_days') + 1 AS first_day,
-			   (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days,
 			   (SELECT value::float8 FROM doliflow.settings WHERE name = 'event_min_effect') AS min_eff
 	), days AS (
 		SELECT d::date AS day, extract(isodow FROM d)::int AS dow, coalesce(c.is_holiday, false) AS hol
@@ -272,14 +330,27 @@ LANGUAGE sql STABLE AS $$
 	), ev AS (
 		SELECT f.* FROM prm, doliflow._event_factors(p_origin, prm.first_day, p_origin, p_products) f
 		 WHERE p_use_events
+	)
+	SELECT p.fk_product, d.day, d.dow, d.hol, coalesce(s.qty, 0)::float8,
+		   CASE WHEN ev.factor IS NULL THEN coalesce(s.qty, 0)::float8
+				WHEN ev.factor >= prm.min_eff THEN coalesce(s.qty, 0)::float8 / ev.factor
+		   END
+	  FROM prm CROSS JOIN prods p CROSS JOIN days d
+	  LEFT JOIN doliflow._stock_demand s ON s.fk_product = p.fk_product AND s.day = d.day
+	  LEFT JOIN ev ON ev.fk_product = p.fk_product AND ev.day = d.day;
+$$;
+COMMENT ON FUNCTION doliflow._demand_history(date, integer[], boolean) IS 'internal: daily demand of the products over the forecast_history_days up to p_origin, missing days as 0, with public holidays flagged and, with events, adj = demand / event multiplier (NULL when the multiplier is below event_min_effect)';
+
+CREATE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
+RETURNS TABLE (fk_product integer, level float8, dow_factor float8[], sigma float8, mase_scale float8,
+			   hol_actual float8, hol_expected float8, n_days integer, n_nonzero integer)
+LANGUAGE sql STABLE AS $$
+	WITH prm AS (
+		SELECT (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days
+	), prods AS (
+		SELECT DISTINCT unnest(p_products) AS fk_product
 	), hist AS (
-		SELECT p.fk_product, d.day, d.dow, d.hol, coalesce(s.qty, 0)::float8 AS qty,
-			   CASE WHEN ev.factor IS NULL THEN coalesce(s.qty, 0)::float8
-					WHEN ev.factor >= prm.min_eff THEN coalesce(s.qty, 0)::float8 / ev.factor
-			   END AS adj
-		  FROM prm CROSS JOIN prods p CROSS JOIN days d
-		  LEFT JOIN doliflow._stock_demand s ON s.fk_product = p.fk_product AND s.day = d.day
-		  LEFT JOIN ev ON ev.fk_product = p.fk_product AND ev.day = d.day
+		SELECT * FROM doliflow._demand_history(p_origin, p_products, p_use_events)
 	), naive AS (
 		SELECT h.fk_product, avg(abs(h.qty - h.prev)) AS mase_scale, count(*) + 1 AS n_days,
 			   count(*) FILTER (WHERE h.qty <> 0) AS n_nonzero
@@ -477,7 +548,8 @@ DECLARE
 	v_products integer[];
 	v_run bigint := p_run_id;
 	v_rows bigint;
-	v_engine text := 'sql_baseline';
+	v_engine text;
+	v_level_days integer := doliflow.setting('forecast_level_days')::integer;
 BEGIN
 	IF p_kind IS NULL OR p_kind NOT IN ('nightly', 'backtest', 'experiment') THEN
 		RAISE EXCEPTION 'kind must be nightly, backtest or experiment, not %', coalesce(p_kind, 'NULL')
@@ -508,18 +580,61 @@ BEGIN
 	IF p_use_events THEN
 		PERFORM doliflow.learn_event_effects(v_origin);
 	END IF;
+	-- The C engine (part 40), unless the setting asks for the SQL baseline.  It
+	-- gets the history with event days divided by their multiplier, and public
+	-- holidays and closure days replaced by the baseline's expectation (it has
+	-- no calendar); leading days before the first sale are left out.
+	v_engine := CASE WHEN doliflow.setting('forecast_engine') = 'sql'
+						  OR to_regprocedure('doliflow.forecast_fit(date,double precision)') IS NULL
+					 THEN 'sql_baseline' ELSE 'c' END;
 
 	INSERT INTO dw.prediction_models (run_id, fk_product, method, sigma, mase_scale, model)
 	SELECT v_run, m.fk_product, 'weekday_level', m.sigma, m.mase_scale,
-		   jsonb_build_object('engine', v_engine, 'level', m.level, 'weekday_factors', to_jsonb(m.dow_factor),
+		   jsonb_build_object('engine', 'sql', 'level', m.level, 'weekday_factors', to_jsonb(m.dow_factor),
 							  'sigma', m.sigma, 'history_days', m.n_days, 'nonzero_days', m.n_nonzero,
 							  'holiday_actual', m.hol_actual, 'holiday_expected', m.hol_expected,
 							  'use_events', p_use_events)
 	  FROM doliflow._baseline_model(v_origin, v_products, p_use_events) m;
 
+	CREATE TEMP TABLE IF NOT EXISTS doliflow_series (fk_product integer, day date, y float8) ON COMMIT DROP;
+	CREATE TEMP TABLE IF NOT EXISTS doliflow_cforecast (fk_product integer, day date, yhat float8, lo float8, hi float8)
+		ON COMMIT DROP;
+	TRUNCATE doliflow_series, doliflow_cforecast;
+	IF v_engine = 'c' THEN
+		INSERT INTO doliflow_series
+		SELECT h.fk_product, h.day,
+			   CASE WHEN h.hol OR h.adj IS NULL
+					THEN greatest((pm.model ->> 'level')::float8 * (pm.model -> 'weekday_factors' ->> (h.dow - 1))::float8, 0)
+					ELSE h.adj END
+		  FROM (SELECT dh.*, min(dh.day) FILTER (WHERE dh.qty > 0) OVER (PARTITION BY dh.fk_product) AS first_sale
+				  FROM doliflow._demand_history(v_origin, v_products, p_use_events) dh) h
+		  JOIN dw.prediction_models pm ON pm.run_id = v_run AND pm.fk_product = h.fk_product
+		 WHERE h.day >= h.first_sale;
+		WITH fit AS (
+			SELECT s.fk_product, doliflow.forecast_fit(s.day, s.y) AS model
+			  FROM doliflow_series s GROUP BY 1
+		), fc AS (
+			INSERT INTO doliflow_cforecast
+			SELECT fit.fk_product, f.day, f.yhat, f.lo, f.hi
+			  FROM fit CROSS JOIN LATERAL doliflow.forecast(fit.model, v_horizon, v_level) f
+			 WHERE fit.model IS NOT NULL
+		)
+		UPDATE dw.prediction_models pm
+		   SET method = doliflow.forecast_summary(fit.model) ->> 'method',
+			   sigma = coalesce((SELECT sqrt(avg((s.y - ff.fitted) ^ 2))
+								   FROM doliflow.forecast_fitted(fit.model) ff
+								   JOIN doliflow_series s ON s.fk_product = fit.fk_product AND s.day = ff.day
+								  WHERE ff.day > v_origin - v_level_days), pm.sigma),
+			   model = jsonb_build_object('engine', 'c', 'summary', doliflow.forecast_summary(fit.model),
+										  'describe', doliflow.forecast_describe(fit.model), 'baseline', pm.model)
+		  FROM fit
+		 WHERE pm.run_id = v_run AND pm.fk_product = fit.fk_product AND fit.model IS NOT NULL;
+	END IF;
+
 	WITH hf AS (	-- public-holiday multiplier, pooled over the products
-		SELECT CASE WHEN sum((pm.model ->> 'holiday_expected')::float8) > 0
-					THEN sum((pm.model ->> 'holiday_actual')::float8) / sum((pm.model ->> 'holiday_expected')::float8)
+		SELECT CASE WHEN sum((coalesce(pm.model -> 'baseline', pm.model) ->> 'holiday_expected')::float8) > 0
+					THEN sum((coalesce(pm.model -> 'baseline', pm.model) ->> 'holiday_actual')::float8)
+						 / sum((coalesce(pm.model -> 'baseline', pm.model) ->> 'holiday_expected')::float8)
 					ELSE 1 END AS f
 		  FROM dw.prediction_models pm WHERE pm.run_id = v_run
 	), fut AS (
@@ -531,20 +646,32 @@ BEGIN
 		 WHERE p_use_events
 	), b AS (
 		SELECT pm.fk_product, f.day, pm.method, pm.sigma,
-			   greatest((pm.model ->> 'level')::float8 * (pm.model -> 'weekday_factors' ->> (f.dow - 1))::float8, 0)
-				 * CASE WHEN f.hol THEN hf.f ELSE 1 END AS base,
-			   CASE WHEN f.hol THEN hf.f ELSE 1 END AS hmult,
-			   coalesce(ev.factor, 1) AS evf, ev.events
+			   -- intermittent-demand methods forecast a flat rate: spread it over the
+			   -- week with the product's weekday profile (mean 1, weekly total kept)
+			   CASE WHEN f.hol THEN hf.f ELSE 1 END
+				 * CASE WHEN cf.yhat IS NOT NULL AND pm.method IN ('croston', 'sba', 'tsb')
+						THEN (coalesce(pm.model -> 'baseline', pm.model) -> 'weekday_factors' ->> (f.dow - 1))::float8
+						ELSE 1 END AS hmult,
+			   coalesce(ev.factor, 1) AS evf, ev.events,
+			   CASE WHEN cf.yhat IS NOT NULL THEN greatest(cf.yhat, 0)	-- (greatest() ignores NULLs)
+						* CASE WHEN pm.method IN ('croston', 'sba', 'tsb')
+							   THEN (coalesce(pm.model -> 'baseline', pm.model) -> 'weekday_factors' ->> (f.dow - 1))::float8
+							   ELSE 1 END
+					ELSE greatest((coalesce(pm.model -> 'baseline', pm.model) ->> 'level')::float8
+								  * (coalesce(pm.model -> 'baseline', pm.model) -> 'weekday_factors' ->> (f.dow - 1))::float8, 0)
+			   END * CASE WHEN f.hol THEN hf.f ELSE 1 END AS base,
+			   CASE WHEN cf.lo IS NOT NULL THEN greatest(cf.lo, 0) END AS c_lo, cf.hi AS c_hi
 		  FROM dw.prediction_models pm CROSS JOIN fut f CROSS JOIN hf
 		  LEFT JOIN ev ON ev.fk_product = pm.fk_product AND ev.day = f.day
+		  LEFT JOIN doliflow_cforecast cf ON cf.fk_product = pm.fk_product AND cf.day = f.day
 		 WHERE pm.run_id = v_run
 	)
 	INSERT INTO dw.predictions (run_id, generated_at, origin, fk_product, fk_entrepot, day, horizon,
 								yhat, lo, hi, baseline_yhat, event_factor, events, method)
 	SELECT v_run, now(), v_origin, b.fk_product, NULL, b.day, b.day - v_origin,
 		   b.base * b.evf,
-		   greatest(b.base * b.evf - v_z * b.sigma * b.hmult * b.evf, 0),
-		   b.base * b.evf + v_z * b.sigma * b.hmult * b.evf,
+		   least(coalesce(b.c_lo * b.hmult * b.evf, greatest(b.base * b.evf - v_z * b.sigma * b.hmult * b.evf, 0)), b.base * b.evf),
+		   greatest(coalesce(b.c_hi * b.hmult * b.evf, b.base * b.evf + v_z * b.sigma * b.hmult * b.evf), b.base * b.evf),
 		   b.base, b.evf, b.events, b.method
 	  FROM b;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
@@ -629,8 +756,9 @@ WITH cfg AS (
 		   END::numeric AS share
 	  FROM items i
 	  LEFT JOIN (SELECT d.fk_product, d.fk_entrepot, sum(d.qty) AS qty
-				   FROM doliflow._stock_demand_wh d CROSS JOIN run CROSS JOIN cfg
-				  WHERE d.day > run.origin - cfg.share_days AND d.day <= run.origin
+				   FROM doliflow._stock_demand_wh d	-- (scalar bounds: pushed down into the view)
+				  WHERE d.day > (SELECT run.origin FROM run) - (SELECT cfg.share_days FROM cfg)
+					AND d.day <= (SELECT run.origin FROM run)
 				  GROUP BY 1, 2) w
 		ON w.fk_product = i.fk_product AND w.fk_entrepot IS NOT DISTINCT FROM i.fk_entrepot
 ), fc AS (	-- product totals from the latest nightly run
@@ -666,7 +794,7 @@ WITH cfg AS (
 		   x.demand_lead_time / x.lead_time_days AS daily_demand,
 		   doliflow.stock_level(x.stock, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level,
 		   doliflow.stock_level(x.stock + x.incoming, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level_with_incoming,
-		   doliflow.safety_stock(x.sigma_daily, x.lead_time_days, x.service_level) AS safety_stock,
+		   doliflow.safety_stock_z(x.sigma_daily, x.lead_time_days, doliflow.normal_quantile(x.service_level::float8)::numeric) AS safety_stock,
 		   doliflow.suggested_quantity(x.demand_target, x.stock, x.margin_pct, x.packaging::numeric) AS suggested_quantity,
 		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net
 	  FROM x
@@ -873,23 +1001,36 @@ SELECT p.fk_product, p.day, p.yhat, coalesce(d.qty, 0)::float8 AS actual,
 COMMENT ON VIEW doliflow._prediction_actuals IS 'internal: the freshest prediction made before each product-day, beside the actual demand';
 
 CREATE VIEW dw.v_forecast_accuracy AS
-SELECT CASE WHEN grouping(x.week_start) = 0 THEN to_char(x.week_start, 'IYYY-"W"IW') END AS iso_week,
-	   x.week_start,
-	   x.fk_product,
-	   CASE WHEN grouping(x.week_start) = 0 AND grouping(x.fk_product) = 0 THEN 'product_week'
-			WHEN grouping(x.week_start) = 0 THEN 'week'
-			WHEN grouping(x.fk_product) = 0 THEN 'product'
+WITH pw AS (	-- product x ISO week
+	SELECT date_trunc('week', a.day)::date AS week_start, a.fk_product,
+		   count(*) AS days, sum(a.actual) AS actual, sum(a.yhat) AS forecast, sum(a.abs_error) AS abs_error,
+		   sum(a.abs_error / a.actual) FILTER (WHERE a.actual > 0) AS ape_sum,
+		   count(*) FILTER (WHERE a.actual > 0) AS ape_n,
+		   sum(a.abs_error / a.mase_scale) FILTER (WHERE a.mase_scale > 0) AS ase_sum,
+		   count(*) FILTER (WHERE a.mase_scale > 0) AS ase_n,
+		   abs(sum(a.yhat) - sum(a.actual)) AS week_abs_error
+	  FROM doliflow._prediction_actuals a
+	 GROUP BY 1, 2
+)
+SELECT CASE WHEN grouping(pw.week_start) = 0 THEN to_char(pw.week_start, 'IYYY-"W"IW') END AS iso_week,
+	   pw.week_start,
+	   pw.fk_product,
+	   CASE WHEN grouping(pw.week_start) = 0 AND grouping(pw.fk_product) = 0 THEN 'product_week'
+			WHEN grouping(pw.week_start) = 0 THEN 'week'
+			WHEN grouping(pw.fk_product) = 0 THEN 'product'
 			ELSE 'all' END AS grain,
-	   count(*) AS days,
-	   round(sum(x.actual)::numeric, 3) AS actual,
-	   round(sum(x.yhat)::numeric, 3) AS forecast,
-	   round(sum(x.abs_error)::numeric, 3) AS abs_error,
-	   round((100 * avg(x.abs_error / x.actual) FILTER (WHERE x.actual > 0))::numeric, 2) AS mape,
-	   round((100 * sum(x.abs_error) / nullif(sum(x.actual), 0))::numeric, 2) AS wape,
-	   round(avg(x.abs_error / x.mase_scale) FILTER (WHERE x.mase_scale > 0)::numeric, 3) AS mase,
-	   round((100 - 100 * sum(x.abs_error) / nullif(sum(x.actual), 0))::numeric, 2) AS accuracy_pct
-  FROM (SELECT a.*, date_trunc('week', a.day)::date AS week_start FROM doliflow._prediction_actuals a) x
- GROUP BY GROUPING SETS ((x.week_start, x.fk_product), (x.week_start), (x.fk_product), ());
+	   sum(pw.days) AS days,
+	   round(sum(pw.actual)::numeric, 3) AS actual,
+	   round(sum(pw.forecast)::numeric, 3) AS forecast,
+	   round(sum(pw.abs_error)::numeric, 3) AS abs_error,
+	   round((100 * sum(pw.ape_sum) / nullif(sum(pw.ape_n), 0))::numeric, 2) AS mape,
+	   round((100 * sum(pw.abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS wape,
+	   round((sum(pw.ase_sum) / nullif(sum(pw.ase_n), 0))::numeric, 3) AS mase,
+	   round((100 - 100 * sum(pw.abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS accuracy_pct,
+	   round((100 * sum(pw.week_abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS weekly_wape,
+	   round((100 - 100 * sum(pw.week_abs_error) / nullif(sum(pw.actual), 0))::numeric, 2) AS weekly_accuracy_pct
+  FROM pw
+ GROUP BY GROUPING SETS ((pw.week_start, pw.fk_product), (pw.week_start), (pw.fk_product), ());
 COMMENT ON VIEW dw.v_forecast_accuracy IS
 'Page 3 (Preuve de précision): predicted vs actual demand once actuals arrive, per product and ISO week, per week (all products), per product (all weeks) and overall. Each product-day is judged on the latest nightly or back-test prediction whose origin precedes the day; days without sales count as 0. MAPE = mean of |e|/actual over days with actual > 0 (days with actual 0 are left out: the percentage is undefined); WAPE = sum |e| / sum actual; MASE = mean of |e| / mase_scale (the mean absolute one-step naive error of the history before the forecast origin, stored with the model); accuracy_pct = 100 - WAPE (the seed''s 85 % -> 92 % goal).';
 COMMENT ON COLUMN dw.v_forecast_accuracy.iso_week IS 'ISO week (e.g. 2024-W07); NULL on the per-product and overall rows';
@@ -903,7 +1044,9 @@ COMMENT ON COLUMN dw.v_forecast_accuracy.abs_error IS 'Sum of absolute errors |f
 COMMENT ON COLUMN dw.v_forecast_accuracy.mape IS 'Mean absolute percentage error in %, over days with actual > 0; NULL when there is none';
 COMMENT ON COLUMN dw.v_forecast_accuracy.wape IS 'Weighted absolute percentage error in %: sum |e| / sum actual; NULL when sum actual = 0';
 COMMENT ON COLUMN dw.v_forecast_accuracy.mase IS 'Mean absolute scaled error: mean of |e| / naive in-sample error (1 = as good as the naive forecast in-sample); NULL when the scale is 0';
-COMMENT ON COLUMN dw.v_forecast_accuracy.accuracy_pct IS '100 - WAPE: the seed''s precision (goal 85 % -> 92 %)';
+COMMENT ON COLUMN dw.v_forecast_accuracy.accuracy_pct IS '100 - WAPE: the seed''s precision (goal 85 % -> 92 %), judged day by day';
+COMMENT ON COLUMN dw.v_forecast_accuracy.weekly_wape IS 'WAPE of weekly totals: sum over product-weeks of |sum forecast - sum actual| / sum actual (what an order placed for the week must cover; daily timing errors inside a week cancel)';
+COMMENT ON COLUMN dw.v_forecast_accuracy.weekly_accuracy_pct IS '100 - weekly_wape';
 
 CREATE VIEW dw.v_predictions AS
 SELECT pr.fk_product, p.ref AS product_ref, p.label AS product_label, pr.day,
@@ -945,6 +1088,9 @@ WITH lr AS (
 	SELECT coalesce((SELECT max(d.day) FROM doliflow._stock_demand d), current_date - 1) AS last_day
 ), a AS (
 	SELECT * FROM dw.v_stock_alerts
+), pr30 AS (	-- predicted vs actual product-days of the window
+	SELECT pa.* FROM doliflow._prediction_actuals pa CROSS JOIN win
+	 WHERE pa.day > win.last_day - 30 AND pa.day <= win.last_day
 ), counts AS (
 	SELECT count(*) FILTER (WHERE a.level = 'Critical') AS n_critical,
 		   count(*) FILTER (WHERE a.level = 'Attention') AS n_attention,
@@ -965,13 +1111,11 @@ WITH lr AS (
 	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM doliflow._stock_moves s
 				   JOIN doliflow._stock_product p USING (fk_product) GROUP BY 1) n ON n.day = g::date
 ), revenue AS (
-	SELECT (SELECT sum(pa.yhat * p.price)
-			  FROM doliflow._prediction_actuals pa CROSS JOIN win
-			  JOIN doliflow._stock_product p USING (fk_product)
-			 WHERE pa.day > win.last_day - 30 AND pa.day <= win.last_day) AS forecast,
+	SELECT (SELECT sum(pa.yhat * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS forecast,
+		   (SELECT sum(pa.actual * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS actual,
 		   (SELECT sum(r.amount) FROM doliflow._stock_revenue r CROSS JOIN win
 			  JOIN doliflow._stock_product p USING (fk_product)
-			 WHERE r.day > win.last_day - 30 AND r.day <= win.last_day) AS actual
+			 WHERE r.day > win.last_day - 30 AND r.day <= win.last_day) AS invoiced
 ), trend AS (
 	SELECT jsonb_agg(jsonb_build_object('date', t.snapshot_date, 'critical', t.c, 'attention', t.a, 'ok', t.o)
 					 ORDER BY t.snapshot_date) AS days
@@ -998,6 +1142,7 @@ SELECT c.n_critical, c.n_attention, c.n_ok,
 	   round(doliflow.rotation_rate(greatest(sales.qty, 0)::numeric, (SELECT avg(sd.stock) FROM stock_days sd)::numeric), 4) AS rotation_rate,
 	   round(revenue.forecast::numeric, 2) AS revenue_forecast_30d,
 	   round(revenue.actual::numeric, 2) AS revenue_actual_30d,
+	   round(revenue.invoiced::numeric, 2) AS revenue_invoiced_30d,
 	   round((100 * (revenue.forecast - revenue.actual) / nullif(revenue.actual, 0))::numeric, 2) AS revenue_gap_pct,
 	   coalesce(trend.days, '[]') AS alert_trend_7d,
 	   coalesce(urgent.items, '[]') AS top_urgent,
@@ -1010,7 +1155,7 @@ SELECT c.n_critical, c.n_attention, c.n_ok,
   FROM counts c CROSS JOIN sales CROSS JOIN revenue CROSS JOIN trend CROSS JOIN urgent CROSS JOIN win
   CROSS JOIN cache
   LEFT JOIN lr ON true;
-COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs invoiced revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
+COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs actual revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
 COMMENT ON COLUMN dw.v_dashboard.n_critical IS 'Items (product x warehouse) at level Critical';
 COMMENT ON COLUMN dw.v_dashboard.n_attention IS 'Items at level Attention';
 COMMENT ON COLUMN dw.v_dashboard.n_ok IS 'Items at level OK';
@@ -1018,9 +1163,10 @@ COMMENT ON COLUMN dw.v_dashboard.stock_value IS 'Sum of stock x pmp over items w
 COMMENT ON COLUMN dw.v_dashboard.sales_30d IS 'Units sold over the 30 days ending at data_until';
 COMMENT ON COLUMN dw.v_dashboard.avg_stock_30d IS 'Average total stock (units) over the same 30 days, rebuilt day by day from the movements';
 COMMENT ON COLUMN dw.v_dashboard.rotation_rate IS 'rotation_rate(sales_30d, avg_stock_30d) = sales_30d / avg_stock_30d; NULL when the average stock is not positive';
-COMMENT ON COLUMN dw.v_dashboard.revenue_forecast_30d IS 'Forecast revenue over the 30 days: sum of the freshest prediction of each product-day x product price';
-COMMENT ON COLUMN dw.v_dashboard.revenue_actual_30d IS 'Invoiced revenue (HT) of the stockable products over the 30 days';
-COMMENT ON COLUMN dw.v_dashboard.revenue_gap_pct IS '100 x (forecast - actual) / actual';
+COMMENT ON COLUMN dw.v_dashboard.revenue_forecast_30d IS 'Forecast revenue over the 30 days: for every product-day with a prediction made before it, forecast demand x selling price (NULL when no prediction covers the window, e.g. before the first back-test or second night)';
+COMMENT ON COLUMN dw.v_dashboard.revenue_actual_30d IS 'Actual revenue on the same basis: actual demand x selling price over the same product-days (the seed''s CA réel, comparable with revenue_forecast_30d)';
+COMMENT ON COLUMN dw.v_dashboard.revenue_invoiced_30d IS 'Invoiced revenue (validated invoices, HT) of the stockable products over the 30 days (materials used on building sites are often invoiced inside service lines, so this can be far below revenue_actual_30d)';
+COMMENT ON COLUMN dw.v_dashboard.revenue_gap_pct IS '100 x (revenue_forecast_30d - revenue_actual_30d) / revenue_actual_30d';
 COMMENT ON COLUMN dw.v_dashboard.alert_trend_7d IS 'Alerts per level on each of the last 7 days: [{date, critical, attention, ok}] from dw.alert_snapshot';
 COMMENT ON COLUMN dw.v_dashboard.top_urgent IS 'The 3 most urgent items: Critical before Attention, fewest days of cover first';
 COMMENT ON COLUMN dw.v_dashboard.accuracy_last_week_pct IS 'accuracy_pct (100 - WAPE) of the latest week in dw.v_forecast_accuracy';

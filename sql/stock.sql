@@ -91,7 +91,8 @@ UPDATE doliflow.settings s SET value = v.value
   FROM (VALUES ('forecast_history_days', '364'), ('lead_time_default_days', '7'), ('attention_days', '3'),
 			   ('safety_margin_pct', '10'), ('service_level', '0.95'), ('stock_review_days', '7'),
 			   ('forecast_horizon_days', '90'), ('forecast_interval_level', '0.95'), ('cache_hours', '24'),
-			   ('demand_share_days', '90'), ('forecast_level_days', '56'), ('event_min_effect', '0.05')) v(name, value)
+			   ('demand_share_days', '90'), ('forecast_level_days', '56'), ('event_min_effect', '0.05'),
+			   ('forecast_engine', 'sql')) v(name, value)
  WHERE s.name = v.name;
 
 INSERT INTO dw.dim_warehouse (warehouse_key, ref) VALUES (901, 'Dépôt A'), (902, 'Dépôt B');
@@ -247,7 +248,8 @@ SELECT count(*) AS snapshot_rows FROM dw.alert_snapshot;
 
 -- Accuracy: 9008 back-test, W26: forecast 2 x 7 = 14, actual 4 x 7 = 28,
 -- |e| = 14 -> WAPE 50 %, MAPE 50 %, accuracy 50 %.
-SELECT iso_week, week_start, fk_product, grain, days, actual, forecast, abs_error, mape, wape, accuracy_pct
+SELECT iso_week, week_start, fk_product, grain, days, actual, forecast, abs_error, mape, wape, accuracy_pct,
+	   weekly_wape, weekly_accuracy_pct
   FROM dw.v_forecast_accuracy ORDER BY grain, week_start, fk_product;
 -- MASE against an independent computation: mean |e| / mean |y(t) - y(t-1)|
 -- over the 364 days of history up to the origin.
@@ -259,9 +261,9 @@ SELECT f.mase = round((2 / (SELECT avg(abs(d.qty - d.prev)) FROM
 
 -- Dashboard: 3 Critical (9001, 9007, 9009 in 902), 2 Attention, 5 OK; stock
 -- value = 4 x sum of positive stocks (286.4) = 1145.60; revenue: 9008's back-test
--- 14 units x 10 = 140 forecast vs 100 invoiced.
+-- 14 units x 10 = 140 forecast vs 28 x 10 = 280 actual (-50 %); 100 invoiced.
 SELECT n_critical, n_attention, n_ok, stock_value, sales_30d, revenue_forecast_30d, revenue_actual_30d,
-	   revenue_gap_pct, jsonb_array_length(alert_trend_7d) AS trend_days,
+	   revenue_invoiced_30d, revenue_gap_pct, jsonb_array_length(alert_trend_7d) AS trend_days,
 	   (alert_trend_7d -> 0) - 'date' AS today_counts, accuracy_last_week_pct, data_until,
 	   generated_at = now() AS stamped_now, cache_valid_until = now() + interval '24 hours' AS valid_24h, cache_fresh
   FROM dw.v_dashboard;
@@ -278,6 +280,23 @@ SELECT doliflow.generate_predictions('2024-06-30', false, 'experiment', NULL, '{
 SELECT pr.day, round(pr.yhat::numeric, 3) AS yhat_without_events, pr.event_factor
   FROM dw.predictions pr JOIN dw.prediction_runs r USING (run_id)
  WHERE r.kind = 'experiment' AND pr.day = '2024-07-09';
+-- The C engine on the same data (constant series of 2 a day, weekday series,
+-- the promotion): its forecasts go through the same holiday and event layer:
+-- 2 a day, 0 on 14 July, the promotion x3 and the fair x1.5.  The weekday
+-- series (5 Monday-Friday, 0 at weekends) gives 5.0: directly from a seasonal
+-- method, or, when classified intermittent, from the flat rate 25/7 that the
+-- weekday profile spreads back.
+UPDATE doliflow.settings SET value = 'auto' WHERE name = 'forecast_engine';
+SELECT doliflow.generate_predictions('2024-06-30', true, 'experiment', NULL, '{9001,9005,9006}') > 0 AS c_engine_done;
+SELECT r.engine, pr.fk_product, m.model ->> 'engine' AS model_engine,
+	   round(avg(pr.yhat) FILTER (WHERE pr.day BETWEEN '2024-07-01' AND '2024-07-05')::numeric, 1) AS mon_fri,
+	   round(max(pr.yhat) FILTER (WHERE pr.day = '2024-07-14')::numeric, 1) AS holiday,
+	   round(max(pr.event_factor)::numeric, 3) AS max_event_factor,
+	   bool_and(pr.lo <= pr.yhat AND pr.yhat <= pr.hi AND pr.lo >= 0) AS sane
+  FROM dw.predictions pr JOIN dw.prediction_runs r USING (run_id)
+  JOIN dw.prediction_models m ON m.run_id = pr.run_id AND m.fk_product = pr.fk_product
+ WHERE r.kind = 'experiment' AND r.engine = 'c'
+ GROUP BY 1, 2, 3 ORDER BY 2;
 SAVEPOINT s2;
 SELECT doliflow.generate_predictions('2024-06-30', false, 'weekly');
 ROLLBACK TO s2;
