@@ -29,8 +29,7 @@ if [ -z "${PGPORT:-}" ] || [ -z "${MYSQL_PORT:-}" ]; then
 	trap 'df_pg_stop "$RUN/pg"; df_my_stop "$RUN/mysql"; rm -rf "$RUN"' EXIT
 	df_make_pgroot "$RUN/root"
 	df_install_private "$RUN/root" || df_die "install failed"
-	df_pg_start "$RUN/pg" "$(df_free_port 54420)" "$RUN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin" || df_die "PostgreSQL did not start"
-	(unset MYSQL_HOST MYSQL_PORT; df_my_start "$RUN/mysql" "$(df_free_port 33160)") || df_die "MariaDB did not start"
+	df_start_servers "$RUN" "$RUN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin" || df_die "servers did not start"
 	df_export_env "$RUN"
 	export PATH="$RUN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin:$PATH"
 fi

@@ -26,8 +26,7 @@ if [ -z "${PGPORT:-}" ] || [ -z "${MYSQL_PORT:-}" ]; then
 	OWN=$(df_run_dir)
 	df_make_pgroot "$OWN/root"
 	df_install_private "$OWN/root" || df_die "install failed"
-	df_pg_start "$OWN/pg" "$(df_free_port 54500)" "$OWN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin" || df_die "PostgreSQL did not start"
-	df_my_start "$OWN/mysql" "$(df_free_port 33500)" || df_die "MariaDB did not start"
+	df_start_servers "$OWN" "$OWN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin" || df_die "servers did not start"
 	df_export_env "$OWN"
 fi
 
@@ -37,19 +36,9 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 t0=$(now)
-if [ -x test/generator/load.sh ]; then
-	test/generator/load.sh --host "$MYSQL_HOST" --port "$MYSQL_PORT" --user "$MYSQL_USER" \
-		--db "$SRC" --scale "$SCALE" --seed "$SEED" >/dev/null || df_die "generator failed"
-	how="generator --scale $SCALE --seed $SEED"
-else
-	# No generator yet: the integration test's data set, multiplied (large = x100).
-	case $SCALE in small) k=1 ;; medium) k=10 ;; *) k=100 ;; esac
-	my -e "DROP DATABASE IF EXISTS $SRC; CREATE DATABASE $SRC" && my "$SRC" < test/fixtures/dolibarr.sql || df_die "fixture"
-	sed -n "/^\t\tmy \"\$SRC\" <<'SQL'\$/,/^SQL\$/p" test/integration/30_warehouse.sh | sed '1d;$d' |
-		perl -pe 's/seq_1_to_(\d+)/"seq_1_to_".($1 * '"$k"')/ge; s/(?<!ELT\(1 \+ seq )\% (400|40|30|12|8)\b/"% ".($1 * '"$k"')/ge' |
-		my "$SRC" || df_die "seed"
-	how="integration data set x$k (test/generator not available)"
-fi
+test/generator/load.sh --host "$MYSQL_HOST" --port "$MYSQL_PORT" --user "$MYSQL_USER" \
+	--db "$SRC" --scale "$SCALE" --seed "$SEED" >/dev/null || df_die "generator failed"
+how="generator --scale $SCALE --seed $SEED"
 gen_s=$(since "$t0")
 rows=$(myq "$SRC" "SELECT (SELECT count(*) FROM llx_ticket) + (SELECT count(*) FROM llx_stock_mouvement) + (SELECT count(*) FROM llx_facturedet)
 	+ (SELECT count(*) FROM llx_facture) + (SELECT count(*) FROM llx_societe) + (SELECT count(*) FROM llx_fichinter)

@@ -84,7 +84,7 @@ myroot -e "DROP DATABASE $SRC"
 ###########################################################################
 MY2=$TEST_TMP/my22; rm -rf "$MY2"
 port2=$(df_free_port 35200)
-(unset MYSQL_HOST MYSQL_PORT; df_my_start "$MY2" "$port2") >"$TEST_TMP/my22.log" 2>&1 || { ok 1 "second MariaDB starts"; done_testing; }
+df_my_start "$MY2" "$port2" >"$TEST_TMP/my22.log" 2>&1 || { ok 1 "second MariaDB starts"; done_testing; }
 my2() { env -u MYSQL_HOST mariadb --no-defaults -S "$MY2/mysql.sock" -u root "$@"; }
 my2_restart() {
 	mariadbd --no-defaults --datadir="$MY2/data" --socket="$MY2/mysql.sock" --port="$port2" \

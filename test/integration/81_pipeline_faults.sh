@@ -15,7 +15,7 @@ started=0
 for try in 1 2 3; do
 	port2=$(df_free_port $((34000 + RANDOM % 2000)))
 	rm -rf "$M2"
-	if (unset MYSQL_HOST MYSQL_PORT; df_my_start "$M2" "$port2") >"$TEST_TMP/m2_81.log" 2>&1; then started=1; break; fi
+	if df_my_start "$M2" "$port2" >"$TEST_TMP/m2_81.log" 2>&1; then started=1; break; fi
 	df_my_stop "$M2"
 done
 if [ "$started" -ne 1 ]; then
