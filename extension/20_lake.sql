@@ -6,7 +6,8 @@
 --                       the source row) and _invalid_dates (columns whose zero/impossible
 --                       date became NULL).  llx_ticket_extrafields keeps its custom
 --                       columns in one jsonb column `extrafields` ({"satisfaction": 4, ...}).
--- lake.<table>_current  the latest live (not deleted) version of each row, by key.
+-- lake.<table>_current  the latest live (not deleted) version of each row, by key: a table
+--                       that every extract updates in the batch's transaction.
 -- lake.batch            one row per table and extract run (window, counts, status).
 -- lake.watermark        where the next incremental extract of each table starts.
 --
@@ -80,24 +81,21 @@ SELECT pg_catalog.pg_extension_config_dump('lake.watermark', '');
 GRANT USAGE ON SCHEMA lake TO doliflow_owner;
 
 ------------------------------------------------------------------------------
--- One lake table and one _current view per source table
+-- One lake table and one _current table per source table
 ------------------------------------------------------------------------------
 
 DO $$
 DECLARE
 	t record;
 	cols text;
-	names text;
 BEGIN
 	FOR t IN SELECT * FROM doliflow.source_table ORDER BY load_order LOOP
-		SELECT string_agg(format('%I %s', c.column_name, doliflow._lake_type(c.mysql_type)), ', ' ORDER BY c.position),
-			   string_agg(format('v.%I', c.column_name), ', ' ORDER BY c.position)
-		  INTO cols, names
+		SELECT string_agg(format('%I %s', c.column_name, doliflow._lake_type(c.mysql_type)), ', ' ORDER BY c.position)
+		  INTO cols
 		  FROM doliflow.source_column c
 		 WHERE c.table_name = t.table_name AND doliflow._lake_type(c.mysql_type) IS NOT NULL;
 		IF t.table_name = 'llx_ticket_extrafields' THEN
 			cols := cols || ', extrafields jsonb';
-			names := names || ', v.extrafields';
 		END IF;
 		EXECUTE format('CREATE TABLE lake.%I (%s, _batch bigint NOT NULL, _extracted_at timestamptz NOT NULL, '
 					   '_deleted boolean NOT NULL DEFAULT false, _hash uuid NOT NULL, _invalid_dates text[])',
@@ -118,15 +116,25 @@ BEGIN
 		IF t.table_name = 'llx_ticket_extrafields' THEN
 			COMMENT ON COLUMN lake.llx_ticket_extrafields.extrafields IS 'Custom extrafield columns of the installation (declared in llx_extrafields, elementtype ticket) as {"column": value}; names are the settings extrafield_*';
 		END IF;
-		EXECUTE format($v$CREATE VIEW lake.%I AS
-			SELECT %s, v._batch, v._extracted_at, v._invalid_dates
-			  FROM (SELECT DISTINCT ON (l.%I) l.* FROM lake.%I l ORDER BY l.%I, l._batch DESC, l._deleted DESC) v
-			 WHERE NOT v._deleted$v$,
-			t.table_name || '_current', names, t.key_column, t.table_name, t.key_column);
-		EXECUTE format('COMMENT ON VIEW lake.%I IS %L', t.table_name || '_current',
-			format('Lake: the latest version of each row of Dolibarr %s by %s, rows deleted on the source left out', t.table_name, t.key_column));
+		-- The current rows are a table kept in step by _extract_table() in the
+		-- batch's own transaction (a DISTINCT ON view over the history cannot
+		-- be filtered by anything but its key without reading all of it).
+		EXECUTE format('CREATE TABLE lake.%I (%s, _batch bigint NOT NULL, _extracted_at timestamptz NOT NULL, '
+					   '_invalid_dates text[], _hash uuid NOT NULL, PRIMARY KEY (%I))',
+					   t.table_name || '_current', cols, t.key_column);
+		IF t.mode = 'parent' THEN
+			EXECUTE format('CREATE INDEX ON lake.%I (%I)', t.table_name || '_current', t.parent_column);
+		END IF;
+		EXECUTE format('COMMENT ON TABLE lake.%I IS %L', t.table_name || '_current',
+			format('Lake: the latest version of each row of Dolibarr %s by %s, rows deleted on the source left out (kept in step with lake.%s by every extract)',
+				   t.table_name, t.key_column, t.table_name));
+		EXECUTE format('COMMENT ON COLUMN lake.%I._batch IS %L', t.table_name || '_current', 'lake.batch that stored this version');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._extracted_at IS %L', t.table_name || '_current', 'When this version was extracted');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._invalid_dates IS %L', t.table_name || '_current', 'Columns whose source value was a zero or impossible date (stored as NULL); NULL when none');
+		EXECUTE format('COMMENT ON COLUMN lake.%I._hash IS %L', t.table_name || '_current', 'md5 of the source row as read');
 		EXECUTE format('ALTER TABLE lake.%I OWNER TO doliflow_owner', t.table_name);
-		EXECUTE format('ALTER VIEW lake.%I OWNER TO doliflow_owner', t.table_name || '_current');
+		EXECUTE format('ALTER TABLE lake.%I OWNER TO doliflow_owner', t.table_name || '_current');
+		PERFORM pg_catalog.pg_extension_config_dump(format('lake.%I', t.table_name || '_current')::regclass, '');
 		PERFORM pg_catalog.pg_extension_config_dump(format('lake.%I', t.table_name)::regclass, '');
 	END LOOP;
 END;
@@ -326,15 +334,22 @@ BEGIN
 		IF v_capture THEN
 			v_sql := v_sql || format(', keys AS (INSERT INTO pg_temp.df_keys (k) SELECT s.%I FROM src s)', v_key);
 		END IF;
+		-- New versions go to the history and replace the current row of their key.
 		v_sql := v_sql || format(', ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
 								 'SELECT %s, $1, $2, false, s._hash, s._invalid_dates FROM src s',
 								 p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 's.\1', 'g'));
 		IF NOT v_empty THEN
-			v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM (SELECT l._hash, l._deleted FROM lake.%I l WHERE l.%I = s.%I '
-									 'ORDER BY l._batch DESC, l._deleted DESC LIMIT 1) x WHERE x._hash = s._hash AND NOT x._deleted)',
-									 p_table, v_key, v_key);
+			v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM lake.%I c WHERE c.%I = s.%I AND c._hash = s._hash)',
+									 p_table || '_current', v_key, v_key);
 		END IF;
-		v_sql := v_sql || ' RETURNING 1) SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
+		v_sql := v_sql || format(' RETURNING %s, _batch, _extracted_at, _invalid_dates, _hash)', v_cols)
+			|| format(', cur AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
+					  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins '
+					  'ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
+					  'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash))',
+					  p_table || '_current', v_cols, v_cols, v_key, v_cols,
+					  regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
+		v_sql := v_sql || ' SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
 		EXECUTE v_sql INTO f, l USING v_batch, v_now;
 		c2 := doliflow._source_count(p_table, v_pred);
 		IF f < least(c1, c2) OR f > greatest(c1, c2) THEN
@@ -366,15 +381,18 @@ BEGIN
 	END IF;
 	IF v_capture OR v_reconcile THEN
 		ANALYZE pg_temp.df_keys;
-		EXECUTE format('INSERT INTO lake.%1$I (%2$s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+		-- Tombstones for the live rows not read, which leave the current table.
+		EXECUTE format('WITH t AS (INSERT INTO lake.%1$I (%2$s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
 					   'SELECT %3$s, $1, $2, true, c._hash, c._invalid_dates '
-					   '  FROM (SELECT DISTINCT ON (l.%4$I) l.* FROM lake.%1$I l ORDER BY l.%4$I, l._batch DESC, l._deleted DESC) c '
-					   ' WHERE NOT c._deleted %5$s AND NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%4$I)',
+					   '  FROM lake.%6$I c '
+					   ' WHERE NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%4$I) %5$s RETURNING %4$I) '
+					   'DELETE FROM lake.%6$I c USING t WHERE c.%4$I = t.%4$I',
 					   p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'c.\1', 'g'), v_key,
 					   CASE WHEN v_mode <> 'parent' OR v_reconcile OR v_lo IS NULL THEN ''
 							WHEN v_ids IS NOT NULL
 							THEN format('AND c.%I = ANY (%L::integer[])', t.parent_column, v_ids::text)
-							ELSE 'AND false' END)
+							ELSE 'AND false' END,
+					   p_table || '_current')
 			USING v_batch, v_now;
 		GET DIAGNOSTICS n_deleted = ROW_COUNT;
 		DROP TABLE pg_temp.df_keys;
@@ -405,6 +423,35 @@ $$;
 COMMENT ON FUNCTION doliflow._extract_table(text, bigint) IS 'Internal: extracts one source table into the lake as one verified batch (see doliflow.extract); raises, keeping nothing, when the rows fetched differ from the source''s own count';
 ALTER FUNCTION doliflow._extract_table(text, bigint) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow._extract_table(text, bigint) FROM PUBLIC;
+
+-- Recomputes a current table from the history: for repairs after the history
+-- was edited by hand (the extract itself keeps the current tables in step).
+CREATE FUNCTION doliflow._lake_rebuild_current(p_table text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_key text;
+	v_cols text;
+	n bigint;
+BEGIN
+	SELECT st.key_column INTO v_key FROM doliflow.source_table st WHERE st.table_name = p_table;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source table "%"', p_table
+			USING ERRCODE = 'undefined_table', HINT = 'SELECT table_name FROM doliflow.source_table lists them.';
+	END IF;
+	SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO v_cols
+	  FROM pg_catalog.pg_attribute a
+	 WHERE a.attrelid = format('lake.%I', p_table || '_current')::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+	EXECUTE format('DELETE FROM lake.%I', p_table || '_current');
+	EXECUTE format('INSERT INTO lake.%1$I (%2$s) SELECT %2$s FROM (SELECT DISTINCT ON (l.%3$I) l.* FROM lake.%4$I l '
+				   'ORDER BY l.%3$I, l._batch DESC, l._deleted DESC) v WHERE NOT v._deleted',
+				   p_table || '_current', v_cols, v_key, p_table);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._lake_rebuild_current(text) IS 'Internal: recomputes lake.<table>_current from the history (after manual edits of the history); returns the current rows';
+ALTER FUNCTION doliflow._lake_rebuild_current(text) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._lake_rebuild_current(text) FROM PUBLIC;
 
 CREATE FUNCTION doliflow._batch_failed(p_table text, p_run_id bigint, p_error text) RETURNS bigint
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$

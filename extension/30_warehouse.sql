@@ -531,6 +531,26 @@ INSERT INTO doliflow.warehouse_sources (source_table) VALUES
 	('llx_c_ticket_category'), ('llx_c_ticket_severity'), ('llx_element_element'),
 	('llx_fichinter'), ('llx_facture'), ('llx_facturedet');
 
+-- The incremental load reads current lake rows by the foreign keys below (the rows of an
+-- affected customer, project, product-day...); without these it would read whole tables.
+DO $$
+DECLARE
+	i record;
+BEGIN
+	FOR i IN SELECT * FROM (VALUES
+		('llx_ticket', 'fk_soc'), ('llx_facture', 'fk_soc'), ('llx_facture', 'fk_projet'),
+		('llx_facture', 'datef'), ('llx_fichinter', 'fk_soc'), ('llx_projet_task', 'fk_projet'),
+		('llx_element_time', 'fk_element'), ('llx_element_time', 'fk_user'),
+		('llx_stock_mouvement', 'fk_projet'), ('llx_stock_mouvement', 'fk_product, (datem::date)'),
+		('llx_product_fournisseur_price', 'fk_product'), ('llx_product_stock', 'fk_product'),
+		('llx_element_element', 'fk_source'), ('llx_element_element', 'fk_target'),
+		('llx_ticket_extrafields', 'fk_object')) v(tbl, cols)
+	LOOP
+		EXECUTE format('CREATE INDEX ON lake.%I (%s)', i.tbl || '_current', i.cols);
+	END LOOP;
+END;
+$$;
+
 -- The warehouse tables in load order, with the query that builds each one.
 --   build_sql: SELECT producing the table's rows in column order.  The token @full@ is
 --     replaced by true (full rebuild) or false (incremental); write every key filter as
@@ -1395,6 +1415,7 @@ BEGIN
 		SELECT c.oid::regclass AS rel, c.relname, c.reltuples
 		  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		 WHERE n.nspname = 'lake' AND c.relkind IN ('r', 'p')
+		   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = '_deleted' AND NOT a.attisdropped)
 		   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = '_batch' AND NOT a.attisdropped)
 		   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = '_extracted_at' AND NOT a.attisdropped)
 		 ORDER BY c.relname

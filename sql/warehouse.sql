@@ -20,9 +20,9 @@ SELECT count(*) FROM doliflow.french_holidays(2024);
 CALL doliflow.load_warehouse(NULL);
 CALL doliflow.load_warehouse(full_rebuild => NULL);
 -- A lake view missing: a clear error, logged as a failed run, and nothing written.
-ALTER VIEW lake.llx_ticket_current RENAME TO llx_ticket_current_away;
+ALTER TABLE lake.llx_ticket_current RENAME TO llx_ticket_current_away;
 CALL doliflow.load_warehouse();
-ALTER VIEW lake.llx_ticket_current_away RENAME TO llx_ticket_current;
+ALTER TABLE lake.llx_ticket_current_away RENAME TO llx_ticket_current;
 SELECT kind, status, error LIKE 'the lake has no lake.llx_%' AS says_what_is_missing FROM doliflow.run_log;
 SELECT step, status, detail ->> 'sqlstate' AS sqlstate FROM doliflow.run_step;
 SELECT count(*) AS load_state_rows FROM dw.load_state;
@@ -72,6 +72,7 @@ INSERT INTO lake.llx_element_element (rowid, fk_source, sourcetype, fk_target, t
 	(1, 1, 'ticket', 10, 'fichinter', 1), (2, 11, 'fichinter', 1, 'ticket', 1),
 	(3, 10, 'fichinter', 1, 'ticket', 1), (4, 5, 'propal', 12, 'fichinter', 1);
 
+SELECT sum(doliflow._lake_rebuild_current(table_name)) AS current_rows FROM doliflow.source_table;
 CALL doliflow.load_warehouse();
 SELECT ticket_key, created_date_key, closed_date_key, status_label, is_closed, type_label, category_label,
 	   severity_label, customer_key, project_key, technician_key, city, resolution_hours,
@@ -111,6 +112,7 @@ INSERT INTO lake.llx_societe (rowid, entity, nom, town, zip, client, fournisseur
 INSERT INTO lake.llx_ticket_extrafields (rowid, fk_object, extrafields, _batch) VALUES
 	(1, 1, '{"satisfaction": 5, "estimated_duration": 2.5, "intervention_type": "repair", "intervention_cost": 150}', 2);
 INSERT INTO lake.llx_element_element (rowid, _batch, _deleted) VALUES (2, 2, true);
+SELECT sum(doliflow._lake_rebuild_current(table_name)) AS current_rows FROM doliflow.source_table;
 CALL doliflow.load_warehouse();
 SELECT ticket_key, city, interventions, intervention_hours, satisfaction FROM dw.fact_tickets ORDER BY 1;
 SELECT customer_key, town, tickets, last_activity FROM dw.dim_customer ORDER BY 1;

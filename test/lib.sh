@@ -318,6 +318,29 @@ myq() {
 		--batch --skip-column-names --default-character-set=utf8mb4 "$db" -e "$*"
 }
 
+# df_lake_drift DB: the lake tables whose _current table differs from the latest
+# live version of each key in the history (empty when every one is in step).
+df_lake_drift() {
+	local out
+	out=$(q "$1" "DO \$\$
+DECLARE t record; n bigint; bad text := '';
+BEGIN
+	FOR t IN SELECT st.table_name, st.key_column,
+					(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+					  WHERE a.attrelid = ('lake.' || st.table_name || '_current')::regclass AND a.attnum > 0 AND NOT a.attisdropped) AS cols
+			   FROM doliflow.source_table st ORDER BY st.table_name LOOP
+		EXECUTE format('SELECT count(*) FROM ((SELECT %3\$s FROM (SELECT DISTINCT ON (%2\$I) * FROM lake.%1\$I ORDER BY %2\$I, _batch DESC, _deleted DESC) v WHERE NOT _deleted
+			 EXCEPT ALL SELECT %3\$s FROM lake.%4\$I) UNION ALL
+			(SELECT %3\$s FROM lake.%4\$I EXCEPT ALL
+			 SELECT %3\$s FROM (SELECT DISTINCT ON (%2\$I) * FROM lake.%1\$I ORDER BY %2\$I, _batch DESC, _deleted DESC) v WHERE NOT _deleted)) d',
+			t.table_name, t.key_column, t.cols, t.table_name || '_current') INTO n;
+		IF n > 0 THEN bad := bad || t.table_name || ' '; END IF;
+	END LOOP;
+	RAISE NOTICE 'drift:%', bad;
+END \$\$" 2>&1) || { printf 'check failed: %s' "$out"; return 1; }
+	printf '%s' "$out" | sed -n 's/^NOTICE:  drift://p' | sed 's/ *$//'
+}
+
 # df_new_pgdb NAME: a fresh PostgreSQL database with doliflow installed.
 df_new_pgdb() {
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1

@@ -110,7 +110,8 @@ is "$(q "$PG" "SELECT count(*) FROM doliflow.quality_report(1)")" "$(( $(q "$PG"
 cur() { q "$PG" "SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (SELECT 'T' || rowid || subject AS x FROM lake.llx_ticket_current UNION ALL SELECT 'S' || rowid || nom FROM lake.llx_societe_current UNION ALL SELECT 'D' || rowid || qty FROM lake.llx_facturedet_current UNION ALL SELECT 'M' || rowid FROM lake.llx_stock_mouvement_current) y"; }
 before=$(cur)
 q "$PG" "DO \$\$ DECLARE t text; BEGIN FOR t IN SELECT table_name FROM doliflow.source_table LOOP
-	EXECUTE format('UPDATE lake.%I SET _extracted_at = _extracted_at - interval ''100 days''', t); END LOOP; END \$\$;
+	EXECUTE format('UPDATE lake.%I SET _extracted_at = _extracted_at - interval ''100 days''', t);
+	EXECUTE format('UPDATE lake.%I SET _extracted_at = _extracted_at - interval ''100 days''', t || '_current'); END LOOP; END \$\$;
 	UPDATE lake.batch SET started_at = started_at - interval '100 days', finished_at = finished_at - interval '100 days';
 	UPDATE doliflow.run_log SET finished_at = finished_at - interval '100 days' WHERE run_id = (SELECT min(run_id) FROM doliflow.run_log)"
 runs=$(q "$PG" "SELECT count(*) FROM doliflow.run_log")
@@ -125,6 +126,7 @@ is "$(failed_steps)|$(cur)" "0|$before" "extract after cleanup: nothing lost, no
 q "$PG" "CALL doliflow.cleanup(0)" >/dev/null 2>&1; ok $(( $? == 0 )) "cleanup(0) is refused"
 q "$PG" "SELECT * FROM doliflow.quality_report(0)" >/dev/null 2>&1; ok $(( $? == 0 )) "quality_report(0) is refused"
 
+is "$(df_lake_drift "$PG")" "" "every lake _current table equals the latest live versions of its history"
 psql -X -q -d postgres -c "DROP DATABASE $PG WITH (FORCE)" >/dev/null 2>&1
 myroot -e "DROP DATABASE $SRC"
 done_testing

@@ -119,6 +119,7 @@ is "$(q "$PG" "SELECT count(*) FROM doliflow.run_step WHERE run_id = (SELECT max
 errs=$(q "$PG" "SELECT step || ': ' || error FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log) AND status <> 'success'")
 [ -z "$errs" ] || diag "$errs"
 is "$(lake_md5)" "$(src_md5 my2)" "after the restart the lake is complete (row-exact checksum equal)"
+is "$(df_lake_drift "$PG")" "" "every lake _current table equals the latest live versions of its history"
 df_my_stop "$MY2"
 psql -X -q -d postgres -c "DROP DATABASE $PG WITH (FORCE)" >/dev/null 2>&1
 done_testing

@@ -160,13 +160,13 @@ lake_init "$INC" && lake_init "$FULL" || { echo "Bail out! connect failed"; exit
 
 # Loading while a lake view is missing fails cleanly, changes nothing and is logged.
 extract "$INC" >/dev/null 2>&1; ok $? "first extract"
-out=$(psql -X -q -d "$INC" -c "ALTER VIEW lake.llx_ticket_current RENAME TO llx_ticket_current_away" \
+out=$(psql -X -q -d "$INC" -c "ALTER TABLE lake.llx_ticket_current RENAME TO llx_ticket_current_away" \
 	-c "CALL doliflow.load_warehouse()" 2>&1)
 echo "$out" | grep -q 'the lake has no lake.llx_ticket_current'; ok $? "load with a lake view missing: clear error"
 is "$(q "$INC" "SELECT status || ' ' || (error LIKE '%llx_ticket_current%') FROM doliflow.run_log ORDER BY run_id DESC LIMIT 1")" \
 	"failed true" "the failed load is in the run log"
 is "$(q "$INC" "SELECT count(*) FROM dw.load_state")" 0 "the failed load wrote nothing"
-q "$INC" "ALTER VIEW lake.llx_ticket_current_away RENAME TO llx_ticket_current" >/dev/null
+q "$INC" "ALTER TABLE lake.llx_ticket_current_away RENAME TO llx_ticket_current" >/dev/null
 
 q "$INC" "CALL doliflow.load_warehouse()" >/dev/null 2>&1; ok $? "first load"
 is "$(q "$INC" "SELECT DISTINCT mode FROM dw.load_state")" full "the first load is a full one"
@@ -396,4 +396,5 @@ is "$(q "$INC" "SELECT count(*) FROM doliflow.status() WHERE section = 'run' AND
 is "$(q "$INC" "SELECT count(*) FROM doliflow.status() WHERE section = 'step' AND name LIKE 'load:%'")" 10 \
 	"status(): with its steps"
 
+is "$(df_lake_drift "$INC")" "" "every lake _current table equals the latest live versions of its history"
 done_testing

@@ -147,5 +147,6 @@ grep -q "WARNING:  doliflow: extract failed" "$TEST_TMP/81_down.err"; ok $? "a W
 is "$(customers)" "$((before + 1))" "the warehouse keeps its last good content"
 
 q "$PG" "SELECT run_id, kind, status, left(error, 90) FROM doliflow.run_log ORDER BY run_id" | sed 's/^/# /'
+is "$(df_lake_drift "$PG")" "" "every lake _current table equals the latest live versions of its history"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PG WITH (FORCE)" -c "DROP ROLE IF EXISTS df81_batch" >/dev/null 2>&1
 done_testing
