@@ -459,7 +459,7 @@ CREATE TABLE dw.fact_sales_daily (
 	demand_value   numeric NOT NULL,
 	invoiced_qty   numeric NOT NULL,
 	revenue_ht     numeric NOT NULL,
-	PRIMARY KEY (product_key, date_key)
+	PRIMARY KEY (product_key, day)
 );
 CREATE INDEX fact_sales_daily_date_idx ON dw.fact_sales_daily (date_key);
 COMMENT ON TABLE dw.fact_sales_daily IS 'Daily demand per product, the input of the forecasts. Demand = stock leaving through business outputs: -sum(value) of llx_stock_mouvement with type_mouvement = 2 (sales, shipments, consumption on sites); manual outputs, transfers, corrections and inventories (types 0 and 1) are not demand. Revenue comes from validated invoice lines (fk_statut 1 or 2) on the invoice date. Sparse: days with neither demand nor revenue have no row (join dw.dim_date for zeros)';
@@ -557,7 +557,9 @@ $$;
 --     (@full@ OR col IN (SELECT k FROM pg_temp.dwa_<target>)) so an incremental load reads
 --     only the affected keys and a full one reads everything.
 --   affected_sql: incremental only; SELECT of the keys to rebuild, from pg_temp.dwc_<source>
---     (changed keys of each lake source since the last load) and the lake.  Must be a
+--     (changed keys of each lake source since the last load), pg_temp.dwv_<source> (their
+--     versions since the last load and the version it saw: old and new foreign keys) and
+--     the lake.  Must be a
 --     superset of the keys whose row can differ (it may be larger: it is just rebuilt).
 --   key_columns: the key of the target (matched against pg_temp.dwa_<target>).
 CREATE TABLE doliflow.warehouse_targets (
@@ -572,7 +574,7 @@ COMMENT ON COLUMN doliflow.warehouse_targets.target IS 'dw table name';
 COMMENT ON COLUMN doliflow.warehouse_targets.load_order IS 'Load order';
 COMMENT ON COLUMN doliflow.warehouse_targets.key_columns IS 'Key column(s) of the table, comma separated';
 COMMENT ON COLUMN doliflow.warehouse_targets.build_sql IS 'SELECT building the rows (token @full@, filter on pg_temp.dwa_<target>)';
-COMMENT ON COLUMN doliflow.warehouse_targets.affected_sql IS 'SELECT of the keys to rebuild in an incremental load (reads pg_temp.dwc_<source>); NULL = always rebuilt whole';
+COMMENT ON COLUMN doliflow.warehouse_targets.affected_sql IS 'SELECT of the keys to rebuild in an incremental load (reads pg_temp.dwc_<source>: changed keys, pg_temp.dwv_<source>: their versions since the last load and the one it saw); NULL = always rebuilt whole';
 
 INSERT INTO doliflow.warehouse_targets (target, load_order, key_columns, build_sql, affected_sql) VALUES
 ('dim_customer', 10, 'customer_key', $q$
@@ -602,9 +604,9 @@ SELECT s.rowid, s.entity, s.nom, s.name_alias, s.code_client, nullif(btrim(s.zip
   FROM s LEFT JOIN a ON a.k = s.rowid
 $q$, $q$
 SELECT k FROM pg_temp.dwc_llx_societe
-UNION SELECT fk_soc FROM lake.llx_ticket WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_ticket)
-UNION SELECT fk_soc FROM lake.llx_facture WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_facture)
-UNION SELECT fk_soc FROM lake.llx_fichinter WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
+UNION SELECT fk_soc FROM pg_temp.dwv_llx_ticket
+UNION SELECT fk_soc FROM pg_temp.dwv_llx_facture
+UNION SELECT fk_soc FROM pg_temp.dwv_llx_fichinter
 $q$),
 
 ('dim_project', 20, 'project_key', $q$
@@ -652,13 +654,13 @@ SELECT p.rowid, p.entity, p.ref, p.title, nullif(p.fk_soc, 0), p.fk_statut,
   LEFT JOIN inv ON inv.k = p.rowid
 $q$, $q$
 SELECT k FROM pg_temp.dwc_llx_projet
-UNION SELECT fk_projet FROM lake.llx_projet_task WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_projet_task)
-UNION SELECT t.fk_projet FROM lake.llx_element_time e JOIN lake.llx_projet_task t ON t.rowid = e.fk_element
-	   WHERE e.rowid IN (SELECT k FROM pg_temp.dwc_llx_element_time) AND e.elementtype = 'task'
+UNION SELECT fk_projet FROM pg_temp.dwv_llx_projet_task
+UNION SELECT t.fk_projet FROM pg_temp.dwv_llx_element_time e JOIN lake.llx_projet_task t ON t.rowid = e.fk_element
+	   WHERE e.elementtype = 'task'
 UNION SELECT t.fk_projet FROM lake.llx_element_time_current e JOIN lake.llx_projet_task_current t ON t.rowid = e.fk_element
 	   WHERE e.fk_user IN (SELECT k FROM pg_temp.dwc_llx_user) AND e.elementtype = 'task'
-UNION SELECT fk_projet FROM lake.llx_stock_mouvement WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_stock_mouvement)
-UNION SELECT fk_projet FROM lake.llx_facture WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_facture)
+UNION SELECT fk_projet FROM pg_temp.dwv_llx_stock_mouvement WHERE type_mouvement IN (1, 2)
+UNION SELECT fk_projet FROM pg_temp.dwv_llx_facture
 $q$),
 
 ('dim_technician', 30, 'technician_key', $q$
@@ -700,8 +702,8 @@ SELECT p.rowid, p.entity, p.ref, p.label, p.fk_product_type,
   LEFT JOIN st ON st.k = p.rowid
 $q$, $q$
 SELECT k FROM pg_temp.dwc_llx_product
-UNION SELECT fk_product FROM lake.llx_product_fournisseur_price WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_product_fournisseur_price)
-UNION SELECT fk_product FROM lake.llx_product_stock WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_product_stock)
+UNION SELECT fk_product FROM pg_temp.dwv_llx_product_fournisseur_price
+UNION SELECT fk_product FROM pg_temp.dwv_llx_product_stock
 $q$),
 
 ('dim_warehouse', 50, 'warehouse_key', $q$
@@ -767,22 +769,21 @@ SELECT t.rowid, t.entity, t.ref, t.datec, t.date_read, t.date_close,
   LEFT JOIN x ON x.k = t.rowid
 $q$, $q$
 SELECT k FROM pg_temp.dwc_llx_ticket
-UNION SELECT fk_object FROM lake.llx_ticket_extrafields WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_ticket_extrafields)
+UNION SELECT fk_object FROM pg_temp.dwv_llx_ticket_extrafields
 UNION SELECT CASE WHEN sourcetype = 'ticket' THEN fk_source ELSE fk_target END
-	    FROM lake.llx_element_element
-	   WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_element_element)
-		 AND ((sourcetype = 'ticket' AND targettype = 'fichinter') OR (sourcetype = 'fichinter' AND targettype = 'ticket'))
+	    FROM pg_temp.dwv_llx_element_element
+	   WHERE ((sourcetype = 'ticket' AND targettype = 'fichinter') OR (sourcetype = 'fichinter' AND targettype = 'ticket'))
 UNION SELECT fk_source FROM lake.llx_element_element_current
 	   WHERE sourcetype = 'ticket' AND targettype = 'fichinter' AND fk_target IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
 UNION SELECT fk_target FROM lake.llx_element_element_current
 	   WHERE sourcetype = 'fichinter' AND targettype = 'ticket' AND fk_source IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
 UNION SELECT rowid FROM lake.llx_ticket_current WHERE fk_soc IN (SELECT k FROM pg_temp.dwc_llx_societe)
 UNION SELECT rowid FROM lake.llx_ticket_current
-	   WHERE type_code IN (SELECT code FROM lake.llx_c_ticket_type WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_c_ticket_type))
+	   WHERE type_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_type)
 UNION SELECT rowid FROM lake.llx_ticket_current
-	   WHERE category_code IN (SELECT code FROM lake.llx_c_ticket_category WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_c_ticket_category))
+	   WHERE category_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_category)
 UNION SELECT rowid FROM lake.llx_ticket_current
-	   WHERE severity_code IN (SELECT code FROM lake.llx_c_ticket_severity WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_c_ticket_severity))
+	   WHERE severity_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_severity)
 $q$),
 
 ('fact_stock', 70, 'movement_key', $q$
@@ -836,11 +837,11 @@ SELECT coalesce(d.product, r.product), doliflow._date_key(coalesce(d.day, r.day)
 	   coalesce(r.qty, 0), round(coalesce(r.ht, 0), 8)
   FROM d FULL JOIN r ON r.product = d.product AND r.day = d.day
 $q$, $q$
-SELECT fk_product, datem::date FROM lake.llx_stock_mouvement
- WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_stock_mouvement) AND datem IS NOT NULL
+SELECT fk_product, datem::date FROM pg_temp.dwv_llx_stock_mouvement
+ WHERE type_mouvement = 2 AND datem IS NOT NULL
 UNION
 SELECT l.fk_product, f.datef
-  FROM (SELECT fk_product, fk_facture FROM lake.llx_facturedet WHERE rowid IN (SELECT k FROM pg_temp.dwc_llx_facturedet)
+  FROM (SELECT fk_product, fk_facture FROM pg_temp.dwv_llx_facturedet
 		UNION SELECT fk_product, fk_facture FROM lake.llx_facturedet WHERE fk_facture IN (SELECT k FROM pg_temp.dwc_llx_facture)) l
   JOIN lake.llx_facture f ON f.rowid = l.fk_facture
  WHERE l.fk_product IS NOT NULL AND f.datef IS NOT NULL
@@ -855,11 +856,12 @@ DECLARE
 	hi date;
 BEGIN
 	SELECT min(d), max(d) INTO lo, hi FROM (
-		SELECT min(created_at)::date AS d FROM dw.fact_tickets
-		UNION ALL SELECT max(created_at)::date FROM dw.fact_tickets
-		UNION ALL SELECT max(closed_at)::date FROM dw.fact_tickets
-		UNION ALL SELECT min(moved_at)::date FROM dw.fact_stock
-		UNION ALL SELECT max(moved_at)::date FROM dw.fact_stock
+		-- By date_key, which is indexed: the stock fact has millions of rows.
+		SELECT to_date(min(created_date_key)::text, 'YYYYMMDD') AS d FROM dw.fact_tickets
+		UNION ALL SELECT to_date(max(created_date_key)::text, 'YYYYMMDD') FROM dw.fact_tickets
+		UNION ALL SELECT to_date(max(closed_date_key)::text, 'YYYYMMDD') FROM dw.fact_tickets
+		UNION ALL SELECT to_date(min(date_key)::text, 'YYYYMMDD') FROM dw.fact_stock
+		UNION ALL SELECT to_date(max(date_key)::text, 'YYYYMMDD') FROM dw.fact_stock
 		UNION ALL SELECT min(invoice_date) FROM dw.fact_invoice_lines
 		UNION ALL SELECT max(invoice_date) FROM dw.fact_invoice_lines
 		UNION ALL SELECT min(date_start) FROM dw.dim_project
@@ -972,7 +974,8 @@ COMMENT ON FUNCTION doliflow._extrafield_expr(text, text) IS 'Internal: SQL expr
 
 INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 	('project_drift_margin_pct', '20', 'numeric', 'dw.v_active_projects flags a project as drifting when its share of budget consumed exceeds its share of schedule elapsed by more than this many points (or when cost exceeds budget, or hours exceed planned hours)'),
-	('warehouse_stale_hours', '36', 'numeric', 'doliflow.status() reports a warehouse table or lake table as stale when its last load or extract is older than this many hours');
+	('warehouse_stale_hours', '36', 'numeric', 'doliflow.status() reports a warehouse table or lake table as stale when its last load or extract is older than this many hours'),
+	('warehouse_random_page_cost', '1.1', 'numeric', 'random_page_cost used by incremental warehouse loads (never above the server''s own): they read a few percent of the rows by key, which the default of 4 prices as disk reads and replaces by whole-table scans');
 
 -- The whole load, inside the caller's transaction.  Returns a summary.
 CREATE FUNCTION doliflow._load_warehouse_tx(p_run_id bigint, p_full boolean) RETURNS jsonb
@@ -1030,24 +1033,49 @@ BEGIN
 	v_summary := jsonb_build_object('mode', CASE WHEN v_full THEN 'full' ELSE 'incremental' END,
 									'from_batch', v_lo, 'to_batch', v_hi, 'reason', v_reason);
 
-	-- Changed keys of every source since the last load.
+	-- What changed in every source since the last load: pg_temp.dwv_<source> holds the
+	-- versions stored since then plus, for each of their keys, the version the last load
+	-- saw (so old and new foreign keys are both known); pg_temp.dwc_<source> their keys.
 	FOR r IN SELECT * FROM doliflow.warehouse_sources ORDER BY source_table LOOP
 		IF to_regclass('pg_temp.' || quote_ident('dwc_' || r.source_table)) IS NOT NULL THEN
 			EXECUTE format('DROP TABLE pg_temp.%I', 'dwc_' || r.source_table);
 		END IF;
+		IF to_regclass('pg_temp.' || quote_ident('dwv_' || r.source_table)) IS NOT NULL THEN
+			EXECUTE format('DROP TABLE pg_temp.%I', 'dwv_' || r.source_table);
+		END IF;
 		IF v_full THEN
-			EXECUTE format('CREATE TEMP TABLE %I (k integer) ON COMMIT DROP', 'dwc_' || r.source_table);
+			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT * FROM lake.%I LIMIT 0',
+						   'dwv_' || r.source_table, r.source_table);
 		ELSE
-			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT DISTINCT %I::integer AS k FROM lake.%I WHERE _batch > $1 AND _batch <= $2',
-						   'dwc_' || r.source_table, r.key_column, r.source_table) USING v_lo, v_hi;
-			GET DIAGNOSTICS v_n_keys = ROW_COUNT;
-			EXECUTE format('ANALYZE pg_temp.%I', 'dwc_' || r.source_table);
-			IF v_n_keys > 0 THEN
-				v_summary := jsonb_set(v_summary, '{changed}',
-					coalesce(v_summary -> 'changed', '{}') || jsonb_build_object(r.source_table, v_n_keys));
-			END IF;
+			EXECUTE format('CREATE TEMP TABLE %1$I ON COMMIT DROP AS '
+						   'WITH n AS MATERIALIZED (SELECT * FROM lake.%2$I WHERE _batch > $1 AND _batch <= $2) '
+						   'SELECT * FROM n UNION ALL '
+						   'SELECT b.* FROM (SELECT DISTINCT %3$I AS k FROM n) c '
+						   'CROSS JOIN LATERAL (SELECT * FROM lake.%2$I p WHERE p.%3$I = c.k AND p._batch <= $1 '
+						   'ORDER BY p._batch DESC, p._deleted DESC LIMIT 1) b',
+						   'dwv_' || r.source_table, r.source_table, r.key_column) USING v_lo, v_hi;
+		END IF;
+		EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT DISTINCT %I::integer AS k FROM pg_temp.%I',
+					   'dwc_' || r.source_table, r.key_column, 'dwv_' || r.source_table);
+		GET DIAGNOSTICS v_n_keys = ROW_COUNT;
+		IF NOT v_full THEN
+			EXECUTE format('ANALYZE pg_temp.%I, pg_temp.%I', 'dwv_' || r.source_table, 'dwc_' || r.source_table);
+		END IF;
+		IF v_n_keys > 0 THEN
+			v_summary := jsonb_set(v_summary, '{changed}',
+				coalesce(v_summary -> 'changed', '{}') || jsonb_build_object(r.source_table, v_n_keys));
 		END IF;
 	END LOOP;
+
+	-- An incremental load reads a few percent of the rows by key: index probes into cached
+	-- tables, which the planner's defaults (random_page_cost 4) price as if from disk and
+	-- replace by whole-table scans.  Short queries do not repay JIT compilation either.
+	IF NOT v_full THEN
+		PERFORM pg_catalog.set_config('random_page_cost',
+			least(pg_catalog.current_setting('random_page_cost')::float8,
+				  doliflow.setting('warehouse_random_page_cost')::float8)::text, true);
+		PERFORM pg_catalog.set_config('jit', 'off', true);
+	END IF;
 
 	FOR r IN SELECT * FROM doliflow.warehouse_targets ORDER BY load_order LOOP
 		v_step := doliflow._step_begin(p_run_id, 'load:' || r.target);
@@ -1072,7 +1100,10 @@ BEGIN
 						   r.target, v_keys, 'dwa_' || r.target);
 			GET DIAGNOSTICS v_del = ROW_COUNT;
 		END IF;
-		v_sql := replace(r.build_sql, '@full@', CASE WHEN v_full THEN 'true' ELSE 'false' END);
+		-- Incremental: (@full@ OR k IN (...)) becomes (k IN (...)), a semi-join the planner
+		-- can drive from the affected keys (under an OR it would scan the whole table).
+		v_sql := CASE WHEN v_full THEN replace(r.build_sql, '@full@', 'true')
+					  ELSE replace(replace(r.build_sql, '(@full@ OR ', '('), '@full@', 'false') END;
 		IF r.target = 'fact_tickets' THEN
 			v_sql := replace(v_sql, '@satisfaction@', doliflow._extrafield_expr('extrafield_satisfaction', 'numeric'));
 			v_sql := replace(v_sql, '@estimated_duration@', doliflow._extrafield_expr('extrafield_estimated_duration', 'numeric'));

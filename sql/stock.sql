@@ -118,8 +118,8 @@ CREATE TEMP TABLE days ON COMMIT DROP AS
 SELECT d::date AS day FROM generate_series('2023-01-02'::date, '2024-06-30', '1 day') d;
 -- The calendar with the French public holidays, from the warehouse's own loader
 -- (it spans the years of the facts: give it one movement first).
-INSERT INTO dw.fact_stock (movement_key, moved_at, product_key, warehouse_key, movement_type, quantity)
-VALUES (1, '2023-01-01 08:00', 9001, 901, 0, 0);
+INSERT INTO dw.fact_stock (movement_key, moved_at, date_key, product_key, warehouse_key, movement_type, quantity)
+VALUES (1, '2023-01-01 08:00', 20230101, 9001, 901, 0, 0);
 SELECT (SELECT count(*) FROM doliflow._load_dim_date()) = 1 AS calendar_loaded;
 SELECT string_agg(day::text, ' ' ORDER BY day) AS holidays_in_history
   FROM dw.dim_date WHERE is_holiday AND day BETWEEN '2023-01-02' AND '2024-06-30';
@@ -155,6 +155,8 @@ VALUES (1, 'CF1', 3, 1, now(), md5('1')::uuid), (2, 'CF2', 5, 1, now(), md5('2')
 INSERT INTO lake.llx_commande_fournisseurdet (rowid, fk_commande, fk_product, qty, _batch, _extracted_at, _hash)
 VALUES (1, 1, 9001, 10, 1, now(), md5('1')::uuid), (2, 2, 9001, 100, 1, now(), md5('2')::uuid),
 	   (3, 3, 9001, 100, 1, now(), md5('3')::uuid);
+SELECT doliflow._lake_rebuild_current('llx_commande_fournisseur')
+	   + doliflow._lake_rebuild_current('llx_commande_fournisseurdet') AS current_rows;
 
 -- Events: the past 'Promo' tripled 9006's demand; the next one (expected x2)
 -- must be forecast with the learned x3.  A fair for all products with only an
