@@ -805,6 +805,7 @@ CREATE FUNCTION doliflow._cleanup_table(p_table text, p_before timestamptz) RETU
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_key text;
+	v_loaded bigint;
 	n1 bigint;
 	n2 bigint;
 	n3 bigint;
@@ -813,11 +814,16 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unknown source table "%"', p_table USING ERRCODE = 'undefined_table';
 	END IF;
-	-- Versions older than the cutoff that a newer version of the same row replaces.
+	-- Versions older than the cutoff that a newer version of the same row replaces, once
+	-- the warehouse has loaded that newer version (its next incremental load reads the
+	-- version it saw last, to know the old foreign keys).
+	IF to_regclass('dw.load_state') IS NOT NULL THEN
+		SELECT min(s.last_batch) INTO v_loaded FROM dw.load_state s;
+	END IF;
 	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._extracted_at < $1 AND EXISTS ('
-				   'SELECT FROM lake.%1$I n WHERE n.%2$I = l.%2$I '
+				   'SELECT FROM lake.%1$I n WHERE n.%2$I = l.%2$I AND n._batch <= $2 '
 				   'AND (n._batch > l._batch OR (n._batch = l._batch AND n._deleted AND NOT l._deleted)))',
-				   p_table, v_key) USING p_before;
+				   p_table, v_key) USING p_before, coalesce(v_loaded, 9223372036854775807);
 	GET DIAGNOSTICS n1 = ROW_COUNT;
 	-- Old tombstones with nothing older left: the row is gone for good.
 	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._deleted AND l._extracted_at < $1 AND NOT EXISTS ('
@@ -835,7 +841,7 @@ BEGIN
 	RETURN n1 + n2;
 END;
 $$;
-COMMENT ON FUNCTION doliflow._cleanup_table(text, timestamptz) IS 'Internal: drops the lake versions of one table older than the cutoff that are not the current version of their row, old tombstones with nothing older left, and unreferenced batch records; returns the versions dropped';
+COMMENT ON FUNCTION doliflow._cleanup_table(text, timestamptz) IS 'Internal: drops the lake versions of one table older than the cutoff that a version already loaded into the warehouse replaces, old tombstones with nothing older left, and unreferenced batch records; returns the versions dropped';
 ALTER FUNCTION doliflow._cleanup_table(text, timestamptz) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow._cleanup_table(text, timestamptz) FROM PUBLIC;
 
