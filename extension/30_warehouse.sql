@@ -836,6 +836,7 @@ SELECT coalesce(d.product, r.product), doliflow._date_key(coalesce(d.day, r.day)
 	   coalesce(d.qty, 0), coalesce(d.n, 0), round(coalesce(d.val, 0), 8),
 	   coalesce(r.qty, 0), round(coalesce(r.ht, 0), 8)
   FROM d FULL JOIN r ON r.product = d.product AND r.day = d.day
+ ORDER BY 1, 3	-- in key order: inserting millions of rows in hash order into the key index is slower than sorting
 $q$, $q$
 SELECT fk_product, datem::date FROM pg_temp.dwv_llx_stock_mouvement
  WHERE type_mouvement = 2 AND datem IS NOT NULL

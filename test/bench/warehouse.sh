@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/bench/warehouse.sh: warehouse load times at the `large` scale.
-#   full load (first load and full_rebuild => true) and incremental load after 1% of the
-#   source rows changed (updates, inserts and deletes over the tables the warehouse reads).
+#   full load (first load and full_rebuild => true) and incremental loads after 1% and then
+#   0.1% of the source rows changed (updates, inserts and deletes over the tables the
+#   warehouse reads): the incremental cost should follow the size of the change.
 # Run by test/bench/run (`make bench`), or standalone: it then starts its own throwaway
 # PostgreSQL and MariaDB with test/lib.sh and stops them at the end.
 #
@@ -49,42 +50,60 @@ t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract 
 t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "first load failed"; full1=$(since "$t0")
 t0=$(now); q "$DB" "CALL doliflow.load_warehouse(full_rebuild => true)" >/dev/null 2>&1 || df_die "full rebuild failed"; full2=$(since "$t0")
 
-# 1% of the rows change: updates, inserts and deletes.
-myq "$SRC" "
+# A fraction 1/N of the rows change (updates, inserts and deletes), rows picked by
+# rowid % N = R + offset so that every round changes other rows.
+change() {
+	local n=$1 r=$2 h=$(( $1 * 2 ))
+	myq "$SRC" "
 SET foreign_key_checks = 0;
-UPDATE llx_ticket SET fk_statut = 8, date_close = COALESCE(date_close, datec + INTERVAL 20 HOUR) WHERE rowid % 100 = 7;
-UPDATE llx_ticket_extrafields SET satisfaction = 1 + (rowid % 5) WHERE rowid % 100 = 11;
-UPDATE llx_fichinter SET duree = duree + 900 WHERE rowid % 100 = 13;
-UPDATE llx_societe SET town = CONCAT(COALESCE(town, ''), ' (bench)') WHERE rowid % 100 = 17;
-UPDATE llx_facture SET fk_statut = 2 WHERE rowid % 100 = 19;
-UPDATE llx_facturedet SET qty = qty + 1 WHERE rowid % 100 = 23;
-UPDATE llx_element_time SET element_duration = element_duration + 1800 WHERE rowid % 100 = 29;
-DELETE FROM llx_element_element WHERE rowid % 200 = 31;
-DELETE FROM llx_stock_mouvement WHERE rowid % 200 = 37;
+UPDATE llx_ticket SET fk_statut = 8, date_close = COALESCE(date_close, datec + INTERVAL 20 HOUR) WHERE rowid % $n = $r;
+UPDATE llx_ticket_extrafields SET satisfaction = 1 + (rowid % 5) WHERE rowid % $n = $r + 4;
+UPDATE llx_fichinter SET duree = duree + 900 WHERE rowid % $n = $r + 6;
+UPDATE llx_societe SET town = CONCAT(COALESCE(town, ''), ' (bench)') WHERE rowid % $n = $r + 10;
+UPDATE llx_facture SET fk_statut = 2 WHERE rowid % $n = $r + 12;
+UPDATE llx_facturedet SET qty = qty + 1 WHERE rowid % $n = $r + 16;
+UPDATE llx_element_time SET element_duration = element_duration + 1800 WHERE rowid % $n = $r + 22;
+DELETE FROM llx_element_element WHERE rowid % $h = $r + 24;
+DELETE FROM llx_stock_mouvement WHERE rowid % $h = $r + 30;
 INSERT INTO llx_stock_mouvement (datem, fk_product, fk_entrepot, value, price, type_mouvement, label, fk_projet)
 SELECT NOW() - INTERVAL (rowid % 30) DAY, fk_product, fk_entrepot, -1, price, 2, 'bench', 0
-  FROM llx_stock_mouvement WHERE rowid % 200 = 41;
+  FROM llx_stock_mouvement WHERE rowid % $h = $r + 34;
 " || df_die "source changes failed"
-changed=$(q "$DB" "SELECT 1") # keep the connection warm
-sleep 2
-t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract failed"; ext2=$(since "$t0")
-t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "incremental load failed"; inc=$(since "$t0")
-mode=$(q "$DB" "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")
-chg=$(q "$DB" "SELECT sum(rows_changed) FROM dw.load_state WHERE target <> 'dim_date'")
+	sleep 2
+}
+# incremental N R: change 1/N of the rows, extract, load; sets ext, inc, chg, steps.
+incremental() {
+	change "$1" "$2"
+	t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract failed"; ext=$(since "$t0")
+	t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "incremental load failed"; inc=$(since "$t0")
+	mode=$(q "$DB" "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")
+	[ "$mode" = incremental ] || df_die "the load was not incremental ($mode)"
+	chg=$(q "$DB" "SELECT sum(rows_changed) FROM dw.load_state WHERE target <> 'dim_date'")
+	steps=$(q "$DB" "SELECT string_agg(format('%s %s', replace(step, 'load:', ''), round(extract(epoch FROM finished_at - started_at)::numeric, 2)), ', ' ORDER BY step_id)
+		FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'load_warehouse')")
+}
+incremental 100 7;  ext1pc=$ext inc1pc=$inc chg1pc=$chg steps1pc=$steps
+incremental 1000 1; ext01pc=$ext inc01pc=$inc chg01pc=$chg steps01pc=$steps
 dw=$(q "$DB" "SELECT sum(rows_total) FROM dw.load_state")
-steps=$(q "$DB" "SELECT string_agg(format('%s %s', replace(step, 'load:', ''), round(extract(epoch FROM finished_at - started_at)::numeric, 2)), ', ' ORDER BY step_id)
-	FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'load_warehouse')")
 
 printf 'source: %s, %s source rows (generated in %ss)\n' "$how" "$rows" "$gen_s"
 printf '%-44s %10s\n' "measure" "seconds"
 printf '%-44s %10s\n' "extract (first, full)" "$ext1"
 printf '%-44s %10s\n' "load_warehouse (first load, full)" "$full1"
 printf '%-44s %10s\n' "load_warehouse(full_rebuild => true)" "$full2"
-printf '%-44s %10s\n' "extract (after 1% changed)" "$ext2"
-printf '%-44s %10s\n' "load_warehouse incremental (1% changed)" "$inc"
-printf 'incremental load: mode %s, %s dw rows rewritten of %s; ratio full/incremental %s\n' "$mode" "$chg" "$dw" \
-	"$(awk -v a="$full2" -v b="$inc" 'BEGIN { if (b > 0) printf "%.1f", a / b }')"
-printf 'incremental steps (s): %s\n' "$steps"
+printf '%-44s %10s\n' "extract (after 1% changed)" "$ext1pc"
+printf '%-44s %10s\n' "load_warehouse incremental (1% changed)" "$inc1pc"
+printf '%-44s %10s\n' "extract (after 0.1% changed)" "$ext01pc"
+printf '%-44s %10s\n' "load_warehouse incremental (0.1% changed)" "$inc01pc"
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f%%", 100 * a / b }'; }
+printf 'dw rows rewritten: 1%%: %s, 0.1%%: %s, of %s\n' "$chg1pc" "$chg01pc" "$dw"
+printf 'incremental load time as a share of the full rebuild: 1%%: %s, 0.1%%: %s (first load: %s, %s)\n' \
+	"$(pct "$inc1pc" "$full2")" "$(pct "$inc01pc" "$full2")" "$(pct "$inc1pc" "$full1")" "$(pct "$inc01pc" "$full1")"
+printf 'ratio full rebuild / incremental: 1%%: %s, 0.1%%: %s\n' \
+	"$(awk -v a="$full2" -v b="$inc1pc" 'BEGIN { if (b > 0) printf "%.1f", a / b }')" \
+	"$(awk -v a="$full2" -v b="$inc01pc" 'BEGIN { if (b > 0) printf "%.1f", a / b }')"
+printf 'incremental steps, 1%% (s): %s\n' "$steps1pc"
+printf 'incremental steps, 0.1%% (s): %s\n' "$steps01pc"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
 my -e "DROP DATABASE IF EXISTS $SRC" 2>/dev/null
 exit 0
