@@ -43,7 +43,10 @@ last_run() { q "$PG" "SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'ext
 failed_steps() { q "$PG" "SELECT count(*) FROM doliflow.run_step WHERE run_id = $(last_run) AND status <> 'success'"; }
 versions() { q "$PG" "SELECT sum(n) FROM (SELECT count(*) n FROM lake.llx_societe UNION ALL SELECT count(*) FROM lake.llx_ticket UNION ALL SELECT count(*) FROM lake.llx_facture UNION ALL SELECT count(*) FROM lake.llx_facturedet UNION ALL SELECT count(*) FROM lake.llx_stock_mouvement UNION ALL SELECT count(*) FROM lake.llx_c_ticket_type UNION ALL SELECT count(*) FROM lake.llx_ticket_extrafields UNION ALL SELECT count(*) FROM lake.llx_product) x"; }
 
+lake_indexes() { q "$PG" "SELECT count(*) || ':' || md5(string_agg(indexdef, ';' ORDER BY indexname)) FROM pg_indexes WHERE schemaname = 'lake'"; }
+indexes0=$(lake_indexes)
 extract; ok $? "extract() of a dirty source runs without error"
+is "$(lake_indexes)" "$indexes0" "the first extract rebuilds every lake index it set aside"
 is "$(failed_steps)" "0" "every table step succeeded"
 is "$(q "$PG" "SELECT status FROM doliflow.run_log WHERE run_id = $(last_run)")" "success" "the run is logged as success"
 is "$(q "$PG" "SELECT count(*) FROM doliflow.run_step WHERE run_id = $(last_run)")" "$(q "$PG" "SELECT count(*) FROM doliflow.source_table")" "one step per source table"
