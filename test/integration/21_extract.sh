@@ -84,9 +84,9 @@ is "$(failed_steps)" "0" "third extract succeeded"
 is "$(q "$PG" "SELECT count(*) || ':' || (SELECT subject FROM lake.llx_ticket_current WHERE rowid = 3) FROM lake.llx_ticket WHERE rowid = 3")" "2:fuite réparée ✅" \
 	"an updated row gets a new version, the current view shows it"
 is "$(q "$PG" "SELECT count(*) FILTER (WHERE _deleted) || ':' || (SELECT count(*) FROM lake.llx_societe_current WHERE rowid = 5) FROM lake.llx_societe WHERE rowid = 5")" "1:0" \
-	"a deleted row gets a tombstone and leaves the current view"
+	"a deleted row gets a tombstone and leaves the current table"
 is "$(q "$PG" "SELECT count(*) FILTER (WHERE _deleted) FROM lake.llx_facturedet WHERE rowid = 3")" "1" "a deleted invoice line gets a tombstone"
-is "$(q "$PG" "SELECT count(*) FROM lake.llx_c_ticket_type_current")" "$(myq "$SRC" "SELECT COUNT(*) FROM llx_c_ticket_type")" "a deleted dictionary row leaves the current view"
+is "$(q "$PG" "SELECT count(*) FROM lake.llx_c_ticket_type_current")" "$(myq "$SRC" "SELECT COUNT(*) FROM llx_c_ticket_type")" "a deleted dictionary row leaves the current table"
 is "$(q "$PG" "SELECT count(*) FROM lake.llx_stock_mouvement_current")" "5" "new stock movement by rowid"
 is "$(q "$PG" "SELECT last_rowid FROM lake.watermark WHERE table_name = 'llx_stock_mouvement'")" "5" "rowid watermark = source max(rowid)"
 is "$(q "$PG" "SELECT bool_and(status = 'loaded' AND rows_fetched = source_count) FROM lake.batch WHERE run_id = $(last_run)")" "t" \
