@@ -82,7 +82,7 @@ myq "$SRC" "UPDATE llx_ticket SET fk_statut = 8, subject = 'fuite réparée ✅'
 sleep 1.2; extract
 is "$(failed_steps)" "0" "third extract succeeded"
 is "$(q "$PG" "SELECT count(*) || ':' || (SELECT subject FROM lake.llx_ticket_current WHERE rowid = 3) FROM lake.llx_ticket WHERE rowid = 3")" "2:fuite réparée ✅" \
-	"an updated row gets a new version, the current view shows it"
+	"an updated row gets a new version, the current table shows it"
 is "$(q "$PG" "SELECT count(*) FILTER (WHERE _deleted) || ':' || (SELECT count(*) FROM lake.llx_societe_current WHERE rowid = 5) FROM lake.llx_societe WHERE rowid = 5")" "1:0" \
 	"a deleted row gets a tombstone and leaves the current table"
 is "$(q "$PG" "SELECT count(*) FILTER (WHERE _deleted) FROM lake.llx_facturedet WHERE rowid = 3")" "1" "a deleted invoice line gets a tombstone"
