@@ -638,27 +638,38 @@ doliflow_iforest_score(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(s);
 }
 
+/*
+ * Both iforest_explain forms: the model (argument 0, cached) explains the point
+ * (argument 1, *n features).  Returns the score, then each feature's share.
+ */
+static double *
+explain_point(FunctionCallInfo fcinfo, const char *fname, int *n)
+{
+	iforest    *f = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 0, fname);
+	const double *x = float8_array(PG_GETARG_ARRAYTYPE_P(1), n, fname);
+	double	   *out;
+	int32		top;
+
+	reject_nonfinite(x, *n, fname);
+	if ((uint32) *n != f->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s: the model has %u features, the point has %d", fname, f->d, *n)));
+	out = palloc((*n + 1) * sizeof(double));
+	ana_check(iforest_explain(f, x, (size_t) *n, &out[0], &out[1], &top, NULL), fname);
+	return out;
+}
+
 /* iforest_explain(model, point) -> float8[]: score, then each feature's isolation share */
 PG_FUNCTION_INFO_V1(doliflow_iforest_explain);
 Datum
 doliflow_iforest_explain(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.iforest_explain";
-	iforest    *f = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 0, fname);
 	int			n,
 				i;
-	const double *x = float8_array(PG_GETARG_ARRAYTYPE_P(1), &n, fname);
-	double	   *out;
+	double	   *out = explain_point(fcinfo, "doliflow.iforest_explain", &n);
 	Datum	   *d;
-	int32		top;
 
-	reject_nonfinite(x, n, fname);
-	if ((uint32) n != f->d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s: the model has %u features, the point has %d", fname, f->d, n)));
-	out = palloc((n + 1) * sizeof(double));
-	ana_check(iforest_explain(f, x, (size_t) n, &out[0], &out[1], &top, NULL), fname);
 	d = palloc((n + 1) * sizeof(Datum));
 	for (i = 0; i <= n; i++)
 		d[i] = Float8GetDatum(out[i]);
@@ -690,29 +701,17 @@ PG_FUNCTION_INFO_V1(doliflow_iforest_explain_jsonb);
 Datum
 doliflow_iforest_explain_jsonb(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.iforest_explain";
-	iforest    *f;
 	ArrayType  *names;
-	const double *x;
 	double	   *out;
 	int			n,
 				i,
 				top = -1;
-	int32		top_unused;
 	StringInfoData buf;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	f = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 0, fname);
-	x = float8_array(PG_GETARG_ARRAYTYPE_P(1), &n, fname);
+	out = explain_point(fcinfo, "doliflow.iforest_explain", &n);
 	names = PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2);
-	reject_nonfinite(x, n, fname);
-	if ((uint32) n != f->d)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s: the model has %u features, the point has %d", fname, f->d, n)));
-	out = palloc((n + 1) * sizeof(double));
-	ana_check(iforest_explain(f, x, (size_t) n, &out[0], &out[1], &top_unused, NULL), fname);
 
 	/* the top feature: largest positive share, the first one on ties */
 	for (i = 1; i <= n; i++)
