@@ -862,11 +862,12 @@ DECLARE
 BEGIN
 	SELECT min(d), max(d) INTO lo, hi FROM (
 		-- By date_key, which is indexed: the stock fact has millions of rows.
-		SELECT to_date(min(created_date_key)::text, 'YYYYMMDD') AS d FROM dw.fact_tickets
-		UNION ALL SELECT to_date(max(created_date_key)::text, 'YYYYMMDD') FROM dw.fact_tickets
-		UNION ALL SELECT to_date(max(closed_date_key)::text, 'YYYYMMDD') FROM dw.fact_tickets
-		UNION ALL SELECT to_date(min(date_key)::text, 'YYYYMMDD') FROM dw.fact_stock
-		UNION ALL SELECT to_date(max(date_key)::text, 'YYYYMMDD') FROM dw.fact_stock
+		SELECT to_date(k::text, 'YYYYMMDD') AS d FROM (
+			SELECT min(created_date_key) AS k FROM dw.fact_tickets
+			UNION ALL SELECT max(created_date_key) FROM dw.fact_tickets
+			UNION ALL SELECT max(closed_date_key) FROM dw.fact_tickets
+			UNION ALL SELECT min(date_key) FROM dw.fact_stock
+			UNION ALL SELECT max(date_key) FROM dw.fact_stock) keys
 		UNION ALL SELECT min(invoice_date) FROM dw.fact_invoice_lines
 		UNION ALL SELECT max(invoice_date) FROM dw.fact_invoice_lines
 		UNION ALL SELECT min(date_start) FROM dw.dim_project
