@@ -8,7 +8,18 @@
 # a later run can reap servers that a killed run left behind.
 
 DF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-: "${DOLIFLOW_SHARED:=$(cd "$DF_ROOT/../shared" 2>/dev/null && pwd)}"
+# The read-only shared/ data (TABLES.md, M4, car parts) sits beside the checkout; a
+# clone made elsewhere (CI clones into a temporary directory) finds it beside the
+# local repository it was cloned from.
+df_find_shared() {
+	local origin
+	[ -d "$DF_ROOT/../shared" ] && { (cd "$DF_ROOT/../shared" && pwd); return; }
+	origin=$(git -C "$DF_ROOT" remote get-url origin 2>/dev/null) || return 0
+	case $origin in file://*) origin=${origin#file://} ;; /*) ;; *) return 0 ;; esac
+	[ -d "$origin/../shared" ] && (cd "$origin/../shared" && pwd)
+	return 0
+}
+: "${DOLIFLOW_SHARED:=$(df_find_shared)}"
 export DOLIFLOW_SHARED
 DF_PG_MAJOR=15
 DF_PG_SYSBIN=/usr/lib/postgresql/$DF_PG_MAJOR/bin

@@ -164,7 +164,7 @@ myq information_schema "SELECT table_name, column_name, LOWER(column_type) FROM 
 n=$(awk '{print $1}' "$TMP/tables_md.txt" | sort -u | wc -l)
 [ "$n" -ge 15 ]; ok $? "TABLES.md lists $n tables with their columns"
 [ -f "$DOLIFLOW_SHARED/dolibarr/TABLES.md" ] ||
-	diag "no ${DOLIFLOW_SHARED:-../shared}/dolibarr/TABLES.md: the checkout must sit beside shared/, or set DOLIFLOW_SHARED"
+	diag "no ${DOLIFLOW_SHARED:-../shared}/dolibarr/TABLES.md: the checkout (or the local repository it was cloned from) must sit beside shared/, or set DOLIFLOW_SHARED"
 # every TABLES.md table exists with the same columns, in order (extrafield columns excepted;
 # sort -s keeps each table's column order)
 awk 'NR == FNR { md[$1] = 1; next } ($1 in md)' "$TMP/tables_md.txt" "$TMP/schema.txt" \
