@@ -38,8 +38,8 @@ myroot() { env -u MYSQL_HOST mariadb --no-defaults -S "$MYSQL_SOCKET" -u root "$
 SRC=dfbench_src PG=dfbench
 if [ -z "$ROWS" ] && [ -x test/generator/load.sh ]; then
 	df_log "generating the $SCALE Dolibarr source"
-	test/generator/load.sh --socket "$MYSQL_SOCKET" --user root --db "$SRC" --scale "$SCALE" --seed 42 >/dev/null \
-		|| df_die "generator failed"
+	# The shared helper talks to root through the socket (MYSQL_HOST would send it over TCP).
+	df_new_source "$SRC" "$SCALE" 42 || df_die "generator failed"
 else
 	ROWS=${ROWS:-2000000}
 	df_log "source: fixture + $ROWS stock movements"
