@@ -136,7 +136,10 @@ is "$(q "$PG" "SELECT count(*) FROM doliflow.run_step WHERE run_id = (SELECT max
 is "$(q "$PG" "SELECT count(*) FROM lake.watermark w JOIN lake.batch b ON b.table_name = w.table_name WHERE b.status = 'failed' AND b.run_id = (SELECT max(run_id) FROM doliflow.run_log) AND w.updated_at > (SELECT started_at FROM doliflow.run_log WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log))" 2>/dev/null || echo 0)" "0" \
    "no watermark moved for a failed table"
 
-# 6. The source down before the run.
+# 6. The source down before the run.  Customer F may or may not have been
+# extracted in 5 (it is held back when the run starts within the second of
+# its insert), so the content to keep is whatever 5 left.
+kept=$(customers)
 q "$PG" "CALL doliflow.run_pipeline()" >/dev/null 2>"$TEST_TMP/81_down.err"
 is "$(last_run status)" "partial" "source down: the run is partial (extract failed, load ran)"
 is "$(step extract status)|$(step load_warehouse status)" "failed|success" "source down: extract failed, load succeeded on the existing lake"
@@ -144,7 +147,7 @@ q "$PG" "SELECT error FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) 
 	| grep -Eiq "connect|unreachable|gone|lost"; ok $? "the failed table's error says the source cannot be reached"
 last_run error | grep -q '^extract: '; ok $? "the run's first error is the extract's"
 grep -q "WARNING:  doliflow: extract failed" "$TEST_TMP/81_down.err"; ok $? "a WARNING for the failed step"
-is "$(customers)" "$((before + 1))" "the warehouse keeps its last good content"
+is "$(customers)" "$kept" "the warehouse keeps its last good content"
 
 q "$PG" "SELECT run_id, kind, status, left(error, 90) FROM doliflow.run_log ORDER BY run_id" | sed 's/^/# /'
 is "$(df_lake_drift "$PG")" "" "every lake _current table equals the latest live versions of its history"
