@@ -1368,7 +1368,7 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
 							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-	IF coalesce(password, '') <> '' THEN
+	IF pg_catalog.length(password) >= 4 THEN	-- shorter ones would mangle every message
 		v_msg := pg_catalog.replace(v_msg, password, '********');
 		v_detail := pg_catalog.replace(v_detail, password, '********');
 		v_hint := pg_catalog.replace(v_hint, password, '********');
