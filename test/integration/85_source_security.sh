@@ -97,7 +97,7 @@ grep -q "must not be accessible by group or others" "$TEST_TMP/85.err"; ok $? "a
 chmod 600 "$OPT"
 is "$(q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>&1)" "$NTAB" \
 	"connect(..., password => NULL) with the option file succeeds"
-is "$(q "$PG" "SELECT umoptions::text FROM pg_user_mappings WHERE srvname = 'doliflow_source'")" "{username=$DOLIFLOW_SOURCE_USER}" \
+is "$(q "$PG" "SELECT array_to_string(array(SELECT split_part(o, '=', 1) FROM unnest(umoptions) o), ',') FROM pg_user_mappings WHERE srvname = 'doliflow_source'")" "username" \
 	"the user mapping then holds no password"
 is "$(psql -X -A -t -d "$PG" -c "SELECT count(*) FILTER (WHERE reachable) FROM doliflow.test_connection()" 2>&1)" "$NTAB" \
 	"a new session reads the source with the password from the option file"
@@ -166,18 +166,18 @@ q "$PG" "UPDATE doliflow.settings SET value = '3' WHERE name = 'source_connect_t
 # statement_timeout, on an established connection and on a fresh one.
 frozen
 t0=$(now)
-out=$(psql -X -q -d "$PG" -c "SET doliflow.x = 1" -c "SET statement_timeout = '5s'" -c "SELECT * FROM doliflow.test_connection()" 2>&1)
+out=$(timeout 40 psql -X -q -d "$PG" -c "SET statement_timeout = '5s'" -c "SELECT * FROM doliflow.test_connection()" 2>&1)
 t=$(elapsed "$t0"); thawed
 within "$t" 10; ok $? "frozen source: statement_timeout 5s ends test_connection() in ${t}s (< 10 s)"
 frozen
 q "$PG" "UPDATE doliflow.settings SET value = '120' WHERE name IN ('source_connect_timeout', 'source_read_timeout')" >/dev/null
 t0=$(now)
-out=$(psql -X -q -d "$PG" -c "SET statement_timeout = '4s'" -c "SELECT * FROM doliflow.test_connection()" 2>&1)
+out=$(timeout 40 psql -X -q -d "$PG" -c "SET statement_timeout = '4s'" -c "SELECT * FROM doliflow.test_connection()" 2>&1)
 t=$(elapsed "$t0"); thawed
 within "$t" 10; ok $? "frozen source, timeouts 120 s: statement_timeout 4s still ends test_connection() in ${t}s"
 
 # pg_cancel_backend, the read blocked on an established connection.
-psql -X -q -d "$PG" -c "SELECT count(*) FROM doliflow.test_connection()" -c "SELECT pg_sleep(2)" -c "SELECT * FROM doliflow.test_connection()" >"$TEST_TMP/85.cancel" 2>&1 &
+timeout 60 psql -X -q -d "$PG" -c "SELECT count(*) FROM doliflow.test_connection()" -c "SELECT pg_sleep(2)" -c "SELECT * FROM doliflow.test_connection()" >"$TEST_TMP/85.cancel" 2>&1 &
 cpid=$!; BG+=($cpid)
 sleep 1.2; frozen; sleep 2.5
 bpid=$(q "$PG" "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT * FROM doliflow.test_connection()%' AND pid <> pg_backend_pid()")
@@ -192,7 +192,7 @@ grep -q "canceling statement due to user request" "$TEST_TMP/85.cancel"; ok $? "
 q "$PG" "UPDATE doliflow.settings SET value = '3' WHERE name IN ('source_connect_timeout', 'source_read_timeout')" >/dev/null
 frozen
 t0=$(now)
-out=$(psql -X -A -t -d "$PG" -c "SELECT count(*) FILTER (WHERE NOT reachable AND error LIKE 'the Dolibarr source is unreachable at $MYSQL_HOST:$MYSQL_PORT%') || '/' || count(*) FROM doliflow.test_connection()" 2>&1)
+out=$(timeout 40 psql -X -A -t -d "$PG" -c "SELECT count(*) FILTER (WHERE NOT reachable AND error LIKE 'the Dolibarr source is unreachable at $MYSQL_HOST:$MYSQL_PORT%') || '/' || count(*) FROM doliflow.test_connection()" 2>&1)
 t=$(elapsed "$t0"); thawed
 is "$out" "$NTAB/$NTAB" "frozen source, fresh session: test_connection() gives every table reachable = false with the unreachable error"
 within "$t" 10; ok $? "... within the 3 s connect timeout (${t}s)"
@@ -201,7 +201,7 @@ within "$t" 10; ok $? "... within the 3 s connect timeout (${t}s)"
 # extract ends and releases its lock.
 frozen
 t0=$(now)
-timeout 120 psql -X -q -d "$PG" -c "CALL doliflow.extract()" >"$TEST_TMP/85.frozen" 2>&1
+timeout 60 psql -X -q -d "$PG" -c "CALL doliflow.extract()" >"$TEST_TMP/85.frozen" 2>&1
 rc=$?; t=$(elapsed "$t0"); thawed
 ok $(( rc == 124 )) "frozen source: extract() ends by itself (${t}s), it does not hang"
 is "$(q "$PG" "SELECT status <> 'success' FROM doliflow.run_log WHERE kind = 'extract' ORDER BY run_id DESC LIMIT 1")" "t" "... logged as not successful"
