@@ -176,6 +176,16 @@ out=$(timeout 40 psql -X -q -d "$PG" -c "SET statement_timeout = '4s'" -c "SELEC
 t=$(elapsed "$t0"); thawed
 within "$t" 10; ok $? "frozen source, timeouts 120 s: statement_timeout 4s still ends test_connection() in ${t}s"
 
+# The same session, cancelled on the frozen source, reads it again after SIGCONT.
+timeout 60 psql -X -q -A -t -d "$PG" -c "SELECT count(*) FROM doliflow.test_connection()" -c "SELECT pg_sleep(2)" \
+	-c "SET statement_timeout = '3s'" -c "SELECT count(*) FROM doliflow.test_connection()" -c "RESET statement_timeout" \
+	-c "SELECT pg_sleep(4)" -c "SELECT 'again:' || count(*) FILTER (WHERE reachable) FROM doliflow.test_connection()" >"$TEST_TMP/85.same" 2>&1 &
+spid=$!; BG+=($spid)
+sleep 1.5; frozen; sleep 5; thawed
+wait "$spid"
+grep -q "canceling statement due to statement timeout" "$TEST_TMP/85.same"; ok $? "one session: the call on the frozen source is cancelled by statement_timeout"
+is "$(grep '^again:' "$TEST_TMP/85.same")" "again:$NTAB" "... and after SIGCONT the same session reads every table again"
+
 # pg_cancel_backend, the read blocked on an established connection.
 timeout 60 psql -X -q -d "$PG" -c "SELECT count(*) FROM doliflow.test_connection()" -c "SELECT pg_sleep(2)" -c "SELECT * FROM doliflow.test_connection()" >"$TEST_TMP/85.cancel" 2>&1 &
 cpid=$!; BG+=($cpid)
