@@ -3,7 +3,9 @@
 
 \echo Use "CREATE EXTENSION doliflow CASCADE" to load this file. \quit
 
--- Schema doliflow is created by CREATE EXTENSION (control file: schema = doliflow).
+-- Schema doliflow is created here, not by CREATE EXTENSION (the control file names no
+-- schema), so that it belongs to the extension and DROP EXTENSION drops it too.
+CREATE SCHEMA doliflow;
 CREATE SCHEMA lake;
 CREATE SCHEMA dw;
 -- Foreign tables over the Dolibarr database live here; doliflow.connect() fills it.

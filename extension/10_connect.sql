@@ -27,7 +27,18 @@ GRANT USAGE, CREATE ON SCHEMA dolibarr TO doliflow_owner;
 GRANT SELECT ON doliflow.settings TO doliflow_owner;
 
 INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
-	('source_fetch_size', '10000', 'integer', 'Rows mysql_fdw fetches per round trip from the Dolibarr source (server option fetch_size, applied by connect())');
+	('source_fetch_size', '10000', 'integer', 'Rows mysql_fdw fetches per round trip from the Dolibarr source (server option fetch_size, applied by connect())'),
+	('source_connect_timeout', '10', 'integer', 'Seconds a connection to the Dolibarr source may take (TCP connect and handshake) before it fails; 1 to 3600. Applies to connections opened after the change (the next session)'),
+	('source_read_timeout', '300', 'integer', 'Seconds one read or write on the Dolibarr source connection may wait before the access fails (a frozen source fails that table''s step instead of hanging); 1 to 86400, longer than the slowest source query. Applies to connections opened after the change'),
+	('source_option_file', '', 'text', 'Absolute path of a my.cnf-style file on the database server ([client] section, password=...; mode 0600, owned by the server''s OS user) read when the user mapping holds no password: connect(..., password => NULL) keeps the password out of SQL text. Empty = none');
+
+-- The foreign server is created here, as a member of the extension, so that
+-- DROP EXTENSION drops it with the user mapping holding the password (and
+-- the foreign tables) instead of leaving them behind.  connect() sets its
+-- options and creates the mapping and the foreign tables.
+CREATE SERVER doliflow_source FOREIGN DATA WRAPPER mysql_fdw;
+ALTER SERVER doliflow_source OWNER TO doliflow_owner;
+COMMENT ON SERVER doliflow_source IS 'doliflow: the Dolibarr MariaDB/MySQL database (options set by doliflow.connect(); sessions use utf8mb4 and UTC); dropped with the extension, user mapping and foreign tables included';
 
 ------------------------------------------------------------------------------
 -- Catalog of the source: which Dolibarr tables doliflow reads, how, and their
@@ -1099,10 +1110,92 @@ ALTER FUNCTION doliflow._unreachable(text) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow._unreachable(text) FROM PUBLIC;
 
 ------------------------------------------------------------------------------
+-- The source guard (src/pg_source_guard.c): timeouts, cancel, option file,
+-- errors kept out of the server log's STATEMENT and CONTEXT lines.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow._raise_hidden(sqlstate text, message text, detail text, hint text) RETURNS void
+AS 'MODULE_PATHNAME', 'doliflow_raise_hidden' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION doliflow._raise_hidden(text, text, text, text) IS 'Internal: raises an ERROR with that SQLSTATE, message, detail and hint whose statement and context are not written to the server log (they may hold the source password)';
+
+CREATE FUNCTION doliflow._source_guard_arm(host text, port int, username text, connect_timeout int,
+										   read_timeout int, option_file text) RETURNS void
+AS 'MODULE_PATHNAME', 'doliflow_source_guard_arm' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION doliflow._source_guard_arm(text, int, text, int, int, text) IS 'Internal: arms the source guard of this backend: a cancel, statement_timeout or terminate shuts the sockets connected to host:port down (so a read from a frozen source ends), and new mysql_fdw connections to host:port as username get the connect and read timeouts (seconds) and, without a password in the user mapping, the option file';
+
+CREATE FUNCTION doliflow._source_option_file_check(path text) RETURNS void
+AS 'MODULE_PATHNAME', 'doliflow_source_option_file_check' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION doliflow._source_option_file_check(text) IS 'Internal: checks that the source option file is an absolute path to a regular file the server can read and only its owner can access (mode 0600)';
+
+-- Arms the guard for the configured source; called before each source access.
+CREATE FUNCTION doliflow._source_arm() RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	c record;
+	v_file text := doliflow.setting('source_option_file');
+BEGIN
+	SELECT sc.host, sc.port, sc.username INTO c FROM doliflow.source_connection sc;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	IF v_file <> '' THEN
+		PERFORM doliflow._source_option_file_check(v_file);
+	END IF;
+	PERFORM doliflow._source_guard_arm(c.host, c.port, c.username,
+		doliflow.setting('source_connect_timeout')::int, doliflow.setting('source_read_timeout')::int,
+		nullif(v_file, ''));
+END;
+$$;
+COMMENT ON FUNCTION doliflow._source_arm() IS 'Internal: arms the source guard (timeouts from the source_connect_timeout and source_read_timeout settings, cancel, option file) for the source in doliflow.source_connection';
+
+-- Drops what connect() made (the user mapping, the foreign tables) and the
+-- server's options; the server stays (it belongs to the extension).
+CREATE FUNCTION doliflow._source_clear() RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r record;
+	v_sql text;
+	v_cmm text := pg_catalog.current_setting('client_min_messages');
+BEGIN
+	PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+	FOR r IN SELECT ft.ftrelid::regclass AS rel FROM pg_catalog.pg_foreign_table ft
+			   JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver
+			  WHERE fs.srvname = 'doliflow_source' LOOP
+		EXECUTE pg_catalog.format('DROP FOREIGN TABLE IF EXISTS %s CASCADE', r.rel);
+	END LOOP;
+	DROP USER MAPPING IF EXISTS FOR doliflow_owner SERVER doliflow_source;
+	SELECT 'ALTER SERVER doliflow_source OPTIONS (' ||
+		   string_agg(pg_catalog.format('DROP %I', pg_catalog.split_part(o, '=', 1)), ', ') || ')'
+	  INTO v_sql
+	  FROM pg_catalog.pg_foreign_server fs, pg_catalog.unnest(fs.srvoptions) o
+	 WHERE fs.srvname = 'doliflow_source';
+	IF v_sql IS NOT NULL THEN
+		EXECUTE v_sql;
+	END IF;
+	PERFORM pg_catalog.set_config('client_min_messages', v_cmm, true);
+END;
+$$;
+COMMENT ON FUNCTION doliflow._source_clear() IS 'Internal: drops the user mapping and the foreign tables of doliflow_source and clears its options';
+
+DO $$
+DECLARE
+	f text;
+BEGIN
+	FOREACH f IN ARRAY ARRAY['doliflow._raise_hidden(text, text, text, text)',
+							 'doliflow._source_guard_arm(text, int, text, int, int, text)',
+							 'doliflow._source_option_file_check(text)', 'doliflow._source_arm()',
+							 'doliflow._source_clear()'] LOOP
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO doliflow_owner', f);
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+	END LOOP;
+END;
+$$;
+
+------------------------------------------------------------------------------
 -- connect()
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION doliflow.connect(host text, port int, dbname text, username text, password text)
+CREATE FUNCTION doliflow._connect(host text, port int, dbname text, username text, password text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1116,6 +1209,7 @@ DECLARE
 	v_extra text[];
 	v_err text;
 	v_cmm text;
+	v_file text;
 BEGIN
 	IF host IS NULL OR btrim(host) = '' THEN
 		RAISE EXCEPTION 'doliflow.connect: host must not be empty' USING ERRCODE = 'invalid_parameter_value';
@@ -1130,25 +1224,33 @@ BEGIN
 	IF username IS NULL OR btrim(username) = '' THEN
 		RAISE EXCEPTION 'doliflow.connect: username must not be empty' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF password IS NULL THEN
-		RAISE EXCEPTION 'doliflow.connect: password must not be NULL (use '''' for an account without password)'
+	v_file := doliflow.setting('source_option_file');
+	IF password IS NULL AND v_file = '' THEN
+		RAISE EXCEPTION 'doliflow.connect: password must not be NULL unless the source_option_file setting names a file holding it (use '''' for an account without password)'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-
-	-- Replace everything: server, the one user mapping, the foreign tables.
-	IF EXISTS (SELECT FROM pg_catalog.pg_foreign_server WHERE srvname = 'doliflow_source') THEN
-		v_cmm := pg_catalog.current_setting('client_min_messages');
-		PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
-		DROP SERVER doliflow_source CASCADE;
-		PERFORM pg_catalog.set_config('client_min_messages', v_cmm, true);
+	IF password IS NULL THEN
+		PERFORM doliflow._source_option_file_check(v_file);
 	END IF;
-	EXECUTE format('CREATE SERVER doliflow_source FOREIGN DATA WRAPPER mysql_fdw OPTIONS (host %L, port %L, '
-				   'init_command %L, fetch_size %L, reconnect %L)',
-				   host, port::text, 'SET NAMES utf8mb4, time_zone = ''+00:00''',
-				   doliflow.setting('source_fetch_size'), 'true');
-	COMMENT ON SERVER doliflow_source IS 'doliflow: the Dolibarr MariaDB/MySQL database (created by doliflow.connect(); sessions use utf8mb4 and UTC)';
-	EXECUTE format('CREATE USER MAPPING FOR doliflow_owner SERVER doliflow_source OPTIONS (username %L, password %L)',
-				   username, password);
+
+	-- Replace everything: the server's options, the one user mapping, the
+	-- foreign tables (the server itself belongs to the extension).
+	PERFORM doliflow._source_clear();
+	EXECUTE (SELECT 'ALTER SERVER doliflow_source OPTIONS (' ||
+				    string_agg(format('%s %I %L',
+						CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_foreign_server fs, pg_catalog.unnest(fs.srvoptions) so
+										   WHERE fs.srvname = 'doliflow_source' AND so LIKE o.k || '=%')
+							 THEN 'SET' ELSE 'ADD' END, o.k, o.v), ', ') || ')'
+			   FROM (VALUES ('host', host), ('port', port::text),
+							('init_command', 'SET NAMES utf8mb4, time_zone = ''+00:00'''),
+							('fetch_size', doliflow.setting('source_fetch_size')), ('reconnect', 'true')) o(k, v));
+	IF password IS NULL THEN
+		-- The password comes from source_option_file, read by the client library.
+		EXECUTE format('CREATE USER MAPPING FOR doliflow_owner SERVER doliflow_source OPTIONS (username %L)', username);
+	ELSE
+		EXECUTE format('CREATE USER MAPPING FOR doliflow_owner SERVER doliflow_source OPTIONS (username %L, password %L)',
+					   username, password);
+	END IF;
 
 	-- Helper foreign tables: the source catalog and the source clock.
 	EXECUTE format($f$CREATE FOREIGN TABLE dolibarr._columns (
@@ -1161,16 +1263,17 @@ BEGIN
 	COMMENT ON FOREIGN TABLE dolibarr._clock IS 'doliflow internal: session variables of the source; TIMESTAMP is the source clock';
 
 	INSERT INTO doliflow.source_connection AS sc (host, port, dbname, username, tables)
-	VALUES (connect.host, connect.port, connect.dbname, connect.username, 0)
+	VALUES (_connect.host, _connect.port, _connect.dbname, _connect.username, 0)
 	ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, dbname = excluded.dbname,
 		username = excluded.username, connected_at = now(), connected_by = session_user, tables = 0, missing = NULL;
 
+	PERFORM doliflow._source_arm();
 	BEGIN
 		CREATE TEMP TABLE df_source_columns ON COMMIT DROP AS
 			SELECT x.table_name::text AS table_name, x.column_name::text AS column_name,
 				   x.ordinal_position::int AS ordinal_position, x.data_type, x.column_type
 			  FROM dolibarr._columns x
-			 WHERE x.table_schema = connect.dbname;
+			 WHERE x.table_schema = _connect.dbname;
 	EXCEPTION WHEN OTHERS THEN
 		GET STACKED DIAGNOSTICS v_err = MESSAGE_TEXT;
 		PERFORM doliflow._unreachable(v_err);
@@ -1243,6 +1346,37 @@ BEGIN
 	RETURN ntables;
 END;
 $$;
+COMMENT ON FUNCTION doliflow._connect(text, int, text, text, text) IS 'Internal: the work of doliflow.connect(), which re-raises its errors without the statement';
+ALTER FUNCTION doliflow._connect(text, int, text, text, text) OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._connect(text, int, text, text, text) FROM PUBLIC;
+
+-- connect() itself: every error of the work is re-raised through
+-- doliflow._raise_hidden, so that neither the STATEMENT line (the call with
+-- the password) nor the CONTEXT lines (the text of CREATE USER MAPPING) reach
+-- the server log, and the password is masked in the message if the source
+-- ever echoed it.
+CREATE FUNCTION doliflow.connect(host text, port int, dbname text, username text, password text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_state text;
+	v_msg text;
+	v_detail text;
+	v_hint text;
+BEGIN
+	RETURN doliflow._connect(host, port, dbname, username, password);
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
+							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
+	IF pg_catalog.length(password) >= 4 THEN	-- shorter ones would mangle every message
+		v_msg := pg_catalog.replace(v_msg, password, '********');
+		v_detail := pg_catalog.replace(v_detail, password, '********');
+		v_hint := pg_catalog.replace(v_hint, password, '********');
+	END IF;
+	PERFORM doliflow._raise_hidden(v_state, v_msg, v_detail, v_hint);
+	RETURN NULL;
+END;
+$$;
 COMMENT ON FUNCTION doliflow.connect(text, int, text, text, text) IS
 'Points doliflow at a Dolibarr MariaDB/MySQL database: (re)creates the foreign server doliflow_source (mysql_fdw, utf8mb4, UTC session), the only user mapping (for the NOLOGIN role doliflow_owner; the password is visible to nobody else) and one read-only foreign table per source table in schema dolibarr, typed from the source''s own catalog (dates as text, spatial columns left out, custom extrafield columns of llx_ticket_extrafields discovered). Returns the number of foreign tables. Give it a MySQL account with SELECT only.';
 ALTER FUNCTION doliflow.connect(text, int, text, text, text) OWNER TO doliflow_owner;
@@ -1251,13 +1385,11 @@ REVOKE ALL ON FUNCTION doliflow.connect(text, int, text, text, text) FROM PUBLIC
 CREATE FUNCTION doliflow.disconnect() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF EXISTS (SELECT FROM pg_catalog.pg_foreign_server WHERE srvname = 'doliflow_source') THEN
-		DROP SERVER doliflow_source CASCADE;
-	END IF;
+	PERFORM doliflow._source_clear();
 	DELETE FROM doliflow.source_connection;
 END;
 $$;
-COMMENT ON FUNCTION doliflow.disconnect() IS 'Drops the foreign server doliflow_source, its user mapping and the foreign tables (the lake is kept); run it before DROP EXTENSION';
+COMMENT ON FUNCTION doliflow.disconnect() IS 'Drops the user mapping holding the password and the foreign tables, and clears the options of the foreign server doliflow_source (the lake is kept); DROP EXTENSION does the same by itself';
 ALTER FUNCTION doliflow.disconnect() OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow.disconnect() FROM PUBLIC;
 
@@ -1272,6 +1404,7 @@ BEGIN
 		RAISE EXCEPTION 'doliflow is not connected to a Dolibarr source'
 			USING ERRCODE = 'undefined_object', HINT = 'Call doliflow.connect(host, port, dbname, username, password) first.';
 	END IF;
+	PERFORM doliflow._source_arm();
 	BEGIN
 		EXECUTE 'SELECT variable_value FROM dolibarr._clock WHERE variable_name = ''TIMESTAMP''' INTO v;
 	EXCEPTION WHEN OTHERS THEN
@@ -1290,21 +1423,38 @@ RETURNS TABLE (table_name text, reachable boolean, row_count bigint, error text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t record;
+	v_down text;
+	v_msg text;
+	v_detail text;
 BEGIN
-	-- One clear error when the server itself is down or not configured.
-	PERFORM doliflow._source_now();
+	IF to_regclass('dolibarr._clock') IS NULL THEN
+		RAISE EXCEPTION 'doliflow is not connected to a Dolibarr source'
+			USING ERRCODE = 'undefined_object', HINT = 'Call doliflow.connect(host, port, dbname, username, password) first.';
+	END IF;
+	-- The server itself down (refused, timed out, cancelled by the source
+	-- guard): every table gets the same clear error.  A cancel or
+	-- statement_timeout of this call is not caught: it ends the call.
+	BEGIN
+		PERFORM doliflow._source_now();
+	EXCEPTION WHEN sqlclient_unable_to_establish_sqlconnection OR fdw_unable_to_establish_connection THEN
+		GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+		v_down := v_msg || CASE WHEN v_detail <> '' THEN ': ' || v_detail ELSE '' END;
+	END;
 	FOR t IN SELECT st.table_name FROM doliflow.source_table st ORDER BY st.load_order LOOP
 		table_name := t.table_name;
 		row_count := NULL;
 		error := NULL;
-		IF to_regclass(format('dolibarr.%I', t.table_name)) IS NULL THEN
+		IF v_down IS NOT NULL THEN
+			reachable := false;
+			error := v_down;
+		ELSIF to_regclass(format('dolibarr.%I', t.table_name)) IS NULL THEN
 			reachable := false;
 			error := 'no foreign table: the table is missing in the source (see doliflow.source_connection.missing)';
 		ELSE
 			BEGIN
 				EXECUTE format('SELECT count(*) FROM dolibarr.%I', t.table_name) INTO row_count;
 				reachable := true;
-			EXCEPTION WHEN OTHERS THEN
+			EXCEPTION WHEN OTHERS THEN		-- never a cancel: OTHERS does not catch it
 				reachable := false;
 				GET STACKED DIAGNOSTICS error = MESSAGE_TEXT;
 			END;
@@ -1313,6 +1463,6 @@ BEGIN
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION doliflow.test_connection() IS 'One row per Dolibarr source table: whether it can be read, its row count on the source (counted by MySQL), and the error if not; raises one error (SQLSTATE 08001, naming host, port and database) when the source server is unreachable';
+COMMENT ON FUNCTION doliflow.test_connection() IS 'One row per Dolibarr source table: whether it can be read, its row count on the source (counted by MySQL), and the error if not. When the source server itself is down, refuses the account or does not answer within the source_connect_timeout / source_read_timeout settings, every row has reachable = false and that error (naming host, port and database); raises only when doliflow is not connected (42704) or the call is cancelled';
 ALTER FUNCTION doliflow.test_connection() OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow.test_connection() FROM PUBLIC;

@@ -543,7 +543,7 @@ DECLARE
 	v_tables int;
 BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-	IF NOT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('doliflow.extract')) THEN
+	IF NOT doliflow._claim('extract') THEN
 		v_run := doliflow._run_begin('extract');
 		PERFORM doliflow._run_end(v_run, 'skipped', 'another doliflow.extract() is running');
 		RAISE NOTICE 'doliflow: another extract is running; this one is skipped (run %)', v_run;
@@ -557,7 +557,7 @@ BEGIN
 	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success'
 										  WHEN v_failed < v_tables THEN 'partial' ELSE 'failed' END, v_error);
 	COMMIT;
-	PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('doliflow.extract'));
+	PERFORM doliflow._release('extract');
 	IF v_failed > 0 THEN
 		RAISE WARNING 'doliflow: extract run % finished with % failed table(s): %', v_run, v_failed, v_error
 			USING HINT = format('SELECT step, error FROM doliflow.run_step WHERE run_id = %s AND status <> ''success''', v_run);

@@ -1171,7 +1171,7 @@ BEGIN
 	-- One snapshot for the whole load: every dw table is built from the same lake batches.
 	SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-	IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('doliflow.load_warehouse')) THEN
+	IF NOT doliflow._claim_xact('load_warehouse') THEN
 		PERFORM doliflow._run_end(v_run, 'skipped', 'another load_warehouse is running');
 		COMMIT;
 		RAISE NOTICE 'doliflow: load_warehouse skipped: another load is running';

@@ -2,7 +2,7 @@
 -- \df+ documents every function of the extension, public or not.
 
 COMMENT ON FUNCTION doliflow._settings_check() IS 'Internal: trigger that rejects a settings value that does not cast to its declared type';
-COMMENT ON FUNCTION doliflow._lock_try() IS 'Internal: try to take the advisory lock that keeps two doliflow runs from overlapping';
+COMMENT ON FUNCTION doliflow._lock_try() IS 'Internal: try to claim the run lock (doliflow.pipeline_lock) that keeps two doliflow runs from overlapping';
 COMMENT ON FUNCTION doliflow._lock_held() IS 'Internal: whether this backend holds the doliflow run lock';
 COMMENT ON FUNCTION doliflow._lock_release() IS 'Internal: release the doliflow run lock held by this backend';
 COMMENT ON FUNCTION doliflow._lock_holder() IS 'Internal: pid of the backend holding the doliflow run lock, if any';

@@ -20,7 +20,7 @@ import sys
 KEYWORDS = {
     "lateral", "only", "select", "values", "unnest", "generate_series", "jsonb_each",
     "jsonb_array_elements", "json_each", "rows", "table", "the", "a", "an", "this",
-    "each", "new", "old", "set",
+    "each", "new", "old", "set", "nowait",   # FOR UPDATE NOWAIT
 }
 
 

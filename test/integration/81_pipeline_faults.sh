@@ -69,10 +69,10 @@ PGUSER=df81_batch q "$PG" "SELECT doliflow.connect('127.0.0.1', 1, 'x', 'y', 'z'
 ok $(( $? == 0 )) "the batch role cannot re-point the source"
 
 # 3. Overlap: while another session holds the doliflow lock, a run is skipped.
-psql -X -q -d "$PG" -c "SELECT doliflow._lock_try(), pg_sleep(6)" >/dev/null 2>&1 &
+psql -X -q -d "$PG" -c "SELECT doliflow._lock_try()" -c "SELECT pg_sleep(6)" >/dev/null 2>&1 &
 holder=$!
 for i in $(seq 1 50); do
-	[ "$(q "$PG" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1685023849 AND granted")" = 1 ] && break; sleep 0.1
+	[ "$(q "$PG" "SELECT count(doliflow._claim_holder('run'))")" = 1 ] && break; sleep 0.1
 done
 q "$PG" "CALL doliflow.run_pipeline()" >/dev/null 2>&1
 is "$(last_run status)" "skipped" "a run while another holds the lock is skipped"
@@ -102,7 +102,7 @@ wait "$victim"
 kill "$gate" 2>/dev/null; wait "$gate" 2>/dev/null
 q "$PG" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'BEGIN; LOCK TABLE dw.fact_tickets%' AND pid <> pg_backend_pid()" >/dev/null
 is "$(customers)" "$before" "after the kill the warehouse is the previous one (nothing half-loaded)"
-is "$(q "$PG" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1685023849")" "0" "the killed run's lock is gone"
+is "$(q "$PG" "SELECT count(doliflow._claim_holder('run'))")" "0" "the killed run's lock is gone (its claim names a backend that ended)"
 killed=$(last_run run_id)
 is "$(last_run status)" "running" "the killed run is left 'running' until the next run"
 q "$PG" "CALL doliflow.run_pipeline()" >/dev/null 2>&1
