@@ -761,7 +761,7 @@ WITH cfg AS (
 					AND d.day <= (SELECT run.origin FROM run)
 				  GROUP BY 1, 2) w
 		ON w.fk_product = i.fk_product AND w.fk_entrepot IS NOT DISTINCT FROM i.fk_entrepot
-), fc AS (	-- product totals from the latest nightly run
+), fc AS MATERIALIZED (	-- product totals from the latest nightly run (once: a nested loop re-aggregated them per item)
 	SELECT p.fk_product,
 		   sum(pr.yhat) FILTER (WHERE pr.day <= run.origin + p.lead_time_days) AS demand_lead_time,
 		   sum(pr.yhat) FILTER (WHERE pr.day <= run.origin + p.lead_time_days + cfg.review_days) AS demand_target,
@@ -1110,9 +1110,10 @@ WITH lr AS (
 	  FROM doliflow._stock_demand d CROSS JOIN win
 	  JOIN doliflow._stock_product p USING (fk_product)
 	 WHERE d.day > win.last_day - 30 AND d.day <= win.last_day
-), stock_before AS (	-- total stock before the window (once: a correlated subquery ran once per day)
-	SELECT coalesce(sum(s.qty), 0) AS qty FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
-	 WHERE s.day <= (SELECT win.last_day FROM win) - 30
+), stock_before AS (	-- total stock before the window: the stock now less the movements since
+	SELECT (SELECT coalesce(sum(o.stock), 0) FROM doliflow._stock_onhand o JOIN doliflow._stock_product p USING (fk_product))
+		   - (SELECT coalesce(sum(s.qty), 0) FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
+			   WHERE s.day > (SELECT win.last_day FROM win) - 30) AS qty
 ), stock_days AS (	-- total stock at the end of each of the 30 days, rebuilt from movements
 	SELECT g::date AS day,
 		   (SELECT stock_before.qty FROM stock_before)

@@ -97,6 +97,7 @@ INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('rotation_detail', '%s pcs vendues / %s pcs en stock moyen', '%s pcs sold / %s pcs average stock'),
 	('revenue', 'CA prévu / réel sur 30 jours', 'Forecast / actual revenue, 30 days'),
 	('revenue_gap', 'écart', 'gap'),
+	('actual_short', 'réel', 'actual'),
 	('accuracy_week', 'Précision de la dernière semaine', 'Accuracy of the last week'),
 	('items', 'articles', 'items'),
 	('trend', 'Alertes des 7 derniers jours', 'Alerts over the last 7 days'),
@@ -109,7 +110,7 @@ INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('per_day', 'par jour', 'per day'),
 	('interval', 'Intervalle', 'Interval'),
 	('fc_vs_actual', 'Prévu et réel, tous articles', 'Forecast and actual, all items'),
-	('fc_vs_actual_legend', 'Ventes réelles (trait plein), prévision faite la veille (pointillés) et son intervalle (zone claire)', 'Actual sales (solid), forecast made the day before (dashed) and its interval (shaded)'),
+	('fc_vs_actual_legend', 'Ventes réelles (trait plein), dernière prévision faite avant chaque jour (pointillés) et son intervalle (zone claire)', 'Actual sales (solid), the latest forecast made before each day (dashed) and its interval (shaded)'),
 	('accuracy_by_week', 'Précision par semaine (100 − WAPE)', 'Accuracy by week (100 − WAPE)'),
 	('accuracy_goal', 'objectif %s %%', 'goal %s %%'),
 	('week', 'Semaine', 'Week'),
@@ -406,7 +407,7 @@ BEGIN
 		ymax := 1;
 	END IF;
 	slot := (p_width - pl - pr)::float8 / n;
-	bw := CASE WHEN p_stacked THEN slot * 0.62 ELSE slot * 0.8 / p_series END;
+	bw := least(CASE WHEN p_stacked THEN slot * 0.62 ELSE slot * 0.8 / p_series END, 48);
 	svg := format('<svg class="chart" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-label="%s"><title>%s</title>',
 				  p_width, p_height, p_width, p_height, doliflow._h(p_title), doliflow._h(p_title));
 	FOR i IN 0 .. 2 LOOP
@@ -422,7 +423,7 @@ BEGIN
 			v := p_values[(s - 1) * n + i];
 			CONTINUE WHEN v IS NULL OR v <= 0;
 			x := CASE WHEN p_stacked THEN pl + (i - 1) * slot + (slot - bw) / 2
-					  ELSE pl + (i - 1) * slot + slot * 0.1 + (s - 1) * bw END;
+					  ELSE pl + (i - 1) * slot + (slot - p_series * bw) / 2 + (s - 1) * bw END;
 			svg := svg || format('<rect class="%s" x="%s" y="%s" width="%s" height="%s"><title>%s: %s</title></rect>',
 								 p_classes[s], round(x::numeric, 1),
 								 round(p_height - pb - (acc + v) / ymax * (p_height - pt - pb), 1),
@@ -564,6 +565,10 @@ BEGIN
 		   string_agg(s.step, ', ' ORDER BY s.step_id) FILTER (WHERE s.status = 'failed')
 	  INTO v_total, v_failed, v_names
 	  FROM doliflow.run_step s WHERE s.run_id = r.run_id;
+	-- The nightly batch storing its own report: that night is the last one.
+	IF r.status = 'running' AND r.run_id = v_cur THEN
+		r.status := CASE WHEN v_failed > 0 THEN 'partial' ELSE 'success' END;
+	END IF;
 	IF r.status = 'running' THEN
 		RETURN format('<p class="banner %s" id="run-status" data-status="running">%s</p>',
 					  CASE WHEN v_failed > 0 THEN 'bad' ELSE 'good' END,
@@ -584,7 +589,7 @@ BEGIN
 									 doliflow._report_ts(r.started_at, p_lang, p_tz), v_total - v_failed, v_total)));
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_banner(text, text) IS 'internal: the first line of every report page: the status of the run being executed, else of the latest pipeline run (success, partial with the failed steps, failed with its error, or never run)';
+COMMENT ON FUNCTION doliflow._report_banner(text, text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps, failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
 
 -- When the data was computed and how fresh the source is.
 CREATE FUNCTION doliflow._report_meta(p_lang text, p_tz text) RETURNS text
@@ -822,8 +827,9 @@ BEGIN
 		|| format('<div class="tile" id="tile-rotation"><div class="l">%s</div><div class="v">%s</div><div class="sub">%s</div></div>',
 				  doliflow._h(doliflow._t('rotation', p_lang)), doliflow._h(doliflow._report_num(d.rotation_rate, 2, p_lang)),
 				  doliflow._h(format(doliflow._t('rotation_detail', p_lang), doliflow._report_qty(d.sales_30d, p_lang), doliflow._report_qty(d.avg_stock_30d, p_lang))))
-		|| format('<div class="tile" id="tile-revenue"><div class="l">%s</div><div class="v">%s</div><div class="sub">%s · %s %s %%</div></div>',
+		|| format('<div class="tile" id="tile-revenue"><div class="l">%s</div><div class="v">%s</div><div class="sub">%s %s · %s %s %%</div></div>',
 				  doliflow._h(doliflow._t('revenue', p_lang)), doliflow._h(doliflow._report_eur(d.revenue_forecast_30d, p_lang, 0)),
+				  doliflow._h(doliflow._t('actual_short', p_lang)),
 				  doliflow._h(doliflow._report_eur(d.revenue_actual_30d, p_lang, 0)), doliflow._h(doliflow._t('revenue_gap', p_lang)),
 				  doliflow._h(CASE WHEN d.revenue_gap_pct > 0 THEN '+' ELSE '' END || doliflow._report_num(d.revenue_gap_pct, 1, p_lang)))
 		|| format('<div class="tile" id="tile-accuracy"><div class="l">%s</div><div class="v">%s</div></div>',

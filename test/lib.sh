@@ -26,6 +26,9 @@ DF_PG_SYSBIN=/usr/lib/postgresql/$DF_PG_MAJOR/bin
 DF_PACKAGES="make gcc libc6-dev postgresql-$DF_PG_MAJOR postgresql-server-dev-$DF_PG_MAJOR
  postgresql-$DF_PG_MAJOR-mysql-fdw postgresql-$DF_PG_MAJOR-cron libgsl-dev mariadb-server
  mariadb-client iproute2 procps"
+# What the tests need beyond that (test/run installs them; the demo does not):
+# a real browser for the HTML report (test/integration/75_report_browser.sh).
+DF_TEST_PACKAGES="chromium python3"
 
 df_log() { printf '%s doliflow: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 df_die() { df_log "error: $*"; exit 1; }
