@@ -511,6 +511,7 @@ tr:nth-child(even) td{background:#fafbfc}
 .legend{color:var(--muted);font-size:12px;margin:2px 0 8px}
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:-1px}
 svg.chart{display:block;max-width:100%;height:auto}
+.card svg.chart{width:100%}
 svg .grid{stroke:#e6e9ee;stroke-width:1}
 svg .ylab{font-size:9px;fill:#7b8794;text-anchor:end}
 svg .xlab{font-size:9px;fill:#7b8794}

@@ -83,3 +83,17 @@ SELECT page, lang, html LIKE '<!DOCTYPE html>%' AS html, run_id = (SELECT max(ru
   FROM doliflow.report_pages ORDER BY page, lang;
 SELECT step, status, rows_out FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log);
 DELETE FROM doliflow.report_pages;
+
+-- 8. First-run help: status() lists the ticket extrafields with the setting each
+--    feeds, and suggests one for a setting naming an extrafield that does not exist.
+SELECT name, status, detail FROM doliflow.status() WHERE section = 'extrafields';
+BEGIN;
+INSERT INTO lake.llx_extrafields_current (rowid, name, elementtype, label, type, size, pos, _batch, _extracted_at, _hash)
+SELECT v.*, 1, now(), md5(v.name)::uuid
+  FROM (VALUES (1, 'satisfaction', 'ticket', 'Satisfaction client (1-5)', 'int', '10', 1),
+			   (2, 'duree_prevue', 'ticket', 'Durée prévue (h)', 'double', '24,8', 2),
+			   (3, 'intervention_type', 'ticket', 'Type d''intervention', 'varchar', '32', 3),
+			   (4, 'montant', 'ticket', 'Montant HT', 'double', '24,8', 4),
+			   (5, 'cout', 'propal', 'Coût (devis)', 'double', '24,8', 1)) v(rowid, name, elementtype, label, type, size, pos);
+SELECT name, status, detail FROM doliflow.status() WHERE section = 'extrafields';
+ROLLBACK;
