@@ -141,8 +141,20 @@ df_pg_start() {
 		chown postgres: "$dir"
 		run=(runuser -u postgres --)
 	fi
-	"${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+	# Throwaway test servers trust loopback; with DF_PG_PASSWORD set (the demo), TCP
+	# connections need that password (scram-sha-256, in DIR/pgpass for PGPASSFILE)
+	# and the socket only lets the postgres OS user in (peer).
+	local auth=(-A trust)
+	if [ -n "${DF_PG_PASSWORD:-}" ]; then
+		printf '%s\n' "$DF_PG_PASSWORD" >"$dir/pwfile"
+		printf '127.0.0.1:%s:*:postgres:%s\n' "$port" "$DF_PG_PASSWORD" >"$dir/pgpass"
+		chmod 600 "$dir/pwfile" "$dir/pgpass"
+		[ "$(id -u)" -eq 0 ] && chown postgres: "$dir/pwfile"
+		auth=(--auth-host=scram-sha-256 --auth-local=peer --pwfile="$dir/pwfile")
+	fi
+	"${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres "${auth[@]}" -E UTF8 --locale=C.UTF-8 \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+	rm -f "$dir/pwfile"
 	cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $port
