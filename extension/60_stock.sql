@@ -761,7 +761,7 @@ WITH cfg AS (
 					AND d.day <= (SELECT run.origin FROM run)
 				  GROUP BY 1, 2) w
 		ON w.fk_product = i.fk_product AND w.fk_entrepot IS NOT DISTINCT FROM i.fk_entrepot
-), fc AS (	-- product totals from the latest nightly run
+), fc AS MATERIALIZED (	-- product totals from the latest nightly run (once: a nested loop re-aggregated them per item)
 	SELECT p.fk_product,
 		   sum(pr.yhat) FILTER (WHERE pr.day <= run.origin + p.lead_time_days) AS demand_lead_time,
 		   sum(pr.yhat) FILTER (WHERE pr.day <= run.origin + p.lead_time_days + cfg.review_days) AS demand_target,
@@ -821,9 +821,14 @@ SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
 	   y.suggested_quantity, y.suggested_quantity_net,
 	   round(y.stock * y.pmp::numeric, 2) AS stock_value,
 	   y.has_forecast, y.forecast_truncated, y.method AS forecast_method,
-	   y.today, y.origin AS forecast_origin, y.run_id, y.generated_at
+	   y.today, y.origin AS forecast_origin, y.run_id, y.generated_at,
+	   CASE WHEN l.lang = 'en' THEN y.level
+			ELSE CASE y.level WHEN 'Critical' THEN 'Critique' WHEN 'Attention' THEN 'Attention' WHEN 'OK' THEN 'OK' END END AS level_label,
+	   CASE WHEN l.lang = 'en' THEN y.level_with_incoming
+			ELSE CASE y.level_with_incoming WHEN 'Critical' THEN 'Critique' WHEN 'Attention' THEN 'Attention' WHEN 'OK' THEN 'OK' END END AS level_with_incoming_label
   FROM y
-  LEFT JOIN dw.dim_warehouse w ON w.warehouse_key = y.fk_entrepot;
+  LEFT JOIN dw.dim_warehouse w ON w.warehouse_key = y.fk_entrepot
+  LEFT JOIN (SELECT s.value AS lang FROM doliflow.settings s WHERE s.name = 'language') l ON true;
 COMMENT ON VIEW dw.v_stock_alerts IS
 'Page 1 (Alertes): one row per product and warehouse holding stock, from the latest nightly forecast. The product forecast is split between warehouses by each warehouse''s share of sales over demand_share_days (equal shares when none). level = stock_level(stock, demand_lead_time, demand_lead_time / lead_time_days, attention_days); suggested_quantity = suggested_quantity(forecast until target_date, stock, safety_margin_pct, packaging) with target_date = today + lead time + stock_review_days - 1 (what_if_order() takes any date). Sort by level_rank, days_of_cover.';
 COMMENT ON COLUMN dw.v_stock_alerts.fk_product IS 'Product (llx_product.rowid)';
@@ -861,6 +866,8 @@ COMMENT ON COLUMN dw.v_stock_alerts.today IS 'First forecast day (the day after 
 COMMENT ON COLUMN dw.v_stock_alerts.forecast_origin IS 'Last day of history the forecast saw';
 COMMENT ON COLUMN dw.v_stock_alerts.run_id IS 'Forecast run used';
 COMMENT ON COLUMN dw.v_stock_alerts.generated_at IS 'When the forecast used was computed (the 24-hour cache timestamp)';
+COMMENT ON COLUMN dw.v_stock_alerts.level_label IS 'level for people, in the language of the setting language: Critique / Attention / OK in French (default), Critical / Attention / OK in English';
+COMMENT ON COLUMN dw.v_stock_alerts.level_with_incoming_label IS 'level_with_incoming for people, in the language of the setting language';
 
 CREATE FUNCTION doliflow.what_if_order(product integer, target_date date, margin_pct numeric DEFAULT NULL)
 RETURNS TABLE (fk_product integer, from_date date, to_date date, days integer, sum_forecast numeric,
@@ -902,14 +909,15 @@ BEGIN
 	SELECT coalesce(sum(o.stock), 0) INTO v_stock FROM doliflow._stock_onhand o WHERE o.fk_product = product;
 	SELECT coalesce(sum(i.qty), 0) INTO v_incoming FROM doliflow._stock_incoming i WHERE i.fk_product = product;
 	RETURN QUERY SELECT product, v_run.origin + 1, target_date, target_date - v_run.origin, trim_scale(v_sum),
-		trim_scale(v_stock), trim_scale(v_incoming), trim_scale(v_sum - v_stock), trim_scale((v_sum - v_stock) * (1 + v_margin / 100)), v_margin, v_pack,
+		trim_scale(v_stock), trim_scale(v_incoming), trim_scale(greatest(v_sum - v_stock, 0)),
+		trim_scale(greatest((v_sum - v_stock) * (1 + v_margin / 100), 0)), v_margin, v_pack,
 		doliflow.suggested_quantity(v_sum, v_stock, v_margin, v_pack),
 		doliflow.suggested_quantity(v_sum, v_stock + v_incoming, v_margin, v_pack),
 		v_last IS NULL OR v_last < target_date, v_run.generated_at;
 END;
 $$;
 COMMENT ON FUNCTION doliflow.what_if_order(integer, date, numeric) IS
-'The seed''s quantity calculator for one product (all warehouses): sum of the latest nightly forecasts from today to target_date (inclusive), current stock, open supplier orders, raw need (sum - stock), with margin (x (1 + margin_pct/100); margin_pct defaults to setting safety_margin_pct and is returned as margin_used_pct), packaging, and suggested_quantity(...) without and with the incoming orders counted. forecast_truncated when target_date lies beyond the horizon.';
+'The seed''s quantity calculator for one product (all warehouses): sum of the latest nightly forecasts from today to target_date (inclusive), current stock, open supplier orders, raw need (sum - stock, 0 when the stock covers it: quantities are never negative), with margin (x (1 + margin_pct/100), never negative; margin_pct defaults to setting safety_margin_pct and is returned as margin_used_pct), packaging, and suggested_quantity(...) without and with the incoming orders counted. forecast_truncated when target_date lies beyond the horizon.';
 
 ------------------------------------------------------------------------------
 -- Daily alert snapshot (the dashboard's 7-day trend) and the stock module
@@ -1102,14 +1110,18 @@ WITH lr AS (
 	  FROM doliflow._stock_demand d CROSS JOIN win
 	  JOIN doliflow._stock_product p USING (fk_product)
 	 WHERE d.day > win.last_day - 30 AND d.day <= win.last_day
+), stock_before AS (	-- total stock before the window: the stock now less the movements since
+	SELECT (SELECT coalesce(sum(o.stock), 0) FROM doliflow._stock_onhand o JOIN doliflow._stock_product p USING (fk_product))
+		   - (SELECT coalesce(sum(s.qty), 0) FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
+			   WHERE s.day > (SELECT win.last_day FROM win) - 30) AS qty
 ), stock_days AS (	-- total stock at the end of each of the 30 days, rebuilt from movements
 	SELECT g::date AS day,
-		   (SELECT coalesce(sum(s.qty), 0) FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
-			 WHERE s.day <= win.last_day - 30)
+		   (SELECT stock_before.qty FROM stock_before)
 		   + coalesce(sum(n.qty) OVER (ORDER BY g), 0) AS stock
 	  FROM win CROSS JOIN generate_series(win.last_day - 29, win.last_day, interval '1 day') g
 	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM doliflow._stock_moves s
-				   JOIN doliflow._stock_product p USING (fk_product) GROUP BY 1) n ON n.day = g::date
+				   JOIN doliflow._stock_product p USING (fk_product)
+				  WHERE s.day > (SELECT win.last_day FROM win) - 30 GROUP BY 1) n ON n.day = g::date
 ), revenue AS (
 	SELECT (SELECT sum(pa.yhat * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS forecast,
 		   (SELECT sum(pa.actual * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS actual,

@@ -220,12 +220,21 @@ SELECT fk_product, fk_entrepot, target_date, demand_until_target, margin_pct, pa
 	   forecast_truncated, today, forecast_origin
   FROM dw.v_stock_alerts ORDER BY fk_product, fk_entrepot;
 
+-- Levels for people follow the setting language (French by default).
+SELECT fk_product, fk_entrepot, level, level_label, level_with_incoming_label FROM dw.v_stock_alerts ORDER BY fk_product, fk_entrepot LIMIT 3;
+UPDATE doliflow.settings SET value = 'en' WHERE name = 'language';
+SELECT fk_product, fk_entrepot, level, level_label FROM dw.v_stock_alerts ORDER BY fk_product, fk_entrepot LIMIT 2;
+UPDATE doliflow.settings SET value = 'fr' WHERE name = 'language';
+
 -- What-if: 9001 up to 2024-07-12 = 12 days x 2 = 24 (the view's default target).
 SELECT fk_product, from_date, to_date, days, sum_forecast, stock, incoming, raw_need, with_margin, margin_used_pct,
 	   packaging, suggested_quantity, suggested_quantity_net, forecast_truncated, generated_at = now() AS stamped
   FROM doliflow.what_if_order(9001, '2024-07-12') \gx
 SELECT sum_forecast, raw_need, with_margin, suggested_quantity, forecast_truncated
   FROM doliflow.what_if_order(9001, '2024-07-12', 0);
+-- Stock above the need (9005: 100 in stock): need and quantity 0, never negative.
+SELECT sum_forecast < stock AS covered, raw_need, with_margin, suggested_quantity
+  FROM doliflow.what_if_order(9005, '2024-07-12');
 -- Beyond the horizon (90 days): truncated.
 SELECT days, forecast_truncated FROM doliflow.what_if_order(9001, '2024-12-31');
 SAVEPOINT s;

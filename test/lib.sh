@@ -26,6 +26,9 @@ DF_PG_SYSBIN=/usr/lib/postgresql/$DF_PG_MAJOR/bin
 DF_PACKAGES="make gcc libc6-dev postgresql-$DF_PG_MAJOR postgresql-server-dev-$DF_PG_MAJOR
  postgresql-$DF_PG_MAJOR-mysql-fdw postgresql-$DF_PG_MAJOR-cron libgsl-dev mariadb-server
  mariadb-client iproute2 procps"
+# What the tests need beyond that (test/run installs them; the demo does not):
+# a real browser for the HTML report (test/integration/75_report_browser.sh).
+DF_TEST_PACKAGES="chromium python3"
 
 df_log() { printf '%s doliflow: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 df_die() { df_log "error: $*"; exit 1; }
@@ -138,8 +141,20 @@ df_pg_start() {
 		chown postgres: "$dir"
 		run=(runuser -u postgres --)
 	fi
-	"${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+	# Throwaway test servers trust loopback; with DF_PG_PASSWORD set (the demo), TCP
+	# connections need that password (scram-sha-256, in DIR/pgpass for PGPASSFILE)
+	# and the socket only lets the postgres OS user in (peer).
+	local auth=(-A trust)
+	if [ -n "${DF_PG_PASSWORD:-}" ]; then
+		printf '%s\n' "$DF_PG_PASSWORD" >"$dir/pwfile"
+		printf '127.0.0.1:%s:*:postgres:%s\n' "$port" "$DF_PG_PASSWORD" >"$dir/pgpass"
+		chmod 600 "$dir/pwfile" "$dir/pgpass"
+		[ "$(id -u)" -eq 0 ] && chown postgres: "$dir/pwfile"
+		auth=(--auth-host=scram-sha-256 --auth-local=peer --pwfile="$dir/pwfile")
+	fi
+	"${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres "${auth[@]}" -E UTF8 --locale=C.UTF-8 \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
+	rm -f "$dir/pwfile"
 	cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 port = $port

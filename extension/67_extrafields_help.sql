@@ -1,0 +1,71 @@
+-- doliflow install script, part 67: first-run help on the ticket extrafields.
+--
+-- A real Dolibarr names its ticket extrafields freely ("cost", "cout",
+-- "montant"...).  status() lists the extrafields of tickets the lake holds
+-- (llx_extrafields, elementtype ticket) with their labels and types and the
+-- setting each one feeds, and for a setting extrafield_* naming no existing
+-- extrafield it suggests the ones whose name or label look like what the
+-- setting expects.
+
+CREATE FUNCTION doliflow._extrafield_suggest(p_setting text, p_name text, p_label text) RETURNS boolean
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(p_name, '') || ' ' || coalesce(p_label, '') ~* CASE p_setting
+		WHEN 'extrafield_satisfaction' THEN 'satisf|rating|note|avis|score|contentement'
+		WHEN 'extrafield_estimated_duration' THEN 'dur|estim|temps|heure|hour|time|prevu|prévu'
+		WHEN 'extrafield_intervention_type' THEN 'type|kind|nature|categ|genre'
+		WHEN 'extrafield_intervention_cost' THEN 'cost|co[uû]t|montant|prix|price|amount|tarif|€'
+		ELSE '^$' END;
+$$;
+COMMENT ON FUNCTION doliflow._extrafield_suggest(text, text, text) IS 'internal: whether a ticket extrafield (name, label) looks like what the setting p_setting (extrafield_*) expects, by keywords in French and English';
+
+CREATE FUNCTION doliflow._status_extrafields() RETURNS SETOF doliflow.status_row
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r record;
+	v_n integer;
+	v_sugg text;
+BEGIN
+	SELECT count(*) INTO v_n FROM lake.llx_extrafields_current e WHERE e.elementtype = 'ticket';
+	IF NOT EXISTS (SELECT 1 FROM lake.llx_extrafields_current) THEN
+		RETURN NEXT ('extrafields', 'llx_ticket_extrafields', 'not extracted', NULL, NULL, NULL, NULL,
+					 'llx_extrafields is not in the lake yet: CALL doliflow.extract() (or the pipeline) first')::doliflow.status_row;
+		RETURN;
+	END IF;
+	-- every extrafield of tickets, with the setting it feeds
+	FOR r IN
+		SELECT e.name, e.label, e.type, e.size,
+			   (SELECT string_agg(s.name, ', ' ORDER BY s.name) FROM doliflow.settings s
+				 WHERE s.name LIKE 'extrafield\_%' AND s.value = e.name) AS settings
+		  FROM lake.llx_extrafields_current e
+		 WHERE e.elementtype = 'ticket'
+		 ORDER BY e.pos NULLS LAST, e.name
+	LOOP
+		RETURN NEXT ('extrafields', r.name, CASE WHEN r.settings IS NULL THEN 'unused' ELSE 'mapped' END,
+					 NULL, NULL, NULL, NULL,
+					 format('label "%s", type %s%s; %s', coalesce(r.label, ''), coalesce(r.type, '?'),
+							coalesce('(' || nullif(r.size, '') || ')', ''),
+							coalesce('feeds setting ' || r.settings, 'no setting reads it')))::doliflow.status_row;
+	END LOOP;
+	-- every setting naming an extrafield that does not exist, with suggestions
+	FOR r IN
+		SELECT s.name, s.value FROM doliflow.settings s
+		 WHERE s.name LIKE 'extrafield\_%'
+		   AND NOT EXISTS (SELECT 1 FROM lake.llx_extrafields_current e WHERE e.elementtype = 'ticket' AND e.name = s.value)
+		 ORDER BY s.name
+	LOOP
+		SELECT string_agg(format('%s ("%s")', e.name, coalesce(e.label, '')), ', ' ORDER BY e.pos NULLS LAST, e.name)
+		  INTO v_sugg
+		  FROM lake.llx_extrafields_current e
+		 WHERE e.elementtype = 'ticket' AND doliflow._extrafield_suggest(r.name, e.name, e.label);
+		RETURN NEXT ('extrafields', r.name, 'missing', NULL, NULL, NULL, NULL,
+					 format('names extrafield "%s", which tickets do not have (%s ticket extrafields); %s', r.value, v_n,
+							CASE WHEN v_sugg IS NULL THEN 'no candidate found: set it to one of the extrafields listed above'
+								 ELSE format('candidates: %s; e.g. UPDATE doliflow.settings SET value = %L WHERE name = %L',
+											 v_sugg, split_part(v_sugg, ' ', 1), r.name) END))::doliflow.status_row;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._status_extrafields() IS 'status() provider: the ticket extrafields of the source (lake.llx_extrafields_current, elementtype ticket) with label, type and the extrafield_* setting each feeds (mapped/unused), then every extrafield_* setting naming an extrafield that does not exist (missing) with candidates whose name or label look right and the UPDATE that would map it';
+
+INSERT INTO doliflow.status_providers (provider, position, description) VALUES
+	('doliflow._status_extrafields()', 35, 'Ticket extrafields of the source: label, type, the setting each feeds; settings naming a missing extrafield, with suggestions');
