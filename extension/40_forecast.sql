@@ -35,6 +35,12 @@
 --   the automatic choice validates its candidates on holdouts of that length
 --   (on the last third of the series when it is shorter than three horizons;
 --   "holdout" still wins when given).  Shown in forecast_summary.
+-- Intervals: the full tier (auto_full, and auto on non-daily data) calibrates
+--   the width on the model's own multi-step errors (refitted at up to 4
+--   origins over the last horizon): half widths are multiplied by the robust
+--   sd of the standardised errors, shrunk towards 1 ("interval_scale" in the
+--   summary, within [0.5, 4]); forced methods and the fast tier keep the
+--   model's own intervals.
 -- Magnitudes: series whose largest |value| is above 1e30 or below 1e-30 are
 --   fitted on a power-of-2 scale and scaled back ("data_scale" in the
 --   summary); a forecast beyond the float8 range is an error (22003).

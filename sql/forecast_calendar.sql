@@ -24,6 +24,15 @@ SELECT s ->> 'freq' AS freq, s ->> 'period' AS period, s ->> 'first_date' AS fir
        s ->> 'last_date' AS last_date, s ->> 'choice' AS choice
   FROM air_m, doliflow.forecast_summary(m) s;
 SELECT min(day), max(day), count(*) FROM air_m, doliflow.forecast_fitted(m);
+-- the automatic choice calibrated the interval width on its own holdout errors
+-- (6 years: long enough for holdouts), not when a method is forced
+SELECT round((s ->> 'interval_scale')::numeric, 3) <> 1 AS calibrated, s ->> 'choice' AS choice
+  FROM (SELECT doliflow.forecast_summary(doliflow.forecast_array(array_agg(a.y * (1 + k * 0.3) + 9 * sin(a.i * 1.7 + k) ORDER BY k, a.i),
+                                         '1949-01-01', '{"freq": "month"}')) s
+          FROM air a, generate_series(0, 1) k) x;
+SELECT doliflow.forecast_summary(doliflow.forecast_array(array_agg(a.y * (1 + k * 0.3) + 9 * sin(a.i * 1.7 + k) ORDER BY k, a.i),
+         '1949-01-01', '{"freq": "month", "method": "ets"}')) ->> 'interval_scale' AS forced_method_not_calibrated
+  FROM air a, generate_series(0, 1) k;
 -- interval spellings of the frequency; others are rejected
 SELECT f, doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1, 2, 3, 4, 5, 6, 7, 8]::float8[],
          '2020-01-31', jsonb_build_object('freq', f))) ->> 'last_date' AS last_date

@@ -658,6 +658,112 @@ set_header(FcModel *out, int n, int n_total, int period, const FcOptions *opt,
 	out->score_ets = -1.0;
 }
 
+static int	fit_final(FcModel *out, int method, const int *singles, int nsingles,
+					  const double *y, int n, int period, const FcOptions *opt,
+					  int32_t first_day);
+
+static int
+cmp_abs(const void *a, const void *b)
+{
+	double		x = fabs(*(const double *) a),
+				y = fabs(*(const double *) b);
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Interval calibration (FULL tier, smooth / erratic series): the winner is
+ * refitted at each holdout origin and its 95% interval compared with the
+ * errors it made there.  u = error / (its one-sided half width / z_0.975) is
+ * standard normal when the interval is right; the scale is the robust sd of u
+ * (median |u| / 0.6745), shrunk towards 1 with the weight of 8 pseudo-points,
+ * kept within [0.5, 4], and multiplies the half widths of every level.
+ */
+static int
+calibrate(FcModel *out, int method, const int *singles, int nsingles,
+		  const double *y, int n, int period, const FcOptions *opt, int32_t pday,
+		  int H)
+{
+	int			O = 4,
+				step,
+				mintr = (period > 1 && period <= ETS_MAX_M) ? 2 * period + 2 : 8;
+	FcModel    *tmp = malloc(sizeof(FcModel));
+	double	   *buf = malloc(sizeof(double) * (size_t) H * 3);
+	double	   *u = malloc(sizeof(double) * (size_t) H * O);
+	double		z = zquant(0.95),
+				sc;
+	int			o,
+				i,
+				k = 0,
+				rc = FC_OK;
+
+	if (H > n / 3)
+		H = n / 3;
+	step = H / 2 > 1 ? H / 2 : 1;
+	if (H < 1 || n - H < mintr)
+	{
+		free(tmp);
+		free(buf);
+		free(u);
+		return FC_OK;			/* too short to calibrate */
+	}
+	if (tmp == NULL || buf == NULL || u == NULL)
+	{
+		free(tmp);
+		free(buf);
+		free(u);
+		return FC_ENOMEM;
+	}
+	for (o = 0; o < O; o++)
+	{
+		int			ntr = n - H - o * step;
+		double	   *mean = buf,
+				   *lo = buf + H,
+				   *hi = buf + 2 * H;
+
+		if (ntr < mintr)
+			break;
+		*tmp = *out;
+		tmp->n = ntr;
+		tmp->n_total = ntr;
+		tmp->data_scale = 1.0;
+		tmp->interval_scale = 1.0;
+		rc = fit_final(tmp, method, singles, nsingles, y, ntr, period, opt, pday);
+		if (rc == FC_ENOMEM)
+			break;
+		if (rc != FC_OK || fc_forecast(tmp, H, 0.95, mean, lo, hi) != FC_OK)
+		{
+			rc = FC_OK;
+			continue;
+		}
+		for (i = 0; i < H; i++)
+		{
+			double		e = y[ntr + i] - mean[i];
+			double		half = e > 0 ? hi[i] - mean[i] : mean[i] - lo[i];
+
+			if (half > 0 && isfinite(e))
+				u[k++] = e / (half / z);
+		}
+	}
+	if (rc == FC_OK && k >= 4)
+	{
+		double		med;
+
+		qsort(u, k, sizeof(double), cmp_abs);
+		med = (k % 2) ? fabs(u[k / 2]) : 0.5 * (fabs(u[k / 2 - 1]) + fabs(u[k / 2]));
+		sc = med / 0.6745;
+		if (sc > 0 && isfinite(sc))
+		{
+			sc = exp(k * log(sc) / (k + 8.0));
+			out->interval_scale = sc < 0.5 ? 0.5 : sc > 4.0 ? 4.0 : sc;
+		}
+	}
+	free(tmp);
+	free(buf);
+	free(u);
+	return rc;
+}
+
 static int
 fit_final(FcModel *out, int method, const int *singles, int nsingles,
 		  const double *y, int n, int period, const FcOptions *opt, int32_t first_day)
@@ -969,6 +1075,9 @@ fit_inner(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		{
 			out->score = cand[best].err / cand[best].cnt;
 			rc = fit_final(out, cand[best].kind, singles, nsingles, y, n, period, &opt, pday);
+			if (rc == FC_OK && !intermittent && !has_x)
+				rc = calibrate(out, cand[best].kind, singles, nsingles, y, n, period, &opt,
+							   pday, H);
 			if (rc == FC_OK || rc == FC_ENOMEM)
 				return rc;
 			/* the winner failed on the full series: fall through */
@@ -987,11 +1096,17 @@ no_holdout:
 			return rc;
 	}
 	rc = fit_final(out, intermittent ? FC_SBA : FC_ETS, NULL, 0, y, n, period, &opt, pday);
+	if (rc == FC_OK && !intermittent && out->tier == FC_TIER_FULL)
+		rc = calibrate(out, FC_ETS, NULL, 0, y, n, period, &opt, pday,
+					   default_holdout(&opt, period));
 	if (rc == FC_OK || rc == FC_ENOMEM)
 		return rc;
 	if (!intermittent)
 	{
 		rc = fit_final(out, FC_THETA, NULL, 0, y, n, period, &opt, pday);
+		if (rc == FC_OK && out->tier == FC_TIER_FULL)
+			rc = calibrate(out, FC_THETA, NULL, 0, y, n, period, &opt, pday,
+						   default_holdout(&opt, period));
 		if (rc == FC_OK || rc == FC_ENOMEM)
 			return rc;
 	}

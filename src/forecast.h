@@ -48,6 +48,11 @@
  *      on the whole series.
  *   6. Too short for a holdout -> ETS by AICc (smooth/erratic) or SBA
  *      (intermittent/lumpy), else Theta, else the mean.
+ *   7. Calibration (smooth / erratic series): the chosen model is refitted at
+ *      up to 4 origins (step H/2) over the last H periods (H = the holdout,
+ *      at most n/3) and its 95% half widths compared with its errors there:
+ *      interval_scale = (median |u| / 0.6745)^(k / (k + 8)) within [0.5, 4],
+ *      u = error / (half width / z_0.975), k errors (none below 4).
  *   nonneg (default on): forecasts and bounds are clamped at 0.
  *
  * MODEL VALUE (FcModel) and its bytes (fc_model_serialize): header

@@ -378,9 +378,11 @@ def peers(cli, data, work):
         res = {"doliflow": read_fc_pi(out, H)}
         res["doliflow"] = {k: v for d in res["doliflow"].values() for k, v in d.items()}
         rout = os.path.join(work, tag + "_r.csv")
-        with open(rout, "w") as fo:
-            subprocess.run(["Rscript", os.path.join(HERE, "forecast_r.R"), "peers", tpath, str(H), str(m)],
-                           stdout=fo, stderr=subprocess.DEVNULL, check=True)
+        # FC_BENCH_REUSE_R=1: keep the R forecasts of an earlier run in WORK_DIR
+        if not (os.environ.get("FC_BENCH_REUSE_R") and os.path.exists(rout)):
+            with open(rout, "w") as fo:
+                subprocess.run(["Rscript", os.path.join(HERE, "forecast_r.R"), "peers", tpath, str(H), str(m)],
+                               stdout=fo, stderr=subprocess.DEVNULL, check=True)
         rr = read_fc_pi(rout, H)
         for k in ("R_ets", "R_theta", "R_arima"):
             res[k] = rr.get(k, {})
