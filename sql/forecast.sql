@@ -96,15 +96,22 @@ SELECT * FROM fc_models, doliflow.forecast(model, 3, 1.5) WHERE product = 5;
 SELECT * FROM fc_models, doliflow.forecast(model, 3, 'NaN') WHERE product = 5;
 
 -- plain arrays, including a huge one (only the last max_obs points are fitted)
-SELECT doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[])) ->> 'method' AS method;
-SELECT day, round(yhat::numeric, 6) FROM doliflow.forecast(doliflow.forecast_array(ARRAY[2, 2, 2]::float8[], '2024-05-01'), 2);
+-- (forecast_array needs "freq": see forecast_calendar.sql)
+SELECT doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]::float8[], NULL, '{"freq": "day"}')) ->> 'method' AS method;
+SELECT day, round(yhat::numeric, 6) FROM doliflow.forecast(doliflow.forecast_array(ARRAY[2, 2, 2]::float8[], '2024-05-01', '{"freq": "day"}'), 2);
 SELECT doliflow.forecast_array('{}'::float8[]) IS NULL AS empty_array, doliflow.forecast_array(NULL) IS NULL AS null_array;
-SELECT doliflow.forecast_array(ARRAY[1, NULL, 3]::float8[]);
-SELECT doliflow.forecast_array(ARRAY[1, 'NaN', 3]::float8[]);
+SELECT doliflow.forecast_array(ARRAY[1, NULL, 3]::float8[], NULL, '{"freq": "day"}');
+SELECT doliflow.forecast_array(ARRAY[1, 'NaN', 3]::float8[], NULL, '{"freq": "day"}');
+SELECT doliflow.forecast_array(ARRAY[1, 'Infinity', 3]::float8[], NULL, '{"freq": "month", "missing": "interpolate"}');
 SELECT doliflow.forecast_array(ARRAY[[1, 2], [3, 4]]::float8[]);
 SELECT s ->> 'n' AS n, s ->> 'n_total' AS n_total
   FROM (SELECT doliflow.forecast_summary(doliflow.forecast_array(array_agg(10 + (i % 7)::float8), NULL,
-                                                                  '{"method": "ets"}')) s
+                                                                  '{"method": "ets", "freq": "day"}')) s
+          FROM generate_series(1, 1000000) i) x;
+-- a huge monthly array with NULLs interpolated, and with the horizon told
+SELECT s ->> 'n' AS n, s ->> 'n_total' AS n_total, s ->> 'last_date' AS last_date, s ->> 'horizon' AS horizon
+  FROM (SELECT doliflow.forecast_summary(doliflow.forecast_array(array_agg(CASE WHEN i % 3 = 0 THEN NULL ELSE 10 + (i % 12)::float8 END),
+                                                                  '1900-01-01', '{"method": "ets", "freq": "month", "missing": "interpolate", "horizon": 24}')) s
           FROM generate_series(1, 1000000) i) x;
 
 -- storage: bytea and text round trips; corrupted bytes are rejected

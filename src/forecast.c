@@ -4,6 +4,7 @@
  * Copyright (C) doliflow contributors.  GPL-3.0-or-later.
  * The choice rules and the byte format are described in forecast.h.
  */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,6 +36,9 @@ fc_default_options(FcOptions *opt)
 	opt->use_ensemble = 1;
 	opt->first_day = 0;
 	opt->tier = FC_TIER_DEFAULT;
+	opt->freq = FC_FREQ_DAY;
+	opt->anchor = 0;
+	opt->horizon = 0;
 	opt->xreg = NULL;
 	opt->n_xreg = 0;
 	opt->ld_xreg = 0;
@@ -82,6 +86,8 @@ fc_strerror(int status)
 			return "corrupted forecast model";
 		case FC_ESPACE:
 			return "output buffer too small";
+		case FC_ERANGE:
+			return "a forecast or a date is out of range (|value| above 1.8e308, or a date beyond the calendar)";
 	}
 	return "unknown status";
 }
@@ -117,6 +123,130 @@ median_of(double *v, int k)
 {
 	qsort(v, k, sizeof(double), cmp_double);
 	return (k % 2) ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
+}
+
+/* ------------------------------------------------------------- calendar */
+
+int32_t
+fc_days_from_civil(int year, int month, int day)
+{
+	int64_t		y = (int64_t) year - (month <= 2);
+	int64_t		era = (y >= 0 ? y : y - 399) / 400;
+	int64_t		yoe = y - era * 400;
+	int64_t		doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	int64_t		doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return (int32_t) (era * 146097 + doe - 719468 - 10957);
+}
+
+void
+fc_civil_from_days(int32_t d, int *year, int *month, int *day)
+{
+	int64_t		z = (int64_t) d + 10957 + 719468;
+	int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t		doe = z - era * 146097;
+	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t		y = yoe + era * 400;
+	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t		mp = (5 * doy + 2) / 153;
+	int64_t		dd = doy - (153 * mp + 2) / 5 + 1;
+	int64_t		mm = mp < 10 ? mp + 3 : mp - 9;
+
+	*year = (int) (y + (mm <= 2));
+	*month = (int) mm;
+	*day = (int) dd;
+}
+
+int
+fc_days_in_month(int y, int m)
+{
+	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dim[(m - 1) % 12];
+}
+
+const char *
+fc_freq_name(int freq)
+{
+	switch (freq)
+	{
+		case FC_FREQ_DAY:
+			return "day";
+		case FC_FREQ_WEEK:
+			return "week";
+		case FC_FREQ_MONTH:
+			return "month";
+		case FC_FREQ_QUARTER:
+			return "quarter";
+		case FC_FREQ_YEAR:
+			return "year";
+	}
+	return "unknown";
+}
+
+/* dates stay well inside int32 (PostgreSQL dates end in year 5874897) */
+#define FC_DAY_LIMIT	(INT32_MAX - 1000000)
+
+int
+fc_calendar_date(int freq, int anchor, int32_t first_day, int64_t i, int32_t *day)
+{
+	int64_t		d;
+
+	if (day == NULL || anchor < 0 || anchor > 31)
+		return FC_EINVAL;
+	if (i > INT32_MAX || i < -(int64_t) INT32_MAX)
+		return FC_ERANGE;
+	switch (freq)
+	{
+		case FC_FREQ_DAY:
+			d = (int64_t) first_day + i;
+			break;
+		case FC_FREQ_WEEK:
+			d = (int64_t) first_day + 7 * i;
+			break;
+		case FC_FREQ_MONTH:
+		case FC_FREQ_QUARTER:
+		case FC_FREQ_YEAR:
+			{
+				int			y,
+							m,
+							dd;
+				int64_t		mon,
+							yy;
+				int			k = freq == FC_FREQ_MONTH ? 1 : freq == FC_FREQ_QUARTER ? 3 : 12;
+
+				if (first_day > FC_DAY_LIMIT || first_day < -FC_DAY_LIMIT)
+					return FC_ERANGE;
+				fc_civil_from_days(first_day, &y, &m, &dd);
+				mon = (int64_t) y * 12 + (m - 1) + (int64_t) k * i;
+				yy = mon >= 0 ? mon / 12 : -((-mon + 11) / 12);
+				m = (int) (mon - yy * 12) + 1;
+				if (yy > 6000000 || yy < -6000000)
+					return FC_ERANGE;
+				if (anchor > 0)
+					dd = anchor;
+				if (dd > fc_days_in_month((int) yy, m))
+					dd = fc_days_in_month((int) yy, m);
+				d = fc_days_from_civil((int) yy, m, dd);
+				break;
+			}
+		default:
+			return FC_EINVAL;
+	}
+	if (d > FC_DAY_LIMIT || d < -(int64_t) FC_DAY_LIMIT)
+		return FC_ERANGE;
+	*day = (int32_t) d;
+	return FC_OK;
+}
+
+int
+fc_model_date(const FcModel *m, int64_t i, int32_t *day)
+{
+	if (m == NULL)
+		return FC_EINVAL;
+	return fc_calendar_date(m->freq, m->anchor, m->first_day, i, day);
 }
 
 /* ---------------------------------------------------------------- theta */
@@ -355,6 +485,23 @@ member_fit(int kind, const double *y, int n, int period, const FcOptions *opt,
 
 				prophet_default_options(&po);
 				po.nonneg = opt->nonneg ? 1 : 0;
+
+				/*
+				 * The period: daily data with period 7 keeps the weekly term
+				 * and the 365.25-day yearly term; any other period replaces
+				 * both by one Fourier term of that period (none for 1).
+				 */
+				if (!(opt->freq == FC_FREQ_DAY && period == 7))
+				{
+					po.weekly = 0;
+					if (period < 2)
+						po.yearly = 0;
+					else if (!(opt->freq == FC_FREQ_DAY && period >= 365))
+					{
+						po.season_period = period;
+						po.yearly_order = period / 2 < po.yearly_order ? period / 2 : po.yearly_order;
+					}
+				}
 				for (t = 0; t < n; t++)
 					if (y[t] < 0.0)
 						po.mode = PROPHET_ADDITIVE;	/* log1p needs y >= 0 */
@@ -482,6 +629,8 @@ default_holdout(const FcOptions *opt, int period)
 {
 	if (opt->holdout > 0)
 		return opt->holdout;
+	if (opt->horizon > 0)
+		return opt->horizon;
 	if (period == 7)
 		return 28;
 	return period > 6 ? period : 6;
@@ -496,6 +645,8 @@ set_header(FcModel *out, int n, int n_total, int period, const FcOptions *opt,
 	(void) s;
 	out->magic = FC_MAGIC;
 	out->version = FC_VERSION;
+	out->data_scale = 1.0;
+	out->interval_scale = 1.0;
 	out->period = period;
 	out->n = n;
 	out->n_total = n_total;
@@ -505,6 +656,112 @@ set_header(FcModel *out, int n, int n_total, int period, const FcOptions *opt,
 	out->cv2 = ds->cv2;
 	out->score = -1.0;
 	out->score_ets = -1.0;
+}
+
+static int	fit_final(FcModel *out, int method, const int *singles, int nsingles,
+					  const double *y, int n, int period, const FcOptions *opt,
+					  int32_t first_day);
+
+static int
+cmp_abs(const void *a, const void *b)
+{
+	double		x = fabs(*(const double *) a),
+				y = fabs(*(const double *) b);
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Interval calibration (FULL tier, smooth / erratic series): the winner is
+ * refitted at each holdout origin and its 95% interval compared with the
+ * errors it made there.  u = error / (its one-sided half width / z_0.975) is
+ * standard normal when the interval is right; the scale is the robust sd of u
+ * (median |u| / 0.6745), shrunk towards 1 with the weight of 8 pseudo-points,
+ * kept within [0.5, 4], and multiplies the half widths of every level.
+ */
+static int
+calibrate(FcModel *out, int method, const int *singles, int nsingles,
+		  const double *y, int n, int period, const FcOptions *opt, int32_t pday,
+		  int H)
+{
+	int			O = 4,
+				step,
+				mintr = (period > 1 && period <= ETS_MAX_M) ? 2 * period + 2 : 8;
+	FcModel    *tmp = malloc(sizeof(FcModel));
+	double	   *buf = malloc(sizeof(double) * (size_t) H * 3);
+	double	   *u = malloc(sizeof(double) * (size_t) H * O);
+	double		z = zquant(0.95),
+				sc;
+	int			o,
+				i,
+				k = 0,
+				rc = FC_OK;
+
+	if (H > n / 3)
+		H = n / 3;
+	step = H / 2 > 1 ? H / 2 : 1;
+	if (H < 1 || n - H < mintr)
+	{
+		free(tmp);
+		free(buf);
+		free(u);
+		return FC_OK;			/* too short to calibrate */
+	}
+	if (tmp == NULL || buf == NULL || u == NULL)
+	{
+		free(tmp);
+		free(buf);
+		free(u);
+		return FC_ENOMEM;
+	}
+	for (o = 0; o < O; o++)
+	{
+		int			ntr = n - H - o * step;
+		double	   *mean = buf,
+				   *lo = buf + H,
+				   *hi = buf + 2 * H;
+
+		if (ntr < mintr)
+			break;
+		*tmp = *out;
+		tmp->n = ntr;
+		tmp->n_total = ntr;
+		tmp->data_scale = 1.0;
+		tmp->interval_scale = 1.0;
+		rc = fit_final(tmp, method, singles, nsingles, y, ntr, period, opt, pday);
+		if (rc == FC_ENOMEM)
+			break;
+		if (rc != FC_OK || fc_forecast(tmp, H, 0.95, mean, lo, hi) != FC_OK)
+		{
+			rc = FC_OK;
+			continue;
+		}
+		for (i = 0; i < H; i++)
+		{
+			double		e = y[ntr + i] - mean[i];
+			double		half = e > 0 ? hi[i] - mean[i] : mean[i] - lo[i];
+
+			if (half > 0 && isfinite(e))
+				u[k++] = e / (half / z);
+		}
+	}
+	if (rc == FC_OK && k >= 4)
+	{
+		double		med;
+
+		qsort(u, k, sizeof(double), cmp_abs);
+		med = (k % 2) ? fabs(u[k / 2]) : 0.5 * (fabs(u[k / 2 - 1]) + fabs(u[k / 2]));
+		sc = med / 0.6745;
+		if (sc > 0 && isfinite(sc))
+		{
+			sc = exp(k * log(sc) / (k + 8.0));
+			out->interval_scale = sc < 0.5 ? 0.5 : sc > 4.0 ? 4.0 : sc;
+		}
+	}
+	free(tmp);
+	free(buf);
+	free(u);
+	return rc;
 }
 
 static int
@@ -530,9 +787,9 @@ fit_final(FcModel *out, int method, const int *singles, int nsingles,
 	return FC_OK;
 }
 
-int
-fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
-	   FcModel *out)
+static int
+fit_inner(const double *y_all, int n_all, int period, const FcOptions *opt_in,
+		  FcModel *out)
 {
 	FcOptions	opt;
 	DemandStats ds;
@@ -547,7 +804,8 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 				ncand = 0;
 	int			singles[FC_MAX_MEMBERS];
 	Cand		cand[FC_MAX_CAND];
-	int32_t		first_day;
+	int32_t		first_day,
+				pday;
 	double		sumabs = 0.0;
 	int			intermittent,
 				has_x,
@@ -595,11 +853,20 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	if ((int64_t) opt.first_day + n_all > (int64_t) INT32_MAX - 1000000 ||
 		(int64_t) opt.first_day < (int64_t) INT32_MIN + 1000000)
 		return FC_EINVAL;
-	first_day = opt.first_day + (n_all - n);
+	if (opt.freq < FC_FREQ_DAY || opt.freq > FC_FREQ_YEAR || opt.anchor < 0 ||
+		opt.anchor > 31 || opt.horizon < 0)
+		return FC_EINVAL;
+	/* the date of the first fitted value */
+	rc = fc_calendar_date(opt.freq, opt.anchor, opt.first_day, n_all - n, &first_day);
+	if (rc != FC_OK)
+		return rc;
+	/* the Prophet-style model counts days, or positions for other units */
+	pday = opt.freq == FC_FREQ_DAY ? first_day : (int32_t) (n_all - n);
 	if (opt.xreg)
 		opt.xreg += n_all - n;	/* row 0 = y[0] from here on */
 	has_x = opt.n_xreg > 0;
-	fast = opt.tier == FC_TIER_FAST || (opt.tier == FC_TIER_DEFAULT && period == 7);
+	fast = opt.tier == FC_TIER_FAST ||
+		(opt.tier == FC_TIER_DEFAULT && period == 7 && opt.freq == FC_FREQ_DAY);
 
 	memset(out, 0, sizeof(*out));
 	rc = demand_classify(y, n, 0, &ds);
@@ -607,6 +874,9 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		return rc == DC_ENONFINITE ? FC_ENONFINITE : FC_EINVAL;
 	set_header(out, n, n_all, period, &opt, &ds);
 	out->first_day = first_day;
+	out->freq = opt.freq;
+	out->anchor = opt.freq >= FC_FREQ_MONTH ? opt.anchor : 0;
+	out->horizon = opt.horizon;
 	if (opt.method == FC_AUTO)
 		out->tier = fast ? FC_TIER_FAST : FC_TIER_FULL;
 	for (i = 0; i < n; i++)
@@ -617,16 +887,16 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	if (opt.method != FC_AUTO && is_single(opt.method))
 	{
 		out->n_candidates = 1;
-		return fit_final(out, opt.method, NULL, 0, y, n, period, &opt, first_day);
+		return fit_final(out, opt.method, NULL, 0, y, n, period, &opt, pday);
 	}
 
 	/* fallbacks */
 	if (ds.cls == DC_ZERO)
-		return fit_final(out, FC_ZERO, NULL, 0, y, n, period, &opt, first_day);
+		return fit_final(out, FC_ZERO, NULL, 0, y, n, period, &opt, pday);
 	if (ds.cls == DC_CONSTANT)
-		return fit_final(out, FC_NAIVE, NULL, 0, y, n, period, &opt, first_day);
+		return fit_final(out, FC_NAIVE, NULL, 0, y, n, period, &opt, pday);
 	if (ds.cls == DC_SHORT)
-		return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, first_day);
+		return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, pday);
 
 	intermittent = (ds.cls == DC_INTERMITTENT || ds.cls == DC_LUMPY);
 
@@ -640,7 +910,7 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	if (opt.method == FC_AUTO && fast && opt.use_prophet != 0 && (!intermittent || has_x))
 	{
 		out->n_candidates = 1;
-		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, first_day);
+		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, pday);
 		if (rc == FC_OK || rc == FC_ENOMEM)
 			return rc;
 		goto no_holdout;		/* too short for the Prophet model */
@@ -657,7 +927,8 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	{
 		singles[nsingles++] = FC_ETS;
 		singles[nsingles++] = FC_THETA;
-		if (has_x || opt.use_prophet == 1 || (opt.use_prophet < 0 && period == 7))
+		if (has_x || opt.use_prophet == 1 ||
+			(opt.use_prophet < 0 && period == 7 && opt.freq == FC_FREQ_DAY))
 			singles[nsingles++] = FC_PROPHET;
 		/* non-seasonal data: the random walk is the standard benchmark */
 		if (period == 1)
@@ -695,12 +966,15 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 	if (opt.method == FC_ENS_MEAN || opt.method == FC_ENS_MEDIAN)
 	{
 		if (nsingles < 2)
-			return fit_final(out, singles[0], NULL, 0, y, n, period, &opt, first_day);
-		return fit_final(out, opt.method, singles, nsingles, y, n, period, &opt, first_day);
+			return fit_final(out, singles[0], NULL, 0, y, n, period, &opt, pday);
+		return fit_final(out, opt.method, singles, nsingles, y, n, period, &opt, pday);
 	}
 
 	/* rolling-origin holdout */
 	H = default_holdout(&opt, period);
+	/* a horizon longer than a third of the series: the last third */
+	if (opt.holdout <= 0 && opt.horizon > 0 && H > n / 3)
+		H = n / 3 > 1 ? n / 3 : 1;
 	step = H;
 	O = opt.origins;
 	{
@@ -734,7 +1008,7 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 			for (j = 0; j < nsingles; j++)
 			{
 				fcs[j] = buf + (size_t) j * H;
-				rc = member_fit(singles[j], y, ntr, period, &opt, first_day, &mb);
+				rc = member_fit(singles[j], y, ntr, period, &opt, pday, &mb);
 				if (rc == FC_OK)
 					rc = member_forecast(&mb, H, 0.95,
 										 opt.xreg ? opt.xreg + ntr : NULL, opt.ld_xreg,
@@ -800,7 +1074,10 @@ fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt_in,
 		if (best >= 0)
 		{
 			out->score = cand[best].err / cand[best].cnt;
-			rc = fit_final(out, cand[best].kind, singles, nsingles, y, n, period, &opt, first_day);
+			rc = fit_final(out, cand[best].kind, singles, nsingles, y, n, period, &opt, pday);
+			if (rc == FC_OK && !intermittent && !has_x)
+				rc = calibrate(out, cand[best].kind, singles, nsingles, y, n, period, &opt,
+							   pday, H);
 			if (rc == FC_OK || rc == FC_ENOMEM)
 				return rc;
 			/* the winner failed on the full series: fall through */
@@ -814,20 +1091,75 @@ no_holdout:
 	out->score = -1.0;
 	if (has_x)
 	{
-		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, first_day);
+		rc = fit_final(out, FC_PROPHET, NULL, 0, y, n, period, &opt, pday);
 		if (rc == FC_OK || rc == FC_ENOMEM)
 			return rc;
 	}
-	rc = fit_final(out, intermittent ? FC_SBA : FC_ETS, NULL, 0, y, n, period, &opt, first_day);
+	rc = fit_final(out, intermittent ? FC_SBA : FC_ETS, NULL, 0, y, n, period, &opt, pday);
+	if (rc == FC_OK && !intermittent && out->tier == FC_TIER_FULL)
+		rc = calibrate(out, FC_ETS, NULL, 0, y, n, period, &opt, pday,
+					   default_holdout(&opt, period));
 	if (rc == FC_OK || rc == FC_ENOMEM)
 		return rc;
 	if (!intermittent)
 	{
-		rc = fit_final(out, FC_THETA, NULL, 0, y, n, period, &opt, first_day);
+		rc = fit_final(out, FC_THETA, NULL, 0, y, n, period, &opt, pday);
+		if (rc == FC_OK && out->tier == FC_TIER_FULL)
+			rc = calibrate(out, FC_THETA, NULL, 0, y, n, period, &opt, pday,
+						   default_holdout(&opt, period));
 		if (rc == FC_OK || rc == FC_ENOMEM)
 			return rc;
 	}
-	return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, first_day);
+	return fit_final(out, FC_MEAN, NULL, 0, y, n, period, &opt, pday);
+}
+
+/*
+ * fc_fit: the members see y / data_scale, a power of 2 near max |y| when the
+ * magnitudes are extreme (their sums of squares would overflow or
+ * underflow); forecasts and fitted values are scaled back.
+ */
+int
+fc_fit(const double *y_all, int n_all, int period, const FcOptions *opt,
+	   FcModel *out)
+{
+	double		amax = 0.0,
+				s = 1.0;
+	double	   *ys = NULL;
+	int			i,
+				rc;
+
+	if (out == NULL || n_all < 0 || (n_all > 0 && y_all == NULL))
+		return FC_EINVAL;
+	for (i = 0; i < n_all; i++)
+	{
+		if (!isfinite(y_all[i]))
+			return FC_ENONFINITE;
+		if (fabs(y_all[i]) > amax)
+			amax = fabs(y_all[i]);
+	}
+	if (amax > 1e30 || (amax > 0.0 && amax < 1e-30))
+	{
+		s = ldexp(1.0, ilogb(amax));
+		ys = malloc(sizeof(double) * (size_t) n_all);
+		if (ys == NULL)
+			return FC_ENOMEM;
+		for (i = 0; i < n_all; i++)
+			ys[i] = y_all[i] / s;
+	}
+	rc = fit_inner(ys ? ys : y_all, n_all, period, opt, out);
+	free(ys);
+	if (rc != FC_OK)
+		return rc;
+	out->data_scale = s;
+	if (s != 1.0)
+	{
+		out->scale = isfinite(out->scale * s) ? out->scale * s : DBL_MAX;
+		if (out->score > 0)
+			out->score = isfinite(out->score * s) ? out->score * s : DBL_MAX;
+		if (out->score_ets > 0)
+			out->score_ets = isfinite(out->score_ets * s) ? out->score_ets * s : DBL_MAX;
+	}
+	return fc_model_validate(out) == FC_OK ? FC_OK : FC_ERANGE;
 }
 
 int
@@ -933,6 +1265,23 @@ fc_forecast_x(const FcModel *m, int h, double level, const double *x, int ldx,
 			lo[i] = mean[i];
 		if (hi && hi[i] < mean[i])
 			hi[i] = mean[i];
+		if (m->interval_scale != 1.0)
+		{
+			if (lo)
+				lo[i] = mean[i] - m->interval_scale * (mean[i] - lo[i]);
+			if (hi)
+				hi[i] = mean[i] + m->interval_scale * (hi[i] - mean[i]);
+		}
+		if (m->data_scale != 1.0)
+		{
+			mean[i] *= m->data_scale;
+			if (lo)
+				lo[i] *= m->data_scale;
+			if (hi)
+				hi[i] *= m->data_scale;
+		}
+		if (!isfinite(mean[i]) || (lo && !isfinite(lo[i])) || (hi && !isfinite(hi[i])))
+			return FC_ERANGE;
 		if (m->nonneg)
 		{
 			if (mean[i] < 0.0)
@@ -1031,6 +1380,7 @@ int
 fc_fitted_x(const FcModel *m, const double *y, int n, const double *x, int ldx,
 			double *fitted)
 {
+	double	   *ys = NULL;
 	int			i,
 				j,
 				rc;
@@ -1044,6 +1394,15 @@ fc_fitted_x(const FcModel *m, const double *y, int n, const double *x, int ldx,
 	for (i = 0; i < n; i++)
 		if (!isfinite(y[i]))
 			return FC_ENONFINITE;
+	if (m->data_scale != 1.0)
+	{
+		ys = malloc(sizeof(double) * (size_t) n);
+		if (ys == NULL)
+			return FC_ENOMEM;
+		for (i = 0; i < n; i++)
+			ys[i] = y[i] / m->data_scale;
+		y = ys;
+	}
 	if (m->n_members == 1)
 		rc = member_fitted(&m->member[0], y, n, x, ldx, fitted);
 	else
@@ -1063,10 +1422,15 @@ fc_fitted_x(const FcModel *m, const double *y, int n, const double *x, int ldx,
 			combine(m->method, m->n_members, pm, n, fitted);
 		free(buf);
 	}
-	if (rc == FC_OK && m->nonneg)
-		for (i = 0; i < n; i++)
-			if (fitted[i] < 0.0)
-				fitted[i] = 0.0;
+	free(ys);
+	for (i = 0; rc == FC_OK && i < n; i++)
+	{
+		if (m->nonneg && fitted[i] < 0.0)
+			fitted[i] = 0.0;
+		fitted[i] *= m->data_scale;
+		if (!isfinite(fitted[i]))
+			rc = FC_ERANGE;
+	}
 	return rc;
 }
 
@@ -1170,6 +1534,11 @@ fc_model_validate(const FcModel *m)
 	if (!isfinite(m->adi) || !isfinite(m->cv2) || !isfinite(m->score) ||
 		!isfinite(m->score_ets) || !isfinite(m->scale))
 		return FC_ECORRUPT;
+	if (m->freq < FC_FREQ_DAY || m->freq > FC_FREQ_YEAR || m->anchor < 0 || m->anchor > 31 ||
+		(m->freq < FC_FREQ_MONTH && m->anchor != 0) || m->horizon < 0 || m->pad2_ != 0 ||
+		!isfinite(m->data_scale) || !(m->data_scale > 0.0) ||
+		!isfinite(m->interval_scale) || !(m->interval_scale > 0.0) || m->interval_scale > 1e6)
+		return FC_ECORRUPT;
 	if (is_single(m->method))
 	{
 		if (m->n_members != 1 || m->member[0].kind != m->method)
@@ -1189,6 +1558,7 @@ fc_model_validate(const FcModel *m)
 
 #define WIRE_HDR	16
 #define FIXED_SIZE	offsetof(FcModel, member)
+#define FIXED_SIZE_V1	offsetof(FcModel, freq)	/* version 1 ended here */
 
 static uint32_t
 fnv1a(const unsigned char *p, size_t len)
@@ -1269,25 +1639,45 @@ fc_model_deserialize(const void *buf, size_t len, FcModel *m)
 				sum;
 	uint16_t	version,
 				hsz;
-	size_t		off;
+	size_t		off,
+				fixed;
 	int			j;
 
 	if (m == NULL || (buf == NULL && len > 0))
 		return FC_EINVAL;
 	memset(m, 0, sizeof(*m));
-	if (len < WIRE_HDR + FIXED_SIZE)
+	if (len < WIRE_HDR + FIXED_SIZE_V1)
 		return FC_ECORRUPT;
 	memcpy(&magic, p, 4);
 	memcpy(&version, p + 4, 2);
 	memcpy(&hsz, p + 6, 2);
 	memcpy(&total, p + 8, 4);
 	memcpy(&sum, p + 12, 4);
-	if (magic != FC_MAGIC || version != FC_VERSION || hsz != WIRE_HDR || total != len)
+	if (magic != FC_MAGIC || (version != 1 && version != FC_VERSION) ||
+		hsz != WIRE_HDR || total != len)
+		return FC_ECORRUPT;
+	fixed = version == 1 ? FIXED_SIZE_V1 : FIXED_SIZE;
+	if (len < WIRE_HDR + fixed)
 		return FC_ECORRUPT;
 	if (fnv1a(p + WIRE_HDR, len - WIRE_HDR) != sum)
 		return FC_ECORRUPT;
-	memcpy(m, p + WIRE_HDR, FIXED_SIZE);
-	off = WIRE_HDR + FIXED_SIZE;
+	memcpy(m, p + WIRE_HDR, fixed);
+	if (version == 1)
+	{
+		/* version 1: daily data, unscaled, the model's own intervals */
+		if (m->version != 1)
+			goto corrupt;
+		m->version = FC_VERSION;
+		m->freq = FC_FREQ_DAY;
+		m->anchor = 0;
+		m->horizon = 0;
+		m->pad2_ = 0;
+		m->data_scale = 1.0;
+		m->interval_scale = 1.0;
+	}
+	else if (m->version != FC_VERSION)
+		goto corrupt;
+	off = WIRE_HDR + fixed;
 	if (m->n_members < 1 || m->n_members > FC_MAX_MEMBERS)
 		goto corrupt;
 	for (j = 0; j < m->n_members; j++)
@@ -1370,8 +1760,13 @@ member_text(Out *o, const FcMember *mb, int json)
 						out_printf(o, ",\"gamma\":%.6g,\"m\":%d", e->gamma, e->m);
 					if (e->damped)
 						out_printf(o, ",\"phi\":%.6g", e->phi);
-					out_printf(o, ",\"aicc\":%.10g,\"aic\":%.10g,\"bic\":%.10g,\"loglik\":%.10g,\"sigma\":%.6g}",
-							   e->aicc, e->aic, e->bic, e->loglik, sqrt(e->sigma2));
+					/* a perfect fit has no finite likelihood (ets.c clamps it) */
+					if (e->lik <= -1e10 || !isfinite(e->aicc))
+						out_printf(o, ",\"aicc\":null,\"aic\":null,\"bic\":null,\"loglik\":null,\"perfect_fit\":%s,\"sigma\":%.6g}",
+								   e->lik <= -1e10 ? "true" : "false", sqrt(e->sigma2));
+					else
+						out_printf(o, ",\"aicc\":%.10g,\"aic\":%.10g,\"bic\":%.10g,\"loglik\":%.10g,\"sigma\":%.6g}",
+								   e->aicc, e->aic, e->bic, e->loglik, sqrt(e->sigma2));
 				}
 				else
 				{
@@ -1382,7 +1777,10 @@ member_text(Out *o, const FcMember *mb, int json)
 						out_printf(o, " gamma=%.4g", e->gamma);
 					if (e->damped)
 						out_printf(o, " phi=%.4g", e->phi);
-					out_printf(o, " AICc=%.2f sigma=%.4g", e->aicc, sqrt(e->sigma2));
+					if (e->lik <= -1e10)
+						out_printf(o, " AICc=-Infinity sigma=%.4g", sqrt(e->sigma2));
+					else
+						out_printf(o, " AICc=%.2f sigma=%.4g", e->aicc, sqrt(e->sigma2));
 				}
 				break;
 			}
@@ -1422,11 +1820,18 @@ member_text(Out *o, const FcMember *mb, int json)
 			{
 				const prophet_model *pm = &mb->u.prophet;
 
-				out_printf(o, json ? "{\"method\":\"prophet\",\"mode\":\"%s\",\"changepoints\":%d,\"weekly_order\":%d,\"yearly_order\":%d,\"slope\":%.6g,\"sigma\":%.6g,\"regressors\":%d}" :
-						   "Prophet-style mode=%s changepoints=%d weekly=%d yearly=%d slope=%.4g sigma=%.4g regressors=%d",
-						   pm->mode == PROPHET_LOG1P ? "log1p" : "additive",
-						   pm->n_changepoints, pm->weekly_order, pm->yearly_order, pm->k, pm->sigma,
-						   pm->n_regressors);
+				if (pm->season_period > 0)
+					out_printf(o, json ? "{\"method\":\"prophet\",\"mode\":\"%s\",\"changepoints\":%d,\"weekly_order\":%d,\"season_order\":%d,\"season_period\":%d,\"slope\":%.6g,\"sigma\":%.6g,\"regressors\":%d}" :
+							   "Prophet-style mode=%s changepoints=%d weekly=%d season=%d period=%d slope=%.4g sigma=%.4g regressors=%d",
+							   pm->mode == PROPHET_LOG1P ? "log1p" : "additive",
+							   pm->n_changepoints, pm->weekly_order, pm->yearly_order, pm->season_period,
+							   pm->k, pm->sigma, pm->n_regressors);
+				else
+					out_printf(o, json ? "{\"method\":\"prophet\",\"mode\":\"%s\",\"changepoints\":%d,\"weekly_order\":%d,\"yearly_order\":%d,\"slope\":%.6g,\"sigma\":%.6g,\"regressors\":%d}" :
+							   "Prophet-style mode=%s changepoints=%d weekly=%d yearly=%d slope=%.4g sigma=%.4g regressors=%d",
+							   pm->mode == PROPHET_LOG1P ? "log1p" : "additive",
+							   pm->n_changepoints, pm->weekly_order, pm->yearly_order, pm->k, pm->sigma,
+							   pm->n_regressors);
 				break;
 			}
 	}
@@ -1457,6 +1862,8 @@ render(const FcModel *m, char *buf, size_t len, int json)
 				   m->n, m->n_total, m->first_day, m->period, m->nonneg ? "true" : "false", m->holdout,
 				   m->origins, m->n_candidates,
 				   m->tier == FC_TIER_FAST ? "auto_fast" : m->tier == FC_TIER_FULL ? "auto_full" : "forced");
+		out_printf(&o, ",\"freq\":\"%s\",\"horizon\":%d,\"data_scale\":%.17g,\"interval_scale\":%.6g",
+				   fc_freq_name(m->freq), m->horizon, m->data_scale, m->interval_scale);
 		if (m->score >= 0)
 			out_printf(&o, ",\"holdout_error\":%.6g", m->score);
 		if (m->score_ets >= 0)
@@ -1487,6 +1894,8 @@ render(const FcModel *m, char *buf, size_t len, int json)
 			member_text(&o, &m->member[0], 0);
 		out_printf(&o, " class=%s ADI=%.3g CV2=%.3g n=%d period=%d",
 				   demand_class_name(m->demand_class), m->adi, m->cv2, m->n, m->period);
+		if (m->freq != FC_FREQ_DAY)
+			out_printf(&o, " freq=%s", fc_freq_name(m->freq));
 		if (m->holdout > 0)
 			out_printf(&o, " holdout=%dx%d error=%.4g", m->holdout, m->origins, m->score);
 	}

@@ -48,6 +48,11 @@
  *      on the whole series.
  *   6. Too short for a holdout -> ETS by AICc (smooth/erratic) or SBA
  *      (intermittent/lumpy), else Theta, else the mean.
+ *   7. Calibration (smooth / erratic series): the chosen model is refitted at
+ *      up to 4 origins (step H/2) over the last H periods (H = the holdout,
+ *      at most n/3) and its 95% half widths compared with its errors there:
+ *      interval_scale = (median |u| / 0.6745)^(k / (k + 8)) within [0.5, 4],
+ *      u = error / (half width / z_0.975), k errors (none below 4).
  *   nonneg (default on): forecasts and bounds are clamped at 0.
  *
  * MODEL VALUE (FcModel) and its bytes (fc_model_serialize): header
@@ -70,7 +75,8 @@
 #include "prophet.h"
 
 #define FC_MAGIC		0x43464644u	/* "DFFC" in memory on little-endian */
-#define FC_VERSION		1
+#define FC_VERSION		2		/* 2: freq, anchor, horizon, data_scale,
+								 * interval_scale; version 1 is still read */
 #define FC_MAX_MEMBERS	4
 #define FC_MAX_PERIOD	366
 
@@ -83,6 +89,21 @@
 #define FC_ENUMERIC		(-5)	/* no candidate could be fitted */
 #define FC_ECORRUPT		(-6)	/* serialized bytes fail validation */
 #define FC_ESPACE		(-7)	/* output buffer too small */
+#define FC_ERANGE		(-8)	/* a result outside the double range, or a
+								 * date outside the calendar */
+
+/*
+ * frequencies (FcOptions.freq, FcModel.freq): what one position of the series
+ * is.  FC_FREQ_DAY is the default (0 in a version-1 model means day).
+ * Dates: day i = first_day + i; week i = first_day + 7 i; month, quarter and
+ * year i = the month of first_day plus i, 3 i or 12 i months, on day
+ * `anchor` of that month (clamped to its last day: anchor 31 = month ends).
+ */
+#define FC_FREQ_DAY		1
+#define FC_FREQ_WEEK	2
+#define FC_FREQ_MONTH	3
+#define FC_FREQ_QUARTER	4
+#define FC_FREQ_YEAR	5
 
 /* methods (FcModel.method, FcOptions.method) */
 #define FC_AUTO			0		/* options only: automatic choice */
@@ -123,6 +144,13 @@ typedef struct FcOptions
 	int32_t		first_day;		/* day number of y[0] (days since
 								 * 2000-01-01), used by the Prophet model */
 	int			tier;			/* FC_TIER_DEFAULT / FAST / FULL (FC_AUTO) */
+	int			freq;			/* FC_FREQ_*, default FC_FREQ_DAY; first_day
+								 * is then the date of y[0] */
+	int			anchor;			/* day of month for month/quarter/year
+								 * (1..31, 0 = the day of first_day) */
+	int			horizon;		/* horizon the model will be asked for (0 =
+								 * unknown): the holdout length when
+								 * holdout <= 0 */
 	/*
 	 * Regressors for the Prophet-style model (events, holidays): n_xreg
 	 * columns, column-major, x_r(i) = xreg[r * ld_xreg + i] for the n_all
@@ -194,6 +222,17 @@ typedef struct FcModel
 								 * no holdout) */
 	double		score_ets;		/* holdout error of ETS alone (-1 if none) */
 	double		scale;			/* mean |y| of the fit window (info) */
+	/* version 2 (a version-1 model reads as freq day, scales 1) */
+	int32_t		freq;			/* FC_FREQ_* */
+	int32_t		anchor;			/* day of month (month/quarter/year), else 0 */
+	int32_t		horizon;		/* FcOptions.horizon (info) */
+	int32_t		pad2_;
+	double		data_scale;		/* the members see y / data_scale (a power
+								 * of 2; 1 unless max|y| is above 1e30 or
+								 * below 1e-30): forecasts are multiplied
+								 * back, fc_fitted divides y */
+	double		interval_scale; /* half widths of the intervals are
+								 * multiplied by this (1 = the model's own) */
 	FcMember	member[FC_MAX_MEMBERS];
 } FcModel;
 
@@ -256,6 +295,20 @@ int			fc_model_validate(const FcModel *m);
  */
 int			fc_model_describe(const FcModel *m, char *buf, size_t len);
 int			fc_model_json(const FcModel *m, char *buf, size_t len);
+
+/*
+ * Day number of position i of the model's calendar (0 = first fitted value,
+ * m->n = first forecast); FC_ERANGE outside the calendar.
+ */
+int			fc_model_date(const FcModel *m, int64_t i, int32_t *day);
+/* The same for a calendar not yet fitted: position i from first_day. */
+int			fc_calendar_date(int freq, int anchor, int32_t first_day, int64_t i,
+							 int32_t *day);
+/* civil date <-> day number (days since 2000-01-01) */
+int32_t		fc_days_from_civil(int y, int m, int d);
+void		fc_civil_from_days(int32_t day, int *y, int *m, int *d);
+int			fc_days_in_month(int y, int m);
+const char *fc_freq_name(int freq);
 
 const char *fc_method_name(int method);
 const char *fc_strerror(int status);

@@ -79,7 +79,15 @@ typedef struct FitOpts
 	int32		use_ensemble;
 	int32		store_fitted;
 	int32		tier;
+	int32		freq;			/* FC_FREQ_*, 0 = not given (inferred) */
+	int32		horizon;		/* 0 = not given */
+	int32		missing;		/* MISSING_* */
+	bool		period_given;
 } FitOpts;
+
+#define MISSING_UNSET		0	/* forecast_fit: zero; forecast_array: error */
+#define MISSING_ZERO		1
+#define MISSING_INTERPOLATE	2
 
 /* one event / holiday regressor (see the events description above) */
 typedef struct EvItem
@@ -117,6 +125,37 @@ default_opts(FitOpts *o)
 	o->use_ensemble = d.use_ensemble;
 	o->store_fitted = 1;
 	o->tier = d.tier;
+	o->freq = 0;
+	o->horizon = 0;
+	o->missing = MISSING_UNSET;
+	o->period_given = false;
+}
+
+/* default seasonal period of a frequency (see 40_forecast.sql) */
+static int
+freq_default_period(int freq)
+{
+	switch (freq)
+	{
+		case FC_FREQ_WEEK:
+			return 52;
+		case FC_FREQ_MONTH:
+			return 12;
+		case FC_FREQ_QUARTER:
+			return 4;
+		case FC_FREQ_YEAR:
+			return 1;
+	}
+	return 7;
+}
+
+/* the period once the frequency is known */
+static void
+resolve_period(FitOpts *o, int freq)
+{
+	o->freq = freq;
+	if (!o->period_given)
+		o->period = freq_default_period(freq);
 }
 
 static void
@@ -133,10 +172,12 @@ to_fc_options(const FitOpts *o, int32 first_day, FcOptions *fo)
 	fo->use_ensemble = o->use_ensemble;
 	fo->first_day = first_day;
 	fo->tier = o->tier;
+	fo->freq = o->freq > 0 ? o->freq : FC_FREQ_DAY;
+	fo->horizon = o->horizon;
 }
 
 static const char *valid_keys =
-"method, period, nonneg, holdout, origins, max_obs, croston_optimize, prophet, ensemble, fitted, events, holidays";
+"method, freq, period, horizon, missing, nonneg, holdout, origins, max_obs, croston_optimize, prophet, ensemble, fitted, events, holidays";
 static const char *valid_event_keys = "name, days, ranges, prior_mean, prior_scale, fixed";
 
 static int
@@ -512,6 +553,85 @@ parse_holidays(JsonbValue *v, EvSet *es)
 	ev->fixed = pri.fixed;
 }
 
+/*
+ * "freq": day, week, month, quarter, year (also daily, weekly, monthly,
+ * quarterly, yearly, annual) or an interval of one of those lengths ("1 day",
+ * "7 days", "1 mon", "3 months", "12 months", "1 year").
+ */
+static int
+parse_freq(JsonbValue *v)
+{
+	static const struct
+	{
+		const char *name;
+		int			freq;
+	}			names[] = {
+		{"day", FC_FREQ_DAY}, {"daily", FC_FREQ_DAY},
+		{"week", FC_FREQ_WEEK}, {"weekly", FC_FREQ_WEEK},
+		{"month", FC_FREQ_MONTH}, {"monthly", FC_FREQ_MONTH},
+		{"quarter", FC_FREQ_QUARTER}, {"quarterly", FC_FREQ_QUARTER},
+		{"year", FC_FREQ_YEAR}, {"yearly", FC_FREQ_YEAR}, {"annual", FC_FREQ_YEAR}
+	};
+	char	   *str,
+			   *p,
+			   *end;
+	int			k;
+	long		count = 1;
+	size_t		ul;
+
+	if (v->type != jbvString || v->val.string.len > 40)
+		goto bad;
+	str = pnstrdup(v->val.string.val, v->val.string.len);
+	for (k = 0; k < lengthof(names); k++)
+		if (pg_strcasecmp(str, names[k].name) == 0)
+			return names[k].freq;
+	/* an interval: [count] unit, e.g. "7 days", "3 months", "1 year" */
+	p = str;
+	while (*p == ' ')
+		p++;
+	if (isdigit((unsigned char) *p))
+	{
+		count = strtol(p, &end, 10);
+		if (count < 1 || count > 12)
+			goto bad;
+		p = end;
+	}
+	while (*p == ' ')
+		p++;
+	ul = strlen(p);
+	while (ul > 0 && p[ul - 1] == ' ')
+		p[--ul] = '\0';
+	if (ul > 1 && (p[ul - 1] == 's' || p[ul - 1] == 'S'))
+		p[--ul] = '\0';
+	if (pg_strcasecmp(p, "day") == 0)
+	{
+		if (count == 1)
+			return FC_FREQ_DAY;
+		if (count == 7)
+			return FC_FREQ_WEEK;
+	}
+	else if (pg_strcasecmp(p, "week") == 0 && count == 1)
+		return FC_FREQ_WEEK;
+	else if (pg_strcasecmp(p, "mon") == 0 || pg_strcasecmp(p, "month") == 0)
+	{
+		if (count == 1)
+			return FC_FREQ_MONTH;
+		if (count == 3)
+			return FC_FREQ_QUARTER;
+		if (count == 12)
+			return FC_FREQ_YEAR;
+	}
+	else if (pg_strcasecmp(p, "quarter") == 0 && count == 1)
+		return FC_FREQ_QUARTER;
+	else if (pg_strcasecmp(p, "year") == 0 && count == 1)
+		return FC_FREQ_YEAR;
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("forecast option \"freq\" must be day, week, month, quarter or year (or an interval of that length)")));
+	return 0;
+}
+
 static void
 parse_opts(Jsonb *jb, FitOpts *o, EvSet *es)
 {
@@ -589,7 +709,27 @@ parse_opts(Jsonb *jb, FitOpts *o, EvSet *es)
 			o->method = k;
 		}
 		else if (strcmp(key, "period") == 0)
+		{
 			o->period = json_int(&val, key, 1, FC_MAX_PERIOD);
+			o->period_given = true;
+		}
+		else if (strcmp(key, "freq") == 0)
+			o->freq = parse_freq(&val);
+		else if (strcmp(key, "horizon") == 0)
+			o->horizon = json_int(&val, key, 1, FC_MAX_HORIZON);
+		else if (strcmp(key, "missing") == 0)
+		{
+			if (val.type == jbvString && val.val.string.len == 4 &&
+				strncmp(val.val.string.val, "zero", 4) == 0)
+				o->missing = MISSING_ZERO;
+			else if (val.type == jbvString && val.val.string.len == 11 &&
+					 strncmp(val.val.string.val, "interpolate", 11) == 0)
+				o->missing = MISSING_INTERPOLATE;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("forecast option \"missing\" must be \"zero\" or \"interpolate\"")));
+		}
 		else if (strcmp(key, "nonneg") == 0)
 			o->nonneg = json_bool(&val, key);
 		else if (strcmp(key, "holdout") == 0)
@@ -627,7 +767,11 @@ report_fc_error(int rc, const char *what)
 			code = ERRCODE_OUT_OF_MEMORY;
 			break;
 		case FC_ENONFINITE:
+		case FC_ERANGE:
 			code = ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+			break;
+		case FC_ENUMERIC:
+			code = ERRCODE_DATA_EXCEPTION;
 			break;
 		case FC_ECORRUPT:
 			code = ERRCODE_DATA_CORRUPTED;
@@ -841,7 +985,14 @@ model_to_varlena(const FcModel *m, const double *fitted, int n_fitted, const EvS
 		events_write(es, p + FM_HDR + mlen);
 	for (i = 0; i < n_fitted; i++)
 	{
-		float4		f = (float4) fitted[i];
+		/* stored on the model's scale (data_scale): within float4 range */
+		float4		f = (float4) (fitted[i] / m->data_scale);
+
+		if (!isfinite(f))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("forecast_fit: a fitted value (%g) is beyond the float4 range of the stored fitted values (3.4e38); use \"fitted\": false",
+							fitted[i])));
 
 		memcpy(p + FM_HDR + mlen + elen + (Size) i * sizeof(float4), &f, sizeof(float4));
 	}
@@ -1304,9 +1455,10 @@ cmp_dayqty(const void *a, const void *b)
 	return (x->qty > y->qty) - (x->qty < y->qty);
 }
 
-/* fit y (dense) and build the varlena */
+/* fit y (dense) and build the varlena; o->freq is resolved */
 static bytea *
-fit_series(const double *y, int n, int32 first_day, const FitOpts *o, const EvSet *es)
+fit_series(const double *y, int n, int32 first_day, int anchor, const FitOpts *o,
+		   const EvSet *es)
 {
 	FcOptions	fo;
 	FcModel    *m = palloc(sizeof(FcModel));
@@ -1318,13 +1470,14 @@ fit_series(const double *y, int n, int32 first_day, const FitOpts *o, const EvSe
 				nf = 0;
 
 	to_fc_options(o, first_day, &fo);
+	fo.anchor = anchor;
 	if (es && es->n > 0)
 	{
-		if (o->period != 7)
+		if (o->period != 7 || fo.freq != FC_FREQ_DAY)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("forecast events and holidays need daily data (\"period\": 7), got period %d",
-							o->period)));
+					 errmsg("forecast events and holidays need daily data (\"freq\": \"day\", \"period\": 7), got freq %s and period %d",
+							fc_freq_name(fo.freq), o->period)));
 		x = events_columns(es, first_day, n);
 		for (r = 0; r < es->n; r++)
 		{
@@ -1351,6 +1504,209 @@ fit_series(const double *y, int n, int32 first_day, const FitOpts *o, const EvSe
 	return model_to_varlena(m, fitted, nf, es);
 }
 
+/* fill the slots without an observation (seen[k] false) by interpolation */
+static void
+interpolate_missing(double *y, const bool *seen, int64 len)
+{
+	int64		k,
+				prev = -1;
+
+	for (k = 0; k < len; k++)
+	{
+		int64		q;
+
+		if (seen[k])
+		{
+			prev = k;
+			continue;
+		}
+		for (q = k + 1; q < len && !seen[q]; q++)
+			;
+		if (prev < 0 && q >= len)
+			return;				/* nothing observed */
+		for (; k < q && k < len; k++)
+		{
+			if (prev < 0)
+				y[k] = y[q];	/* before the first observation */
+			else if (q >= len)
+				y[k] = y[prev]; /* after the last one */
+			else
+				y[k] = y[prev] + (y[q] - y[prev]) * (double) (k - prev) / (double) (q - prev);
+		}
+		k = q - 1;
+		if ((k & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+}
+
+static int64
+gcd64(int64 a, int64 b)
+{
+	while (b != 0)
+	{
+		int64		t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a < 0 ? -a : a;
+}
+
+/*
+ * Is every day on the calendar of freq that starts at `first` (the earliest
+ * day)?  Sets the anchor (day of month: the first day's, or 31 when every day
+ * is a month end) and the number of slots from first to the last day; *bad
+ * gets the first day off the calendar.
+ */
+static bool
+on_calendar(const int32 *days, int64 n, int32 first, int32 last, int freq,
+			int *anchor, int64 *slots, int32 *bad)
+{
+	int64		i;
+
+	*anchor = 0;
+	switch (freq)
+	{
+		case FC_FREQ_DAY:
+			*slots = (int64) last - first + 1;
+			return true;
+		case FC_FREQ_WEEK:
+			for (i = 0; i < n; i++)
+				if (((int64) days[i] - first) % 7 != 0)
+				{
+					*bad = days[i];
+					return false;
+				}
+			*slots = ((int64) last - first) / 7 + 1;
+			return true;
+		default:
+			{
+				int			k = freq == FC_FREQ_MONTH ? 1 : freq == FC_FREQ_QUARTER ? 3 : 12;
+				int			y0,
+							m0,
+							d0;
+				bool		same_dom = true,
+							all_end = true;
+				int64		mmax = 0;
+
+				fc_civil_from_days(first, &y0, &m0, &d0);
+				for (i = 0; i < n; i++)
+				{
+					int			y,
+								m,
+								d;
+					int64		mi;
+
+					fc_civil_from_days(days[i], &y, &m, &d);
+					mi = ((int64) y * 12 + m - 1) - ((int64) y0 * 12 + m0 - 1);
+					if (d != d0)
+						same_dom = false;
+					if (d != fc_days_in_month(y, m))
+						all_end = false;
+					if (mi % k != 0 || (!same_dom && !all_end))
+					{
+						*bad = days[i];
+						return false;
+					}
+					if (mi > mmax)
+						mmax = mi;
+				}
+				*anchor = same_dom ? d0 : 31;
+				*slots = mmax / k + 1;
+				return true;
+			}
+	}
+}
+
+/* slot of a day on a calendar (on_calendar() was true) */
+static int64
+slot_of(int32 day, int32 first, int freq)
+{
+	int			y,
+				m,
+				d,
+				y0,
+				m0,
+				d0;
+
+	if (freq == FC_FREQ_DAY)
+		return (int64) day - first;
+	if (freq == FC_FREQ_WEEK)
+		return ((int64) day - first) / 7;
+	fc_civil_from_days(day, &y, &m, &d);
+	fc_civil_from_days(first, &y0, &m0, &d0);
+	return (((int64) y * 12 + m - 1) - ((int64) y0 * 12 + m0 - 1)) /
+		(freq == FC_FREQ_MONTH ? 1 : freq == FC_FREQ_QUARTER ? 3 : 12);
+}
+
+/*
+ * Infer the frequency of the days given to forecast_fit: year, quarter,
+ * month or week when every day is on that calendar and at least 3 distinct
+ * days cover half of its slots (week: 4 days, 80%); otherwise day (the days
+ * without a row are then missing: zero demand by default).  Days with
+ * consecutive dates are always daily.
+ */
+static int
+infer_freq(const int32 *days, int64 n, int32 first, int32 last, int *anchor, int64 *slots)
+{
+	int64		g = 0,
+				i,
+				sl;
+	int			cand = 0;
+	int32		bad;
+
+	if (n >= 3)
+	{
+		if (on_calendar(days, n, first, last, FC_FREQ_MONTH, anchor, &sl, &bad))
+		{
+			/* months: a whole number of quarters or years apart? */
+			for (i = 0; i < n && g != 1; i++)
+				g = gcd64(g, slot_of(days[i], first, FC_FREQ_MONTH));
+			cand = g % 12 == 0 ? FC_FREQ_YEAR : g % 3 == 0 ? FC_FREQ_QUARTER : FC_FREQ_MONTH;
+		}
+		else
+		{
+			for (i = 0; i < n && g != 1; i++)
+				g = gcd64(g, (int64) days[i] - first);
+			if (g % 7 == 0)
+				cand = FC_FREQ_WEEK;
+		}
+	}
+	if (cand != 0 && on_calendar(days, n, first, last, cand, anchor, &sl, &bad) &&
+		sl <= 2 * n + 2)
+	{
+		int64		distinct = 0;
+		bool	   *hit = palloc0(sizeof(bool) * sl);
+		double		need = cand == FC_FREQ_WEEK ? 0.8 : 0.5;
+
+		for (i = 0; i < n; i++)
+		{
+			int64		k = slot_of(days[i], first, cand);
+
+			if (!hit[k])
+			{
+				hit[k] = true;
+				distinct++;
+			}
+		}
+		pfree(hit);
+		if (distinct >= (cand == FC_FREQ_WEEK ? 4 : 3) && distinct >= need * sl)
+		{
+			*slots = sl;
+			return cand;
+		}
+	}
+	*anchor = 0;
+	*slots = (int64) last - first + 1;
+	return FC_FREQ_DAY;
+}
+
+static const char *
+day_text(int32 day)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(day)));
+}
+
 PG_FUNCTION_INFO_V1(doliflow_forecast_fit_final);
 Datum
 doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
@@ -1362,10 +1718,13 @@ doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
 	bool	   *seen;
 	bool		dup = false;
 	int64		i,
-				span;
+				span,
+				slots;
 	int32		first,
 				last,
 				start;
+	int			freq,
+				anchor = 0;
 	const int32 *days;
 	const double *qty;
 
@@ -1383,6 +1742,65 @@ doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
 		if (days[i] > last)
 			last = days[i];
 	}
+	if (o.freq > 0)
+	{
+		int32		bad = 0;
+
+		freq = o.freq;
+		if (!on_calendar(days, st->n, first, last, freq, &anchor, &slots, &bad))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("forecast_fit: day %s is not on the %s calendar that starts on %s (option \"freq\")",
+							day_text(bad), fc_freq_name(freq), day_text(first)),
+					 errhint("With \"freq\" %s every day must be %s.", fc_freq_name(freq),
+							 freq == FC_FREQ_WEEK ? "a whole number of weeks after the first one" :
+							 "on the same day of the month as the first one (or every day a month end), the months a whole number of periods apart")));
+	}
+	else
+		freq = infer_freq(days, st->n, first, last, &anchor, &slots);
+	resolve_period(&o, freq);
+	if (o.missing == MISSING_UNSET)
+		o.missing = MISSING_ZERO;
+
+	if (freq != FC_FREQ_DAY)
+	{
+		/* weeks, months, quarters, years: sort (few rows), sum duplicates */
+		DayQty	   *dq = palloc_extended(sizeof(DayQty) * st->n, MCXT_ALLOC_HUGE);
+		int64		s0 = slots > o.max_obs ? slots - o.max_obs : 0;
+		int32		d0;
+		int			rc;
+
+		for (i = 0; i < st->n; i++)
+		{
+			dq[i].day = days[i];
+			dq[i].qty = qty[i];
+		}
+		qsort(dq, st->n, sizeof(DayQty), cmp_dayqty);
+		span = slots - s0;
+		y = palloc0(sizeof(double) * span);
+		seen = palloc0(sizeof(bool) * span);
+		for (i = 0; i < st->n; i++)
+		{
+			int64		k = slot_of(dq[i].day, first, freq) - s0;
+
+			if (k < 0)
+				continue;
+			y[k] += dq[i].qty;
+			seen[k] = true;
+			if (!isfinite(y[k]))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("forecast_fit: the quantities of one period sum to an infinite value")));
+		}
+		pfree(dq);
+		if (o.missing == MISSING_INTERPOLATE)
+			interpolate_missing(y, seen, span);
+		rc = fc_calendar_date(freq, anchor, first, s0, &d0);
+		if (rc != FC_OK)
+			report_fc_error(rc, "forecast_fit");
+		PG_RETURN_BYTEA_P(fit_series(y, (int) span, d0, anchor, &o, es));
+	}
+
 	span = (int64) last - first + 1;
 	/* only the last max_obs days are fitted: older days cannot matter */
 	start = span > o.max_obs ? last - o.max_obs + 1 : first;
@@ -1425,6 +1843,7 @@ doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
 			if (dq[i].day < start)
 				continue;
 			y[dq[i].day - start] += dq[i].qty;	/* duplicates are summed */
+			seen[dq[i].day - start] = true;
 			if (!isfinite(y[dq[i].day - start]))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -1434,8 +1853,10 @@ doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
 		}
 		pfree(dq);
 	}
+	if (o.missing == MISSING_INTERPOLATE)
+		interpolate_missing(y, seen, span);
 	pfree(seen);
-	PG_RETURN_BYTEA_P(fit_series(y, (int) span, start, &o, es));
+	PG_RETURN_BYTEA_P(fit_series(y, (int) span, start, 0, &o, es));
 }
 
 /* forecast_array(y float8[], start date, options jsonb) -> forecast_model */
@@ -1446,10 +1867,19 @@ doliflow_forecast_array(PG_FUNCTION_ARGS)
 	ArrayType  *arr;
 	Datum	   *elems;
 	bool	   *nulls;
+	bool	   *seen;
 	int			n,
-				i;
+				i,
+				lead = 0,
+				anchor = 0,
+				nobs = 0;
 	double	   *y;
-	int32		start = 0;
+	int32		start = 0,
+				d0;
+	int			y0,
+				m0,
+				dd0,
+				rc;
 	FitOpts		o;
 	EvSet	   *es = palloc(sizeof(EvSet));
 
@@ -1475,25 +1905,69 @@ doliflow_forecast_array(PG_FUNCTION_ARGS)
 					  &elems, &nulls, &n);
 	if (n == 0)
 		PG_RETURN_NULL();
+	if (o.freq == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("forecast_array needs the option \"freq\": what one element of the array is"),
+				 errhint("Add {\"freq\": \"day\"} (or week, month, quarter, year) to the options; the default seasonal period follows (7, 52, 12, 4, 1).")));
+	resolve_period(&o, o.freq);
 	y = palloc(sizeof(double) * n);
+	seen = palloc(sizeof(bool) * n);
 	for (i = 0; i < n; i++)
 	{
+		seen[i] = !nulls[i];
 		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("forecast_array: element %d is NULL", i + 1),
-					 errhint("Use 0 for a period without demand.")));
+		{
+			if (o.missing == MISSING_UNSET)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("forecast_array: element %d is NULL and the option \"missing\" is not set", i + 1),
+						 errhint("Set \"missing\" to \"zero\" (a period without demand) or \"interpolate\" (a measurement not taken).")));
+			y[i] = 0.0;
+			continue;
+		}
 		y[i] = DatumGetFloat8(elems[i]);
+		nobs++;
 		if (!isfinite(y[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("forecast_array: element %d is not a finite number", i + 1)));
 	}
+	if (nobs == 0)
+		PG_RETURN_NULL();
+	if (o.missing == MISSING_INTERPOLATE)
+	{
+		/* leading NULLs are dropped: the series starts at its first value */
+		while (!seen[lead])
+			lead++;
+		interpolate_missing(y + lead, seen + lead, n - lead);
+	}
 	if ((int64) start + n > (int64) PG_INT32_MAX - 1000000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("forecast_array: start date too late")));
-	PG_RETURN_BYTEA_P(fit_series(y, n, start, &o, es));
+	if (o.freq >= FC_FREQ_MONTH)
+	{
+		fc_civil_from_days(start, &y0, &m0, &dd0);
+		anchor = dd0;
+	}
+	rc = fc_calendar_date(o.freq, anchor, start, lead, &d0);
+	if (rc != FC_OK)
+		report_fc_error(rc, "forecast_array");
+	PG_RETURN_BYTEA_P(fit_series(y + lead, n - lead, d0, anchor, &o, es));
+}
+
+/* date of position i of a model, as an error when beyond the calendar */
+static DateADT
+model_day(const FcModel *m, int64 i)
+{
+	int32		d;
+
+	if (fc_model_date(m, i, &d) != FC_OK || !IS_VALID_DATE(d))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("forecast: date out of range at period " INT64_FORMAT " of the model's calendar", i + 1)));
+	return (DateADT) d;
 }
 
 /* ------------------------------------------------------------ accessors */
@@ -1529,6 +2003,7 @@ doliflow_forecast(PG_FUNCTION_ARGS)
 	/* future occurrences of the events the model learned */
 	if (es->n > 0 && fc_model_n_regressors(m) == es->n)
 		x = events_columns(es, m->first_day + m->n, h);
+	(void) model_day(m, (int64) m->n + h - 1);	/* the whole horizon has dates */
 	rc = fc_forecast_x(m, h, level, x, h, mean, lo, hi);
 	if (rc != FC_OK)
 		report_fc_error(rc, "forecast");
@@ -1537,7 +2012,7 @@ doliflow_forecast(PG_FUNCTION_ARGS)
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		values[0] = DateADTGetDatum(m->first_day + m->n + i);
+		values[0] = DateADTGetDatum(model_day(m, (int64) m->n + i));
 		values[1] = Float8GetDatum(mean[i]);
 		values[2] = Float8GetDatum(lo[i]);
 		values[3] = Float8GetDatum(hi[i]);
@@ -1564,8 +2039,8 @@ doliflow_forecast_fitted(PG_FUNCTION_ARGS)
 		float4		f;
 
 		memcpy(&f, fp + i * sizeof(float4), sizeof(float4));
-		values[0] = DateADTGetDatum(m->first_day + (int32) i);
-		values[1] = Float8GetDatum((double) f);
+		values[0] = DateADTGetDatum(model_day(m, i));
+		values[1] = Float8GetDatum((double) f * m->data_scale);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -1580,7 +2055,7 @@ doliflow_forecast_summary(PG_FUNCTION_ARGS)
 	int			need = fc_model_json(m, NULL, 0);
 	char	   *buf = palloc(need + 1);
 	DateADT		d0 = m->first_day,
-				d1 = m->first_day + m->n - 1;
+				d1 = model_day(m, m->n - 1);
 	StringInfoData full;
 	int			r,
 				used = fc_model_n_regressors(m) == es->n && es->n > 0;

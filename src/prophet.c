@@ -51,6 +51,7 @@ typedef struct fit_ctx
 	int			C;				/* changepoints */
 	int			W;				/* weekly order */
 	int			Y;				/* yearly order */
+	double		P;				/* period of the yearly term */
 	int			R;				/* all regressors */
 	int			Rest;			/* estimated regressors */
 	int			col_cp, col_w, col_y, col_r;
@@ -118,6 +119,7 @@ prophet_default_options(prophet_options *opt)
 	opt->weekly_order = 3;
 	opt->yearly = -1;
 	opt->yearly_order = 10;
+	opt->season_period = 0;
 	opt->mode = PROPHET_LOG1P;
 	opt->nonneg = 1;
 	opt->holdout = 0;
@@ -143,6 +145,8 @@ check_options(const prophet_options *o)
 	if (o->weekly_order < 1 || o->weekly_order > PROPHET_MAX_WEEKLY_ORDER)
 		return PROPHET_EINVAL;
 	if (o->yearly_order < 1 || o->yearly_order > PROPHET_MAX_YEARLY_ORDER)
+		return PROPHET_EINVAL;
+	if (o->season_period < 0 || o->season_period == 1 || o->season_period > 366)
 		return PROPHET_EINVAL;
 	if (o->mode != PROPHET_ADDITIVE && o->mode != PROPHET_LOG1P)
 		return PROPHET_EINVAL;
@@ -191,9 +195,9 @@ weekday_index(int32_t d)
 
 /* out[2i] = cos((i+1) theta), out[2i+1] = sin((i+1) theta), theta yearly */
 static inline void
-yearly_terms(double d, int Y, double *out)
+yearly_terms(double d, int Y, double P, double *out)
 {
-	double		th = 2.0 * M_PI * fmod(d, YEAR_DAYS) / YEAR_DAYS;
+	double		th = 2.0 * M_PI * fmod(d, P) / P;
 	double		c1 = cos(th),
 				s1 = sin(th);
 	double		c = c1,
@@ -270,7 +274,7 @@ build_row(const fit_ctx *c, int i, double *row)
 		}
 	}
 	if (c->Y > 0)
-		yearly_terms((double) d, c->Y, row + c->col_y);
+		yearly_terms((double) d, c->Y, c->P, row + c->col_y);
 	for (int r = 0; r < c->R; r++)
 	{
 		double		x = c->reg[(size_t) r * c->ld_reg + i];
@@ -534,7 +538,8 @@ prophet_fit(const prophet_options *opt_in,
 	c.ld_reg = ld_reg;
 	c.R = n_reg;
 	c.W = (opt.weekly != 0) ? opt.weekly_order : 0;
-	c.Y = (opt.yearly == 1 || (opt.yearly == -1 && c.T + 1 >= 730.0)) ? opt.yearly_order : 0;
+	c.P = opt.season_period > 0 ? (double) opt.season_period : YEAR_DAYS;
+	c.Y = (opt.yearly == 1 || (opt.yearly == -1 && c.T + 1 >= 2.0 * c.P)) ? opt.yearly_order : 0;
 	{
 		/* Prophet: candidates at rounded linspace(0, hist-1, C+1)[1:] */
 		int			hist = (int) floor((double) n * opt.changepoint_range);
@@ -714,6 +719,7 @@ prophet_fit(const prophet_options *opt_in,
 		out->n_changepoints = c.C;
 		out->weekly_order = c.W;
 		out->yearly_order = c.Y;
+		out->season_period = opt.season_period;
 		out->n_regressors = n_reg;
 		out->m = w.beta[0] * c.ys;
 		out->k = w.beta[1] * c.ys / c.T;
@@ -774,7 +780,8 @@ model_mean_z(const prophet_model *m, int32_t d, const double *wc, const double *
 	}
 	if (m->yearly_order > 0)
 	{
-		yearly_terms((double) d, m->yearly_order, ytmp);
+		yearly_terms((double) d, m->yearly_order,
+					 m->season_period > 0 ? (double) m->season_period : YEAR_DAYS, ytmp);
 		for (int k = 0; k < 2 * m->yearly_order; k++)
 			v += m->yearly[k] * ytmp[k];
 	}
@@ -901,7 +908,8 @@ prophet_model_validate(const prophet_model *m)
 		m->n_changepoints < 0 || m->n_changepoints > PROPHET_MAX_CHANGEPOINTS ||
 		m->weekly_order < 0 || m->weekly_order > PROPHET_MAX_WEEKLY_ORDER ||
 		m->yearly_order < 0 || m->yearly_order > PROPHET_MAX_YEARLY_ORDER ||
-		m->n_regressors < 0 || m->n_regressors > PROPHET_MAX_REGRESSORS)
+		m->n_regressors < 0 || m->n_regressors > PROPHET_MAX_REGRESSORS ||
+		m->season_period < 0 || m->season_period == 1 || m->season_period > 366)
 		return PROPHET_ECORRUPT;
 	if (m->first_day < INT32_MIN + 1000000 || m->last_day > INT32_MAX - 1000000)
 		return PROPHET_ECORRUPT;

@@ -20,7 +20,9 @@
  *
  *   trend(d)  = m + k*(d - origin) + sum_j delta_j * max(0, d - cp_day[j])
  *   weekly(d) = sum_{i=1..W} a_i cos(2 pi i d / 7)      + b_i sin(2 pi i d / 7)
- *   yearly(d) = sum_{i=1..Y} c_i cos(2 pi i d / 365.25) + e_i sin(2 pi i d / 365.25)
+ *   yearly(d) = sum_{i=1..Y} c_i cos(2 pi i d / P) + e_i sin(2 pi i d / P),
+ *               P = 365.25 or options.season_period (any seasonal cycle of
+ *               the time unit: 12 for monthly positions, 4 quarterly, ...)
  *
  * Changepoint candidates: n_changepoints evenly spaced over the first
  * changepoint_range of the history (Prophet's defaults: 25 in the first 80%).
@@ -107,6 +109,12 @@ typedef struct prophet_options
 	int			weekly_order;		/* default 3 */
 	int			yearly;				/* -1 auto (on if span >= 730 days) */
 	int			yearly_order;		/* default 10 */
+	int			season_period;		/* period of the "yearly" Fourier term in
+									 * time units: 0 (default) = 365.25 days;
+									 * 2..366 = that many units (e.g. 12 for
+									 * monthly positions); the auto switch
+									 * turns it on when the span covers two
+									 * periods */
 	int			mode;				/* PROPHET_LOG1P (default: demand is
 									 * non-negative and mostly multiplicative;
 									 * measured better on test/bench) or
@@ -144,7 +152,9 @@ typedef struct prophet_model
 	int32_t		weekly_order;	/* 0 = no weekly term */
 	int32_t		yearly_order;	/* 0 = no yearly term */
 	int32_t		n_regressors;
-	int32_t		pad_;
+	int32_t		season_period;	/* 0: yearly term of 365.25 days (the
+								 * only value of models before it existed);
+								 * 2..366: period of that term in units */
 	double		k;				/* base slope per day (z units) */
 	double		m;				/* trend value at first_day */
 	double		cp_day[PROPHET_MAX_CHANGEPOINTS];	/* absolute day numbers */

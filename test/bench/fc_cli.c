@@ -8,12 +8,15 @@
  * not a number is skipped) and writes one line per series:
  *   id,method,milliseconds,f1,...,fh            (default)
  *   id,step,mean,lo,hi                           (-i: long format, intervals)
+ *   id,method,ms,f1..fh,lo80_1..h,hi80_1..h,lo95_1..h,hi95_1..h  (-I)
  * Options: -h horizon (13)  -p period (1)  -m method name (auto)
  *          -H holdout  -o origins  -l level (0.95)  -n (allow negatives)
  *          -f first day of every series (days since 2000-01-01)
  *          -E (ETS by AICc only, like R's ets)  -d (describe model on stderr)
  *          -T fast|full (tier of the automatic choice; default: fast for
  *             period 7, full otherwise, like fc_fit)
+ *          -F day|week|month|quarter|year (frequency, default day)
+ *          -R horizon to validate the automatic choice on (FcOptions.horizon)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -40,6 +43,7 @@ main(int argc, char **argv)
 				period = 1,
 				c,
 				intervals = 0,
+				both = 0,
 				describe = 0;
 	double		level = 0.95;
 	FcOptions	opt;
@@ -50,7 +54,7 @@ main(int argc, char **argv)
 	int			lineno = 0;
 
 	fc_default_options(&opt);
-	while ((c = getopt(argc, argv, "h:p:m:H:o:l:f:T:nEid")) != -1)
+	while ((c = getopt(argc, argv, "h:p:m:H:o:l:f:T:F:R:nEiId")) != -1)
 	{
 		switch (c)
 		{
@@ -99,6 +103,27 @@ main(int argc, char **argv)
 			case 'i':
 				intervals = 1;
 				break;
+			case 'I':
+				both = 1;
+				break;
+			case 'R':
+				opt.horizon = atoi(optarg);
+				break;
+			case 'F':
+				{
+					int			k;
+
+					opt.freq = -1;
+					for (k = FC_FREQ_DAY; k <= FC_FREQ_YEAR; k++)
+						if (strcmp(optarg, fc_freq_name(k)) == 0)
+							opt.freq = k;
+					if (opt.freq < 0)
+					{
+						fprintf(stderr, "fc_cli: -F day|week|month|quarter|year\n");
+						return 2;
+					}
+					break;
+				}
 			case 'd':
 				describe = 1;
 				break;
@@ -112,7 +137,9 @@ main(int argc, char **argv)
 	{
 		double	   *mean = malloc(sizeof(double) * h),
 				   *lo = malloc(sizeof(double) * h),
-				   *hi = malloc(sizeof(double) * h);
+				   *hi = malloc(sizeof(double) * h),
+				   *lo8 = malloc(sizeof(double) * h),
+				   *hi8 = malloc(sizeof(double) * h);
 
 		while (getline(&line, &cap, stdin) > 0)
 		{
@@ -172,13 +199,15 @@ main(int argc, char **argv)
 			t0 = now_ms();
 			rc = fc_fit(y, n, period, &opt, &m);
 			if (rc == FC_OK)
-				rc = fc_forecast(&m, h, level, mean, lo, hi);
+				rc = fc_forecast(&m, h, both ? 0.95 : level, mean, lo, hi);
+			if (rc == FC_OK && both)
+				rc = fc_forecast(&m, h, 0.80, mean, lo8, hi8);
 			t1 = now_ms();
 			if (rc != FC_OK)
 			{
 				fprintf(stderr, "%s: %s\n", id, fc_strerror(rc));
 				for (i = 0; i < h; i++)
-					mean[i] = lo[i] = hi[i] = n > 0 ? y[n - 1] : 0.0;
+					mean[i] = lo[i] = hi[i] = lo8[i] = hi8[i] = n > 0 ? y[n - 1] : 0.0;
 			}
 			if (describe && rc == FC_OK)
 			{
@@ -187,7 +216,22 @@ main(int argc, char **argv)
 				fc_model_describe(&m, buf, sizeof(buf));
 				fprintf(stderr, "%s: %s\n", id, buf);
 			}
-			if (intervals)
+			if (both)
+			{
+				printf("%s,%s,%.4f", id, rc == FC_OK ? fc_method_name(m.method) : "error", t1 - t0);
+				for (i = 0; i < h; i++)
+					printf(",%.10g", mean[i]);
+				for (i = 0; i < h; i++)
+					printf(",%.10g", lo8[i]);
+				for (i = 0; i < h; i++)
+					printf(",%.10g", hi8[i]);
+				for (i = 0; i < h; i++)
+					printf(",%.10g", lo[i]);
+				for (i = 0; i < h; i++)
+					printf(",%.10g", hi[i]);
+				printf("\n");
+			}
+			else if (intervals)
 				for (i = 0; i < h; i++)
 					printf("%s,%d,%.10g,%.10g,%.10g\n", id, i + 1, mean[i], lo[i], hi[i]);
 			else
@@ -201,6 +245,8 @@ main(int argc, char **argv)
 		free(mean);
 		free(lo);
 		free(hi);
+		free(lo8);
+		free(hi8);
 	}
 	free(line);
 	free(y);

@@ -2,7 +2,7 @@
 """Forecast accuracy and speed of doliflow's forecasting core against published
 figures and R peers run side by side (make bench calls forecast_accuracy.sh).
 
-  forecast_accuracy.py FC_CLI DATA_DIR WORK_DIR [m4] [carparts] [daily]
+  forecast_accuracy.py FC_CLI DATA_DIR WORK_DIR [m4] [carparts] [daily] [peers]
 
 m4       M4 Weekly (359 series, horizon 13): sMAPE and MASE exactly as in
          data/README.md (MASE scaled by the in-sample mean absolute one-step
@@ -20,7 +20,17 @@ daily    generated daily demand (deterministic, N series, default 30: trend,
          sum |e| / sum y); peers R forecast::ets (frequency 7) and R prophet
          (weekly + yearly).  Speed: seconds per series, each side timed per fit
          (R's library load excluded), same machine, one after the other.
-Environment: FC_BENCH_SERIES (daily series, default 30).
+peers    M1 and Tourism (yearly / quarterly / monthly, the published splits of
+         data/README.md) and M4 Weekly: doliflow auto (full tier, told the
+         horizon) beside R forecast::ets, thetaf and auto.arima run on the same
+         series with the same metric code: sMAPE, MASE (lag = period; M4
+         Weekly m = 1 as the official code), coverage of the 80% and 95%
+         intervals, MSIS (95%, scaled like MASE; Gneiting & Raftery 2007, the
+         M4 definition), per data set and frequency.  By default a fixed
+         subset (every k-th series, at most FC_BENCH_PEERS = 60 per data set
+         and frequency, the same for every method); FC_BENCH_ALL=1 for all.
+Environment: FC_BENCH_SERIES (daily series, default 30), FC_BENCH_PEERS,
+FC_BENCH_ALL.
 """
 import csv
 import math
@@ -289,12 +299,124 @@ def daily(cli, data, work):
            ("s/series ETS vs R ets", sc["ets"][2], sc["R_ets"][2])])
 
 
+# ------------------------------------------------- M1, Tourism, M4: R peers
+def read_fc_pi(path, H):
+    """id,method,time,f(H),lo80(H),hi80(H),lo95(H),hi95(H) -> {method: {id: (t, f, lo80, hi80, lo95, hi95)}}"""
+    res = {}
+    with open(path) as f:
+        for row in csv.reader(f):
+            if len(row) < 3 + 5 * H:
+                continue
+            v = [float(x) for x in row[3:3 + 5 * H]]
+            res.setdefault(row[1], {})[row[0]] = (float(row[2]),) + tuple(v[k * H:(k + 1) * H] for k in range(5))
+    return res
+
+
+def scores(train, test, fc, lag):
+    """sMAPE, MASE, coverage 80/95 (%), MSIS over the series present in fc."""
+    sm = ms = c80 = c95 = msis = 0.0
+    k = npts = 0
+    for sid, y in test.items():
+        if sid not in fc:
+            continue
+        x = train[sid]
+        _, f, l8, h8, l9, h9 = fc[sid]
+        H = len(y)
+        lg = lag if len(x) > lag else 1
+        scale = sum(abs(x[i] - x[i - lg]) for i in range(lg, len(x))) / (len(x) - lg)
+        if not scale > 0:
+            scale = 1e-9 + sum(abs(v) for v in x) / len(x)
+        sm += sum(200 * abs(a - b) / (abs(a) + abs(b)) if abs(a) + abs(b) > 0 else 0 for a, b in zip(y, f)) / H
+        ms += sum(abs(a - b) for a, b in zip(y, f)) / H / scale
+        a = 0.05
+        msis += sum((u - lo) + 2 / a * max(0, lo - v) + 2 / a * max(0, v - u)
+                    for v, lo, u in zip(y, l9, h9)) / H / scale
+        c80 += sum(1 for v, lo, u in zip(y, l8, h8) if lo <= v <= u)
+        c95 += sum(1 for v, lo, u in zip(y, l9, h9) if lo <= v <= u)
+        npts += H
+        k += 1
+    if k == 0:
+        return (float("nan"),) * 5 + (0,)
+    return sm / k, ms / k, 100 * c80 / npts, 100 * c95 / npts, msis / k, k
+
+
+def peers(cli, data, work):
+    import json
+    limit = int(os.environ.get("FC_BENCH_PEERS", "60"))
+    allser = os.environ.get("FC_BENCH_ALL", "") not in ("", "0")
+    sets = []
+    for name in ("M1", "Tourism"):
+        d = json.load(open(os.path.join(data, name + ".json")))
+        for per, freq, m in (("YEARLY", "year", 1), ("QUARTERLY", "quarter", 4), ("MONTHLY", "month", 12)):
+            ser = [(k, v) for k, v in sorted(d.items()) if v["period"][0] == per]
+            sets.append((name, freq, m, m, {k: [float(a) for a in v["x"]] for k, v in ser},
+                         {k: [float(a) for a in v["xx"]] for k, v in ser}))
+    tr = read_wide(os.path.join(data, "M4-Weekly-train.csv"))
+    te = read_wide(os.path.join(data, "M4-Weekly-test.csv"))
+    # M4 Weekly: seasonal period 52 for the models, MASE with m = 1 (official)
+    sets.append(("M4", "week", 52, 1, tr, te))
+    print("\nM1, Tourism, M4 Weekly: doliflow auto (full tier, told the horizon) beside R forecast "
+          "(ets, thetaf, auto.arima; defaults), same series, same metric code")
+    print("series: %s" % ("all (FC_BENCH_ALL=1)" if allser else
+                          "every k-th, at most %d per data set and frequency (FC_BENCH_ALL=1 for all)" % limit))
+    hdr = "%-8s %-8s %4s %-10s %8s %8s %6s %6s %9s %10s" % ("set", "freq", "n", "method", "sMAPE", "MASE",
+                                                            "cov80", "cov95", "MSIS", "s/series")
+    rows = []
+    for name, freq, m, lag, train, test in sets:
+        ids = sorted(train)
+        if not allser and len(ids) > limit:
+            step = len(ids) / float(limit)
+            ids = [ids[int(i * step)] for i in range(limit)]
+        train = {k: train[k] for k in ids}
+        test = {k: test[k] for k in ids}
+        H = max(len(v) for v in test.values())
+        tag = "%s_%s" % (name, freq)
+        tpath = os.path.join(work, tag + "_train.csv")
+        write_wide(tpath, train)
+        out = os.path.join(work, tag + "_ours.csv")
+        run([cli, "-h", str(H), "-p", str(m), "-F", freq, "-T", "full", "-R", str(H), "-I"], tpath, out)
+        res = {"doliflow": read_fc_pi(out, H)}
+        res["doliflow"] = {k: v for d in res["doliflow"].values() for k, v in d.items()}
+        rout = os.path.join(work, tag + "_r.csv")
+        # FC_BENCH_REUSE_R=1: keep the R forecasts of an earlier run in WORK_DIR
+        if not (os.environ.get("FC_BENCH_REUSE_R") and os.path.exists(rout)):
+            with open(rout, "w") as fo:
+                # auto.arima with period 52 takes ~100 s per M4 Weekly series:
+                # only with FC_BENCH_ALL=1 there
+                which = "ets,theta" if name == "M4" and not allser else "ets,theta,arima"
+                subprocess.run(["Rscript", os.path.join(HERE, "forecast_r.R"), "peers", tpath, str(H), str(m),
+                                which], stdout=fo, stderr=subprocess.DEVNULL, check=True)
+        rr = read_fc_pi(rout, H)
+        for k in ("R_ets", "R_theta", "R_arima"):
+            res[k] = rr.get(k, {})
+        sc = {}
+        for k, fc in res.items():
+            sc[k] = scores(train, test, fc, lag)
+            tt = sum(v[0] for v in fc.values()) / max(1, len(fc))
+            if k == "doliflow":
+                tt /= 1000.0
+            sc[k] = sc[k] + (tt,)
+        print("\n" + hdr)
+        for k in ("doliflow", "R_ets", "R_theta", "R_arima"):
+            r = sc[k]
+            print("%-8s %-8s %4d %-10s %8.3f %8.3f %6.1f %6.1f %9.3f %10.4f" % (name, freq, r[5], k, r[0], r[1],
+                                                                                r[2], r[3], r[4], r[6]))
+        peers_ok = [k for k in ("R_ets", "R_theta", "R_arima") if sc[k][5] > 0]
+        best_s = min(sc[k][0] for k in peers_ok)
+        best_m = min(sc[k][1] for k in peers_ok)
+        best_i = min(sc[k][4] for k in peers_ok)
+        print("%-8s %-8s      ratio to the best R peer: sMAPE %.3f  MASE %.3f  MSIS %.3f" %
+              (name, freq, sc["doliflow"][0] / best_s, sc["doliflow"][1] / best_m, sc["doliflow"][4] / best_i))
+        rows.append((name, freq, sc))
+    return rows
+
+
 def main():
     cli, data, work = sys.argv[1:4]
-    parts = sys.argv[4:] or ["m4", "carparts", "daily"]
+    parts = sys.argv[4:] or ["m4", "carparts", "daily", "peers"]
     os.makedirs(work, exist_ok=True)
     for p in parts:
-        {"m4": m4, "carparts": carparts, "daily": daily}[p](cli, data, work)
+        {"m4": m4, "carparts": carparts, "daily": daily, "peers": peers}[p](cli, data, work)
 
 
 if __name__ == "__main__":

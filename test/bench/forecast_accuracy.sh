@@ -5,9 +5,12 @@
 # against published M4 figures and R's forecast::ets, croston and prophet run
 # side by side.  Prints tables with our figure, the peer's and the ratio.
 #
-#   test/bench/forecast_accuracy.sh [m4] [carparts] [daily]     (default: all)
+#   test/bench/forecast_accuracy.sh [m4] [carparts] [daily] [peers]  (default: all)
 #
-# FC_BENCH_SERIES sets the number of generated daily series (default 30).
+# FC_BENCH_SERIES sets the number of generated daily series (default 30);
+# peers (M1, Tourism, M4 Weekly beside R ets, thetaf, auto.arima) runs a
+# subset of FC_BENCH_PEERS (60) series per data set and frequency, or all
+# with FC_BENCH_ALL=1.
 # Copyright (C) doliflow contributors.  GPL-3.0-or-later.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

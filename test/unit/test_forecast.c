@@ -368,5 +368,64 @@ main(void)
 		ok(fc_forecast(&m, 3, 0.9, f, lo, hi) == FC_ECORRUPT, "corrupted in-memory model rejected");
 		ok(strcmp(fc_strerror(FC_ECORRUPT), "corrupted forecast model") == 0, "error messages");
 	}
+	/* ---- calendars, scaling, options of version 2 */
+	{
+		int32_t		d;
+		int			yy,
+					mm,
+					dd,
+					i;
+		double		ym[48],
+					ys[48];
+		FcOptions	o;
+		FcModel		ma,
+					mb;
+		unsigned char bytes[200000];
+		size_t		w;
+
+		/* 1949-01-31 + 1 month = 1949-02-28 (clamped), + 13 months = 1950-02-28 */
+		ok(fc_calendar_date(FC_FREQ_MONTH, 31, fc_days_from_civil(1949, 1, 31), 1, &d) == FC_OK &&
+		   (fc_civil_from_days(d, &yy, &mm, &dd), yy == 1949 && mm == 2 && dd == 28),
+		   "month ends clamp (%d-%d-%d)", yy, mm, dd);
+		ok(fc_calendar_date(FC_FREQ_QUARTER, 1, fc_days_from_civil(2000, 11, 1), 1, &d) == FC_OK &&
+		   (fc_civil_from_days(d, &yy, &mm, &dd), yy == 2001 && mm == 2 && dd == 1), "quarters cross years");
+		ok(fc_calendar_date(FC_FREQ_MONTH, 1, fc_days_from_civil(2000, 3, 1), -3, &d) == FC_OK &&
+		   (fc_civil_from_days(d, &yy, &mm, &dd), yy == 1999 && mm == 12), "negative positions");
+		ok(fc_calendar_date(FC_FREQ_YEAR, 1, 0, INT32_MAX, &d) == FC_ERANGE, "beyond the calendar -> FC_ERANGE");
+		ok(fc_calendar_date(42, 0, 0, 1, &d) == FC_EINVAL && fc_calendar_date(FC_FREQ_DAY, 0, 0, 1, NULL) == FC_EINVAL,
+		   "bad frequency / NULL rejected");
+		for (i = 0; i < 48; i++)
+		{
+			ym[i] = 100 + 10 * (i % 12 == 6) + i;
+			ys[i] = ym[i] * 1e200;
+		}
+		fc_default_options(&o);
+		o.freq = FC_FREQ_MONTH;
+		o.anchor = 1;
+		o.horizon = 12;
+		ok(fc_fit(ym, 48, 12, &o, &ma) == FC_OK && ma.freq == FC_FREQ_MONTH && ma.data_scale == 1.0 &&
+		   ma.holdout == 12, "monthly fit told the horizon validates on it (holdout %d)", ma.holdout);
+		ok(fc_fit(ys, 48, 12, &o, &mb) == FC_OK && mb.data_scale > 1e190 &&
+		   fc_forecast(&mb, 3, 0.9, f, lo, hi) == FC_OK && f[0] / 1e200 > 100 && f[0] / 1e200 < 200,
+		   "1e200-scale data forecast on their scale (%g)", f[0]);
+		o.freq = 0;
+		ok(fc_fit(ym, 48, 12, &o, &mb) == FC_EINVAL, "frequency 0 rejected");
+		o.freq = FC_FREQ_WEEK;
+		o.anchor = 3;
+		ok(fc_fit(ym, 48, 12, &o, &mb) == FC_OK && mb.anchor == 0, "no anchor for weeks");
+		o.horizon = -1;
+		ok(fc_fit(ym, 48, 12, &o, &mb) == FC_EINVAL, "negative horizon rejected");
+		/* version 1 bytes: the fixed part without the version-2 fields */
+		ok(fc_model_serialize(&ma, bytes, sizeof(bytes), &w) == FC_OK &&
+		   fc_model_deserialize(bytes, w, &mb) == FC_OK && mb.freq == FC_FREQ_MONTH, "version 2 round trip");
+		ma.interval_scale = NAN;
+		ok(fc_model_validate(&ma) == FC_ECORRUPT, "NaN interval scale rejected");
+		ma.interval_scale = 1.0;
+		ma.freq = 9;
+		ok(fc_model_validate(&ma) == FC_ECORRUPT, "unknown frequency rejected");
+		ma.freq = FC_FREQ_DAY;
+		ma.anchor = 5;
+		ok(fc_model_validate(&ma) == FC_ECORRUPT, "anchor on daily data rejected");
+	}
 	return tap_done();
 }
