@@ -547,7 +547,7 @@ DECLARE
 BEGIN
 	RETURN format(E'-- doliflow jobs for database %s: daily %s %s, converted to %s as of %s.\n'
 				  '-- Run this in the database where pg_cron is installed (cron.database_name).\n',
-				  v_db, to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_timezone(), current_date)
+				  v_db, to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_timezone(), (now() AT TIME ZONE v_tz)::date)
 		|| string_agg(format('SELECT cron.schedule_in_database(%L, %L, %L, %L);  -- %s',
 							 j.jobname, j.schedule, j.command, j.database, j.local_time), E'\n')
 		|| E'\n'
