@@ -563,7 +563,7 @@ BEGIN
 	-- (company clock); infinity or year 200000 would make generate_series endless.
 	IF p_origin IS NOT NULL AND NOT (p_origin BETWEEN date '1990-01-01' AND doliflow.company_today()) THEN
 		RAISE EXCEPTION 'generate_predictions: p_origin must be a day from 1990-01-01 to today (%), not %',
-			doliflow.company_today(), p_origin
+			to_char(doliflow.company_today(), 'YYYY-MM-DD'), p_origin
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'The origin is the last day of history the model sees; NULL = yesterday.';
 	END IF;
