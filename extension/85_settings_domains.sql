@@ -42,12 +42,12 @@ UPDATE doliflow.settings s
 	('warehouse_stale_hours',         '0',       true,  '87600',     false, NULL, NULL, NULL),
 	('warehouse_random_page_cost',    '0',       true,  '100',       false, NULL, NULL, NULL),
 	-- 55: analytics modules
-	('anomaly_min_z',                 '0',       false, '100',       false, NULL, NULL, NULL),
+	('anomaly_min_z',                 '0',       false, '1000',      false, NULL, NULL, NULL),	-- 1000 = no robust-z anomaly
 	('anomaly_false_alarms',          '0.001',   false, '1000',      false, NULL, NULL, NULL),	-- 0 would ask normal_quantile(1)
 	('anomaly_min_peers',             '1',       false, '1000000',   false, NULL, NULL, NULL),
 	('anomaly_stock_min_ratio',       '1',       false, '1000000',   false, NULL, NULL, NULL),
 	('low_satisfaction_max',          '0',       false, '5',         false, NULL, NULL, NULL),	-- satisfaction is 1-5
-	('iforest_threshold',             '0',       false, '1',         false, NULL, NULL, NULL),	-- a score in [0, 1]
+	('iforest_threshold',             '0',       false, '2',         false, NULL, NULL, NULL),	-- scores are in [0, 1]: above 1 turns the kind off
 	('duration_holdout_months',       '1',       false, '120',       false, NULL, NULL, NULL),
 	('segment_new_days',              '0',       false, '36500',     false, NULL, NULL, NULL),
 	('segment_fading_factor',         '0',       false, '1000',      false, NULL, NULL, NULL),
