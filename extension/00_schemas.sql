@@ -25,36 +25,106 @@ REVOKE ALL ON SCHEMA lake, dw, dolibarr FROM PUBLIC;
 CREATE TABLE doliflow.settings (
 	name        text PRIMARY KEY,
 	value       text NOT NULL,
-	value_type  text NOT NULL CHECK (value_type IN ('integer', 'numeric', 'text', 'boolean', 'interval', 'time')),
+	value_type  text NOT NULL CHECK (value_type IN ('integer', 'numeric', 'text', 'boolean', 'interval', 'time', 'timezone')),
 	description text NOT NULL,
-	updated_at  timestamptz NOT NULL DEFAULT now()
+	updated_at  timestamptz NOT NULL DEFAULT now(),
+	min_value   text,
+	min_exclusive boolean NOT NULL DEFAULT false,
+	max_value   text,
+	max_exclusive boolean NOT NULL DEFAULT false,
+	allowed_values text[],
+	value_pattern text
 );
-COMMENT ON TABLE doliflow.settings IS 'Every doliflow tunable with its description; change a value with UPDATE (the value is checked against its type)';
+COMMENT ON TABLE doliflow.settings IS 'Every doliflow tunable with its description and domain; change a value with UPDATE (every write is checked against value_type, min_value/max_value, allowed_values and value_pattern)';
 COMMENT ON COLUMN doliflow.settings.name IS 'Setting name';
-COMMENT ON COLUMN doliflow.settings.value IS 'Current value, as text; must be valid for value_type';
-COMMENT ON COLUMN doliflow.settings.value_type IS 'SQL type the value is cast to: integer, numeric, text, boolean, interval or time';
+COMMENT ON COLUMN doliflow.settings.value IS 'Current value, as text; must be valid for value_type and inside the domain';
+COMMENT ON COLUMN doliflow.settings.value_type IS 'SQL type the value is cast to: integer (int4), numeric (finite), text, boolean, interval, time, or timezone (a name of pg_timezone_names, used as text)';
 COMMENT ON COLUMN doliflow.settings.description IS 'What the setting changes';
 COMMENT ON COLUMN doliflow.settings.updated_at IS 'When the value last changed';
+COMMENT ON COLUMN doliflow.settings.min_value IS 'Smallest value accepted (in value_type; NULL = no lower bound beyond the type)';
+COMMENT ON COLUMN doliflow.settings.min_exclusive IS 'True when min_value itself is not accepted';
+COMMENT ON COLUMN doliflow.settings.max_value IS 'Largest value accepted (in value_type; NULL = no upper bound beyond the type)';
+COMMENT ON COLUMN doliflow.settings.max_exclusive IS 'True when max_value itself is not accepted';
+COMMENT ON COLUMN doliflow.settings.allowed_values IS 'The only values accepted (an enumeration), or NULL';
+COMMENT ON COLUMN doliflow.settings.value_pattern IS 'Regular expression the whole value must match, or NULL';
 
--- Reject values that do not cast to their declared type at write time, so a
--- typo never surfaces at 00:30 in the nightly batch.
+-- The domain of a setting in words ("an integer >= 1 and <= 730"), for error messages.
+CREATE FUNCTION doliflow._setting_domain(p_type text, p_min text, p_min_excl boolean, p_max text,
+										 p_max_excl boolean, p_allowed text[], p_pattern text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT CASE p_type
+			 WHEN 'integer' THEN 'an integer'
+			 WHEN 'numeric' THEN 'a finite number'
+			 WHEN 'boolean' THEN 'a boolean (true or false)'
+			 WHEN 'interval' THEN 'an interval'
+			 WHEN 'time' THEN 'a time of day'
+			 WHEN 'timezone' THEN 'a time zone name of pg_timezone_names (e.g. Europe/Paris)'
+			 ELSE 'a text'
+		   END
+		   || CASE WHEN p_allowed IS NOT NULL THEN ' among ' || array_to_string(p_allowed, ', ') ELSE '' END
+		   || CASE WHEN p_pattern IS NOT NULL THEN ' matching ' || p_pattern ELSE '' END
+		   || CASE WHEN p_min IS NOT NULL THEN CASE WHEN p_min_excl THEN ' > ' ELSE ' >= ' END || p_min ELSE '' END
+		   || CASE WHEN p_min IS NOT NULL AND p_max IS NOT NULL THEN ' and' ELSE '' END
+		   || CASE WHEN p_max IS NOT NULL THEN CASE WHEN p_max_excl THEN ' < ' ELSE ' <= ' END || p_max ELSE '' END
+		   || CASE WHEN p_type = 'integer' AND p_min IS NULL AND p_max IS NULL
+				   THEN ' from -2147483648 to 2147483647' ELSE '' END;
+$$;
+COMMENT ON FUNCTION doliflow._setting_domain(text, text, boolean, text, boolean, text[], text) IS
+'Internal: the domain of a doliflow setting in words (type, allowed values, pattern, range), as error messages show it';
+
+-- Every write of a setting is checked against its type and domain (the columns
+-- min_value .. value_pattern), so that a value no reader can use never gets in:
+-- the views, status() and the nightly batch read the table without re-checking.
+-- Rows without a domain (NULL columns) only get the type check.
 CREATE FUNCTION doliflow._settings_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	v_ok boolean := true;
+	v_lo boolean;
+	v_hi boolean;
+	v_num numeric;
 BEGIN
+	IF NEW.min_value IS NOT NULL OR NEW.max_value IS NOT NULL THEN
+		IF NEW.value_type NOT IN ('integer', 'numeric', 'interval', 'time') THEN
+			RAISE EXCEPTION 'doliflow setting "%": min_value and max_value apply to integer, numeric, interval and time settings, not %',
+				NEW.name, NEW.value_type USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+	END IF;
 	BEGIN
 		CASE NEW.value_type
-			WHEN 'integer' THEN PERFORM NEW.value::bigint;
-			WHEN 'numeric' THEN PERFORM NEW.value::numeric;
+			WHEN 'integer', 'numeric' THEN
+				IF NEW.value_type = 'integer' THEN
+					v_num := NEW.value::integer;	-- every integer setting is read as int4
+				ELSE
+					v_num := NEW.value::numeric;
+					v_ok := v_num NOT IN ('NaN', 'Infinity', '-Infinity');
+				END IF;
+				v_lo := NEW.min_value IS NULL OR (CASE WHEN NEW.min_exclusive THEN v_num > NEW.min_value::numeric ELSE v_num >= NEW.min_value::numeric END);
+				v_hi := NEW.max_value IS NULL OR (CASE WHEN NEW.max_exclusive THEN v_num < NEW.max_value::numeric ELSE v_num <= NEW.max_value::numeric END);
 			WHEN 'boolean' THEN PERFORM NEW.value::boolean;
-			WHEN 'interval' THEN PERFORM NEW.value::interval;
-			WHEN 'time' THEN PERFORM NEW.value::time;
+			WHEN 'interval' THEN
+				v_lo := NEW.min_value IS NULL OR (CASE WHEN NEW.min_exclusive THEN NEW.value::interval > NEW.min_value::interval ELSE NEW.value::interval >= NEW.min_value::interval END);
+				v_hi := NEW.max_value IS NULL OR (CASE WHEN NEW.max_exclusive THEN NEW.value::interval < NEW.max_value::interval ELSE NEW.value::interval <= NEW.max_value::interval END);
+			WHEN 'time' THEN
+				v_lo := NEW.min_value IS NULL OR (CASE WHEN NEW.min_exclusive THEN NEW.value::time > NEW.min_value::time ELSE NEW.value::time >= NEW.min_value::time END);
+				v_hi := NEW.max_value IS NULL OR (CASE WHEN NEW.max_exclusive THEN NEW.value::time < NEW.max_value::time ELSE NEW.value::time <= NEW.max_value::time END);
+			WHEN 'timezone' THEN
+				v_ok := EXISTS (SELECT FROM pg_catalog.pg_timezone_names z WHERE z.name = NEW.value);
 			ELSE NULL;
 		END CASE;
+		v_ok := v_ok AND coalesce(v_lo, true) AND coalesce(v_hi, true)
+				AND (NEW.allowed_values IS NULL OR NEW.value = ANY (NEW.allowed_values))
+				AND (NEW.value_pattern IS NULL OR NEW.value ~ NEW.value_pattern);
 	EXCEPTION WHEN data_exception THEN
-		RAISE EXCEPTION 'invalid value "%" for doliflow setting "%"', NEW.value, NEW.name
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = format('The setting has type %s.', NEW.value_type);
+		v_ok := false;
 	END;
+	IF NOT v_ok THEN
+		RAISE EXCEPTION 'invalid value "%" for doliflow setting "%": must be %', NEW.value, NEW.name,
+			doliflow._setting_domain(NEW.value_type, NEW.min_value, NEW.min_exclusive, NEW.max_value,
+									 NEW.max_exclusive, NEW.allowed_values, NEW.value_pattern)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'SELECT * FROM doliflow.settings WHERE name = ' || quote_literal(NEW.name) || ' shows its domain.';
+	END IF;
 	NEW.updated_at := now();
 	RETURN NEW;
 END;
@@ -77,6 +147,21 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.setting(text) IS 'Value of a doliflow setting as text; errors on an unknown name';
+
+-- One company clock: every "today", forecast origin and snapshot date is the
+-- date in the company's time zone (setting timezone), never the session's
+-- TimeZone, so that two sessions at the same moment agree.
+CREATE FUNCTION doliflow.company_now() RETURNS timestamp
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT pg_catalog.timezone(doliflow.setting('timezone'), pg_catalog.now());
+$$;
+COMMENT ON FUNCTION doliflow.company_now() IS 'Wall-clock time of the company now (transaction start in the time zone of setting timezone), whatever the session TimeZone';
+
+CREATE FUNCTION doliflow.company_today() RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT doliflow.company_now()::date;
+$$;
+COMMENT ON FUNCTION doliflow.company_today() IS 'Today''s date for the company (time zone of setting timezone), whatever the session TimeZone: the "today" of forecasts, alert snapshots and every page';
 
 INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 	('lead_time_default_days', '7', 'integer', 'Supplier lead time in days used when llx_product_fournisseur_price.delivery_time_days is unknown'),

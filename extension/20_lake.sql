@@ -710,9 +710,10 @@ DECLARE
 	g_inc bigint := 0;
 	g_score numeric := 0;
 BEGIN
-	IF days IS NULL OR days < 1 THEN
-		RAISE EXCEPTION 'doliflow.quality_report: days must be a positive number of days, got %', coalesce(days::text, 'NULL')
-			USING ERRCODE = 'invalid_parameter_value';
+	IF days IS NULL OR days < 1 OR days > 36500 THEN
+		RAISE EXCEPTION 'doliflow.quality_report: days must be from 1 to 36500 (100 years), got %', coalesce(days::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'days is how far back the report looks; 36500 covers the whole lake.';
 	END IF;
 	v_since := now() - make_interval(days => days);
 	FOR t IN SELECT st.table_name AS tn, st.key_column FROM doliflow.source_table st ORDER BY st.load_order LOOP
@@ -816,7 +817,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.quality_report(int) IS
-'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days. rows: rows checked. missing_cells: required cells that are NULL or blank. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule (extrafields.<setting> = a custom ticket field named by that setting), and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
+'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days (1 to 36500, else invalid_parameter_value). rows: rows checked. missing_cells: required cells that are NULL or blank. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule (extrafields.<setting> = a custom ticket field named by that setting), and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
 ALTER FUNCTION doliflow.quality_report(int) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow.quality_report(int) FROM PUBLIC;
 

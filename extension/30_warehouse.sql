@@ -872,11 +872,11 @@ BEGIN
 		UNION ALL SELECT max(invoice_date) FROM dw.fact_invoice_lines
 		UNION ALL SELECT min(date_start) FROM dw.dim_project
 		UNION ALL SELECT max(date_end) FROM dw.dim_project
-		UNION ALL SELECT current_date) s
+		UNION ALL SELECT doliflow.company_today()) s
 	 -- Dirty dates (year 1, 2999) would make a calendar of centuries: keep a sane window.
-	 WHERE d BETWEEN date '1990-01-01' AND current_date + 3650;
+	 WHERE d BETWEEN date '1990-01-01' AND doliflow.company_today() + 3650;
 	lo := make_date(extract(year FROM lo)::int, 1, 1);
-	hi := make_date(extract(year FROM greatest(hi, current_date))::int + 2, 12, 31);
+	hi := make_date(extract(year FROM greatest(hi, doliflow.company_today()))::int + 2, 12, 31);
 
 	CREATE TEMP TABLE dw_dim_date_new ON COMMIT DROP AS
 	SELECT doliflow._date_key(g::date) AS date_key, g::date AS day,
@@ -1301,7 +1301,7 @@ WITH p AS (
 		   -- owner's rights, its functions with the reader's (BI roles see only dw).
 		   (SELECT s.value::numeric FROM doliflow.settings s WHERE s.name = 'project_drift_margin_pct') AS margin,
 		   CASE WHEN p.date_start IS NOT NULL AND p.date_end > p.date_start
-				THEN least(100, greatest(0, round(100.0 * (current_date - p.date_start) / (p.date_end - p.date_start), 1)))
+				THEN least(100, greatest(0, round(100.0 * (pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - p.date_start) / (p.date_end - p.date_start), 1)))
 		   END AS elapsed_pct
 	  FROM dw.dim_project p
 	  LEFT JOIN dw.dim_customer c ON c.customer_key = p.customer_key

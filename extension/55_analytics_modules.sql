@@ -402,7 +402,7 @@ BEGIN
 		f := jsonb_set(f, '{estimated_duration}', to_jsonb(replace(f ->> 'estimated_duration', ',', '.')::float8));
 	END IF;
 	IF (f ->> 'estimated_duration')::float8 <= 0 OR (f ->> 'estimated_duration')::float8 > 10000 THEN
-		RAISE EXCEPTION 'estimated_duration must be between 0 and 10000 hours, not %', f ->> 'estimated_duration'
+		RAISE EXCEPTION 'estimated_duration must be more than 0 and at most 10000 hours, not %', f ->> 'estimated_duration'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF f ? 'month' AND NOT (f ->> 'month' ~ '^\s*[0-9]{1,2}\s*$' AND (f ->> 'month')::int BETWEEN 1 AND 12) THEN
@@ -420,7 +420,7 @@ BEGIN
 		f := f || jsonb_build_object('intervention_type', f -> 'type');
 	END IF;
 	IF NOT f ? 'month' THEN
-		f := f || jsonb_build_object('month', extract(month FROM now())::int);
+		f := f || jsonb_build_object('month', extract(month FROM doliflow.company_now())::int);
 	END IF;
 
 	SELECT d.model_id, d.model, d.generated_at, d.training_rows INTO m
@@ -688,7 +688,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH ref AS (
 		SELECT coalesce(greatest((SELECT max(t.created_at)::date FROM dw.fact_tickets t),
 								 (SELECT max(l.invoice_date) FROM dw.fact_invoice_lines l WHERE l.is_validated)),
-						current_date) AS as_of),
+						doliflow.company_today()) AS as_of),
 	tk AS (
 		SELECT t.customer_key, count(*) AS n12, avg(t.satisfaction) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS sat,
 			   count(*) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS rated

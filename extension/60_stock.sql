@@ -406,7 +406,7 @@ CREATE FUNCTION doliflow.learn_event_effects(p_as_of date DEFAULT NULL, p_relear
 RETURNS integer
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_as_of date := coalesce(p_as_of, current_date - 1);
+	v_as_of date := coalesce(p_as_of, doliflow.company_today() - 1);
 	e record;
 	v_products integer[];
 	v_actual float8;
@@ -550,6 +550,7 @@ DECLARE
 	v_rows bigint;
 	v_engine text;
 	v_level_days integer := doliflow.setting('forecast_level_days')::integer;
+	v_bad text;
 BEGIN
 	IF p_kind IS NULL OR p_kind NOT IN ('nightly', 'backtest', 'experiment') THEN
 		RAISE EXCEPTION 'kind must be nightly, backtest or experiment, not %', coalesce(p_kind, 'NULL')
@@ -558,6 +559,29 @@ BEGIN
 	IF v_horizon < 1 THEN
 		RAISE EXCEPTION 'setting forecast_horizon_days must be at least 1' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	-- An origin is a day of history: from the first day the calendar knows to today
+	-- (company clock); infinity or year 200000 would make generate_series endless.
+	IF p_origin IS NOT NULL AND NOT (p_origin BETWEEN date '1990-01-01' AND doliflow.company_today()) THEN
+		RAISE EXCEPTION 'generate_predictions: p_origin must be a day from 1990-01-01 to today (%), not %',
+			to_char(doliflow.company_today(), 'YYYY-MM-DD'), p_origin
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The origin is the last day of history the model sees; NULL = yesterday.';
+	END IF;
+	IF p_run_id IS NOT NULL AND (p_run_id < 1 OR NOT EXISTS (SELECT FROM doliflow.run_log l WHERE l.run_id = p_run_id)) THEN
+		RAISE EXCEPTION 'generate_predictions: p_run_id % is not a run of doliflow.run_log', p_run_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Pass NULL to start a new forecast run.';
+	END IF;
+	IF p_products IS NOT NULL THEN
+		SELECT string_agg(coalesce(x::text, 'NULL'), ', ' ORDER BY x) INTO v_bad
+		  FROM (SELECT DISTINCT x FROM unnest(p_products) x
+				 WHERE x IS NULL OR NOT EXISTS (SELECT FROM doliflow._stock_product p WHERE p.fk_product = x)) u;
+		IF v_bad IS NOT NULL THEN
+			RAISE EXCEPTION 'generate_predictions: p_products has unknown products: %', v_bad
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Products are stockable products of dw.dim_product (product_key).';
+		END IF;
+	END IF;
 	IF NOT (v_level > 0 AND v_level < 1) THEN
 		RAISE EXCEPTION 'setting forecast_interval_level must be in (0, 1)' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
@@ -565,8 +589,8 @@ BEGIN
 	-- Origin: yesterday (today is not complete), or the last day of loaded
 	-- demand when the warehouse is older than that.
 	v_origin := coalesce(p_origin,
-						 (SELECT least(current_date - 1, max(d.day)) FROM doliflow._stock_demand d),
-						 current_date - 1);
+						 (SELECT least(doliflow.company_today() - 1, max(d.day)) FROM doliflow._stock_demand d),
+						 doliflow.company_today() - 1);
 	v_products := coalesce(p_products,
 						   (SELECT array_agg(p.fk_product ORDER BY p.fk_product) FROM doliflow._stock_product p),
 						   '{}');
@@ -736,7 +760,7 @@ WITH cfg AS (
 	SELECT lr.run_id, lr.generated_at, lr.origin
 	  FROM doliflow._stock_latest_run lr
 	 UNION ALL
-	SELECT NULL, NULL, current_date - 1
+	SELECT NULL, NULL, pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 1
 	 WHERE NOT EXISTS (SELECT 1 FROM doliflow._stock_latest_run)
 ), prod AS (
 	SELECT p.*, greatest(coalesce(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead_time_days
@@ -959,24 +983,24 @@ DECLARE
 	v_rows bigint;
 	v_run bigint := run_id;
 BEGIN
-	SELECT max(a.generated_at) INTO v_taken FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date;
+	SELECT max(a.generated_at) INTO v_taken FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today();
 	IF NOT coalesce(force, false) AND v_taken > now() - make_interval(hours => v_cache)
 	   AND v_taken >= (SELECT lr.generated_at FROM doliflow._stock_latest_run lr) THEN
 		RAISE NOTICE 'doliflow: stock alerts reused: today''s snapshot taken at % is younger than % hours and newer than the forecast',
 			v_taken, v_cache;
 		RETURN;
 	END IF;
-	DELETE FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date;
+	DELETE FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today();
 	INSERT INTO dw.alert_snapshot (snapshot_date, fk_product, fk_entrepot, level, stock, demand_lead_time,
 								   days_of_cover, suggested_quantity, run_id, forecast_run_id, generated_at)
-	SELECT current_date, v.fk_product, v.fk_entrepot, v.level, v.stock, v.demand_lead_time,
+	SELECT doliflow.company_today(), v.fk_product, v.fk_entrepot, v.level, v.stock, v.demand_lead_time,
 		   v.days_of_cover, v.suggested_quantity, v_run, v.run_id, now()
 	  FROM dw.v_stock_alerts v
 	 WHERE v.level IS NOT NULL;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 	RAISE NOTICE 'doliflow: stock alerts: % items (% Critical, % Attention)', v_rows,
-		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date AND a.level = 'Critical'),
-		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = current_date AND a.level = 'Attention');
+		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today() AND a.level = 'Critical'),
+		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today() AND a.level = 'Attention');
 END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_stock(bigint, boolean) IS
@@ -1093,7 +1117,7 @@ CREATE VIEW dw.v_dashboard AS
 WITH lr AS (
 	SELECT * FROM doliflow._stock_latest_run
 ), win AS (	-- the 30 days ending at the last day of loaded demand
-	SELECT coalesce((SELECT max(d.day) FROM doliflow._stock_demand d), current_date - 1) AS last_day
+	SELECT coalesce((SELECT max(d.day) FROM doliflow._stock_demand d), pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 1) AS last_day
 ), a AS (
 	SELECT * FROM dw.v_stock_alerts
 ), pr30 AS (	-- predicted vs actual product-days of the window
@@ -1134,7 +1158,7 @@ WITH lr AS (
 	  FROM (SELECT s.snapshot_date, count(*) FILTER (WHERE s.level = 'Critical') AS c,
 				   count(*) FILTER (WHERE s.level = 'Attention') AS a, count(*) FILTER (WHERE s.level = 'OK') AS o
 			  FROM dw.alert_snapshot s
-			 WHERE s.snapshot_date > current_date - 7
+			 WHERE s.snapshot_date > pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 7
 			 GROUP BY 1) t
 ), urgent AS (
 	SELECT jsonb_agg(u ORDER BY u.rank) AS items

@@ -640,7 +640,7 @@ DECLARE
 BEGIN
 	RETURN format(E'-- doliflow jobs for database %s: daily %s %s, converted to %s as of %s.\n'
 				  '-- Run this in the database where pg_cron is installed (cron.database_name).\n',
-				  v_db, to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_timezone(), current_date)
+				  v_db, to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_timezone(), (now() AT TIME ZONE v_tz)::date)
 		|| string_agg(format('SELECT cron.schedule_in_database(%L, %L, %L, %L);  -- %s',
 							 j.jobname, j.schedule, j.command, j.database, j.local_time), E'\n')
 		|| E'\n'
@@ -671,10 +671,17 @@ BEGIN
 			USING ERRCODE = 'feature_not_supported',
 				  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and CREATE EXTENSION pg_cron in that database.';
 	END IF;
+	IF v_crondb = pg_catalog.current_database() AND pg_catalog.to_regclass('cron.job') IS NULL THEN
+		-- pg_cron is preloaded and runs here, but its extension was never created.
+		RAISE EXCEPTION 'pg_cron is loaded but its extension is not created: run CREATE EXTENSION pg_cron in database "%" (cron.database_name), then doliflow.schedule() again', v_crondb
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('psql -d %s -c "CREATE EXTENSION pg_cron"', v_crondb);
+	END IF;
 	IF NOT doliflow._cron_here() THEN
-		RAISE EXCEPTION 'pg_cron is installed in database "%", not in "%"', v_crondb, current_database()
+		RAISE EXCEPTION 'pg_cron runs in database "%" (cron.database_name), not in this database "%": schedule from there with doliflow.schedule_sql()', v_crondb, current_database()
 			USING ERRCODE = 'feature_not_supported',
-				  HINT = format('Schedule from the pg_cron database: psql -d %s -Atc "SELECT doliflow.schedule_sql()" | psql -d %s', current_database(), v_crondb);
+				  HINT = format('psql -d %s -Atc "SELECT doliflow.schedule_sql()" | psql -d %s   (once: CREATE EXTENSION pg_cron in database %s if it is not there yet)',
+								current_database(), v_crondb, v_crondb);
 	END IF;
 	RAISE NOTICE 'doliflow: pg_cron schedules in %: local % % is % there today; the local time shifts by an hour when daylight saving time changes (run doliflow.schedule() again to follow it)',
 		doliflow._cron_timezone(), to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_expr(v_nightly, v_tz);
@@ -697,6 +704,11 @@ DECLARE
 	n integer := 0;
 	j record;
 BEGIN
+	IF pg_catalog.current_setting('cron.database_name', true) = pg_catalog.current_database()
+	   AND pg_catalog.to_regclass('cron.job') IS NULL THEN
+		RAISE EXCEPTION 'pg_cron is loaded but its extension is not created: run CREATE EXTENSION pg_cron in database "%" (cron.database_name)', current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
 	IF NOT doliflow._cron_here() THEN
 		RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
 			USING ERRCODE = 'feature_not_supported',
@@ -792,6 +804,11 @@ BEGIN
 	IF v_crondb IS NULL THEN
 		RETURN NEXT ('schedule', 'pg_cron', 'not loaded', NULL, NULL, NULL, NULL,
 					 'pg_cron is not in shared_preload_libraries: nothing runs the nightly batch')::doliflow.status_row;
+		RETURN;
+	END IF;
+	IF pg_catalog.to_regclass('cron.job') IS NULL AND v_crondb = pg_catalog.current_database() THEN
+		RETURN NEXT ('schedule', 'pg_cron', 'not created', NULL, NULL, NULL, NULL,
+					 format('pg_cron is loaded but its extension is not created: run CREATE EXTENSION pg_cron in database %s (cron.database_name), then SELECT * FROM doliflow.schedule()', v_crondb))::doliflow.status_row;
 		RETURN;
 	END IF;
 	IF pg_catalog.to_regclass('cron.job') IS NULL THEN

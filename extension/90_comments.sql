@@ -1,7 +1,7 @@
 -- doliflow install script, part 90: comments on internal helpers, so that
 -- \df+ documents every function of the extension, public or not.
 
-COMMENT ON FUNCTION doliflow._settings_check() IS 'Internal: trigger that rejects a settings value that does not cast to its declared type';
+COMMENT ON FUNCTION doliflow._settings_check() IS 'Internal: trigger that rejects a settings value that does not cast to its declared type or lies outside its domain (min_value, max_value, allowed_values, value_pattern; time zones checked against pg_timezone_names)';
 COMMENT ON FUNCTION doliflow._lock_try() IS 'Internal: try to claim the run lock (doliflow.pipeline_lock) that keeps two doliflow runs from overlapping';
 COMMENT ON FUNCTION doliflow._lock_held() IS 'Internal: whether this backend holds the doliflow run lock';
 COMMENT ON FUNCTION doliflow._lock_release() IS 'Internal: release the doliflow run lock held by this backend';

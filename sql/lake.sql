@@ -36,6 +36,7 @@ SELECT table_name, rows, missing_pct, duplicates, score FROM doliflow.quality_re
  WHERE table_name IN ('llx_c_ticket_type', '(all)', 'llx_ticket') ORDER BY table_name;
 SELECT * FROM doliflow.quality_report(0);
 SELECT * FROM doliflow.quality_report(NULL);
+SELECT * FROM doliflow.quality_report(2147483647);
 CALL doliflow.cleanup(0);
 
 -- Settings of this area are described and typed.

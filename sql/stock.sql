@@ -252,7 +252,7 @@ SELECT count(*) AS runs_after_cached_call FROM dw.prediction_runs;
 
 -- Stock module: today's snapshot; a second call is cached; forced replaces.
 CALL doliflow._analytics_stock(NULL, false);
-SELECT level, count(*) FROM dw.alert_snapshot WHERE snapshot_date = current_date GROUP BY 1 ORDER BY 1;
+SELECT level, count(*) FROM dw.alert_snapshot WHERE snapshot_date = doliflow.company_today() GROUP BY 1 ORDER BY 1;
 CALL doliflow._analytics_stock(NULL, false);
 CALL doliflow._analytics_stock(NULL, true);
 SELECT count(*) AS snapshot_rows FROM dw.alert_snapshot;
@@ -311,6 +311,27 @@ SELECT r.engine, pr.fk_product, m.model ->> 'engine' AS model_engine,
 SAVEPOINT s2;
 SELECT doliflow.generate_predictions('2024-06-30', false, 'weekly');
 ROLLBACK TO s2;
+-- Absurd arguments are refused before any work (infinity used to loop forever),
+-- with 22023 and the argument named (today's date masked).
+CREATE FUNCTION pg_temp.try_gp(o date, p integer[] DEFAULT '{9001}', r bigint DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM doliflow.generate_predictions(o, true, 'experiment', r, p);
+	RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '\d{4}-\d\d-\d\d\)', 'today)');
+END $$;
+SELECT a.what, CASE WHEN a.what = 'tomorrow' THEN regexp_replace(pg_temp.try_gp(a.o, a.p, a.r), 'not [0-9-]+$', 'not <tomorrow>')
+					 ELSE pg_temp.try_gp(a.o, a.p, a.r) END AS outcome
+  FROM (VALUES ('infinity', 'infinity'::date, '{9001}'::int[], NULL::bigint),
+			   ('-infinity', '-infinity', '{9001}', NULL),
+			   ('year 200000', '200000-01-01', '{9001}', NULL),
+			   ('1900-01-01', '1900-01-01', '{9001}', NULL),
+			   ('tomorrow', doliflow.company_today() + 1, '{9001}', NULL),
+			   ('products -1, 99999', '2024-06-30', '{-1,9001,99999}', NULL),
+			   ('a NULL product', '2024-06-30', '{9001,NULL}', NULL),
+			   ('run_id -42', '2024-06-30', '{9001}', -42),
+			   ('run_id not in the run log', '2024-06-30', '{9001}', 9999999)) a(what, o, p, r);
 ROLLBACK;
 
 -- Every public object of this part is commented, view columns included.

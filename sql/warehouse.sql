@@ -87,7 +87,7 @@ SELECT technician_key, full_name, thm, is_active FROM dw.dim_technician ORDER BY
 -- The calendar: 1 January of the first data year, then to 31 December two years after the
 -- current year; holidays and ISO weeks.
 SELECT min(day) AS first_day,
-	   max(day) = make_date(extract(year FROM current_date)::int + 2, 12, 31) AS ends_two_years_ahead,
+	   max(day) = make_date(extract(year FROM doliflow.company_today())::int + 2, 12, 31) AS ends_two_years_ahead,
 	   count(*) = max(day) - min(day) + 1 AS no_gap
   FROM dw.dim_date;
 SELECT day, weekday_name, holiday_name, is_working_day FROM dw.dim_date WHERE is_holiday AND year = 2025 ORDER BY day;

@@ -19,8 +19,21 @@ run=(); [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
 "${run[@]}" "$PGBIN/pg_ctl" -D "$P3/data" -l "$P3/server.log" -w -t 60 restart >/dev/null
 ok $? "private server restarts with cron.database_name = dfcron"
 is "$(q dfcron "SHOW cron.database_name")" "dfcron" "pg_cron runs in dfcron"
-q dfcron "CREATE EXTENSION pg_cron" >/dev/null && q dfcron "CREATE EXTENSION doliflow CASCADE" >/dev/null 2>&1 \
-	&& q dfapp "CREATE EXTENSION doliflow CASCADE" >/dev/null 2>&1
+# pg_cron preloaded and running in dfcron, but CREATE EXTENSION pg_cron not run yet:
+# schedule() says exactly what to do (it used to say 'installed in "dfcron", not in "dfcron"').
+q dfcron "CREATE EXTENSION doliflow CASCADE" >/dev/null 2>&1; ok $? "doliflow in dfcron before pg_cron is created"
+psql -X -q -v VERBOSITY=verbose -d dfcron -c "SELECT * FROM doliflow.schedule()" >/dev/null 2>"$TEST_TMP/82_nocron.err"
+ok $(( $? == 0 )) "schedule() refuses while pg_cron is preloaded but not created"
+grep -q 'run CREATE EXTENSION pg_cron in database "dfcron" (cron.database_name)' "$TEST_TMP/82_nocron.err"
+ok $? "and says: run CREATE EXTENSION pg_cron in database \"dfcron\" (cron.database_name)"
+grep -q '^ERROR:  55000' "$TEST_TMP/82_nocron.err"; ok $? "with SQLSTATE 55000 (object_not_in_prerequisite_state)"
+! grep -q 'not in "dfcron"' "$TEST_TMP/82_nocron.err"; ok $? "no 'installed in dfcron, not in dfcron' dead end"
+psql -X -q -d dfcron -c "SELECT doliflow.unschedule()" >/dev/null 2>"$TEST_TMP/82_nocron_un.err"
+grep -q 'run CREATE EXTENSION pg_cron in database "dfcron"' "$TEST_TMP/82_nocron_un.err"; ok $? "unschedule() says the same"
+is "$(q dfcron "SELECT status || ': ' || detail FROM doliflow.status() WHERE section = 'schedule'")" \
+   "not created: pg_cron is loaded but its extension is not created: run CREATE EXTENSION pg_cron in database dfcron (cron.database_name), then SELECT * FROM doliflow.schedule()" \
+   "status() shows the missing CREATE EXTENSION step"
+q dfcron "CREATE EXTENSION pg_cron" >/dev/null && q dfapp "CREATE EXTENSION doliflow CASCADE" >/dev/null 2>&1
 ok $? "pg_cron in dfcron, doliflow in dfcron and dfapp"
 diag "pg_cron $(q dfcron "SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'")"
 
