@@ -33,6 +33,9 @@ UPDATE doliflow.settings s
 	('extrafield_intervention_cost',  NULL,      false, NULL,        false, NULL, '^[A-Za-z0-9_]{1,64}$', NULL),
 	-- 10: connector
 	('source_fetch_size',             '1',       false, '1000000',   false, NULL, NULL, NULL),
+	('source_connect_timeout',        '1',       false, '3600',      false, NULL, NULL, NULL),	-- seconds; the guard hands it to the client library
+	('source_read_timeout',           '1',       false, '86400',     false, NULL, NULL, NULL),
+	('source_option_file',            NULL,      false, NULL,        false, NULL, '^(/.*)?$', NULL),	-- empty, or an absolute path
 	-- 20: lake
 	('lake_lookback',                 '0',       false, '1 year',    false, NULL, NULL, NULL),	-- negative would skip changed rows
 	('lake_reconcile_interval',       '0',       false, '1 year',    false, NULL, NULL, NULL),
@@ -64,6 +67,8 @@ UPDATE doliflow.settings s
 	('demand_share_days',             '1',       false, '3650',      false, NULL, NULL, NULL),
 	('forecast_level_days',           '7',       false, '3650',      false, NULL, NULL, NULL),
 	('event_min_effect',              '0.01',    false, '1',         false, NULL, NULL, NULL),	-- kept event days are divided by their multiplier
-	('forecast_engine',               NULL,      false, NULL,        false, '{auto,sql}', NULL, NULL)
+	('forecast_engine',               NULL,      false, NULL,        false, '{auto,sql}', NULL, NULL),
+	-- 65: report
+	('language',                      NULL,      false, NULL,        false, '{fr,en}', NULL, NULL)
   ) AS d (name, min_value, min_exclusive, max_value, max_exclusive, allowed_values, value_pattern, value_type)
  WHERE s.name = d.name;
