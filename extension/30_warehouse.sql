@@ -1212,6 +1212,12 @@ COMMENT ON PROCEDURE doliflow.load_warehouse(boolean) IS
 -- Report views (the first seed's reports)
 ------------------------------------------------------------------------------
 
+-- The tickets flagged by the latest anomalies run: empty here, replaced by the
+-- analytics part (55) once dw.anomalies exists.
+CREATE VIEW doliflow._ticket_anomalies AS
+SELECT NULL::bigint AS ticket_key WHERE false;
+COMMENT ON VIEW doliflow._ticket_anomalies IS 'internal: keys of the tickets (dw.fact_tickets.ticket_key) flagged by the latest anomalies run (adapter over dw.v_anomalies, for dw.v_tickets_monthly)';
+
 CREATE VIEW dw.v_tickets_monthly AS
 WITH opened AS (
 	SELECT date_trunc('month', created_at)::date AS month, count(*) AS opened,
@@ -1225,7 +1231,8 @@ WITH opened AS (
 		   avg(satisfaction) FILTER (WHERE satisfaction BETWEEN 1 AND 5) AS satisfaction,
 		   count(satisfaction) FILTER (WHERE satisfaction BETWEEN 1 AND 5) AS rated,
 		   sum(interventions) AS interventions,
-		   sum(intervention_hours) AS hours
+		   sum(intervention_hours) AS hours,
+		   count(*) FILTER (WHERE ticket_key IN (SELECT a.ticket_key FROM doliflow._ticket_anomalies a)) AS anomalous
 	  FROM dw.fact_tickets WHERE closed_at IS NOT NULL AND is_closed GROUP BY 1
 )
 SELECT coalesce(o.month, c.month) AS month,
@@ -1239,7 +1246,7 @@ SELECT coalesce(o.month, c.month) AS month,
 	   coalesce(c.rated, 0) AS satisfaction_responses,
 	   coalesce(c.interventions, 0) AS interventions,
 	   round(coalesce(c.hours, 0), 2) AS intervention_hours,
-	   NULL::numeric AS anomaly_rate
+	   round(c.anomalous::numeric / nullif(c.closed, 0), 4) AS anomaly_rate
   FROM opened o FULL JOIN closed c ON c.month = o.month;
 COMMENT ON VIEW dw.v_tickets_monthly IS 'Monthly ticket performance (first seed''s v_tickets_monthly): volumes, resolution and response times, satisfaction and intervention hours. Opened counts are by creation month; every other figure is over the tickets closed (status 8 or 9) in the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.month IS 'First day of the month';
@@ -1253,7 +1260,7 @@ COMMENT ON COLUMN dw.v_tickets_monthly.mean_satisfaction IS 'Mean satisfaction (
 COMMENT ON COLUMN dw.v_tickets_monthly.satisfaction_responses IS 'Number of tickets closed in the month with a satisfaction score in 1-5';
 COMMENT ON COLUMN dw.v_tickets_monthly.interventions IS 'Intervention sheets linked to the tickets closed in the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.intervention_hours IS 'Hours of those intervention sheets (llx_fichinter.duree)';
-COMMENT ON COLUMN dw.v_tickets_monthly.anomaly_rate IS 'Share of the month''s closed tickets flagged in dw.anomalies; NULL until the anomalies module (part 50) provides it';
+COMMENT ON COLUMN dw.v_tickets_monthly.anomaly_rate IS 'Share (0-1) of the tickets closed in the month that the latest anomalies run flagged (dw.v_anomalies, any ticket kind); 0 before any anomalies run; NULL without closed ticket';
 
 CREATE VIEW dw.v_technician_performance AS
 SELECT t.technician_key, t.full_name, t.job, t.is_active, t.thm,
