@@ -153,8 +153,11 @@ BEGIN
 					SELECT p.generated_at, p.load_run_id, p.complete, p.missing_tables FROM dw.prediction_runs p
 					 WHERE m.name = 'forecast' AND p.kind = 'nightly'
 					UNION ALL
+					SELECT s.generated_at, s.load_run_id, s.complete, s.missing_tables FROM dw.alert_snapshot s
+					 WHERE m.name = 'stock'
+					UNION ALL
 					SELECT a.generated_at, a.load_run_id, a.complete, a.missing_tables FROM dw.analytics_runs a
-					 WHERE a.module = m.name AND m.name <> 'forecast'
+					 WHERE a.module = m.name AND m.name NOT IN ('forecast', 'stock')
 					 ORDER BY 1 DESC LIMIT 1) o ON true
 			  ORDER BY m.position LOOP
 		RETURN NEXT ('lineage', r.name,

@@ -21,7 +21,6 @@
 
 Gen			G;
 int64_t		gen_ts_max = INT64_MAX;
-int64_t		gen_ts_window_end = INT64_MAX;
 
 const City	cities[NCITY] = {
 	{"Paris", "75", 48.8566, 2.3522, 1.25},
@@ -217,7 +216,6 @@ main(int argc, char **argv)
 	if (m == 2 && d == 29)
 		d = 28;
 	G.start = days_from_civil(y - 3, m, d) + 1;
-	gen_ts_window_end = (G.end + 1) * DAY_SECS;
 	if (mkdir(G.out, 0755) != 0 && errno != EEXIST)
 		die("cannot create directory", G.out);
 

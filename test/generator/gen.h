@@ -531,14 +531,12 @@ F_date(Tbl *t, int64_t day)
 }
 
 /*
- * No datetime of the data window (before gen_ts_window_end, the end of the end date) is
- * written after gen_ts_max (seconds; --as-of): data generated up to an end date that is
- * today would otherwise carry times later in the day, which a source read now holds back
- * as "newer than the source clock".  Later times (planned dates after the end date) are
- * kept.  INT64_MAX: no limit.
+ * No datetime is written after gen_ts_max (seconds; --as-of): data generated up to an end
+ * date that is today would otherwise carry times later than now (later in the day, or a
+ * ticket read the next morning), which a source read now holds back as "newer than the
+ * source clock".  INT64_MAX: no limit.
  */
 extern int64_t gen_ts_max;
-extern int64_t gen_ts_window_end;
 
 /* a datetime/timestamp column: t in seconds, T_NULL or T_ZERO; see gen_ts_max */
 static inline void
@@ -560,7 +558,7 @@ F_dt(Tbl *t, int64_t ts)
 		t_raw(t, "0000-00-00 00:00:00", 19);
 		return;
 	}
-	if (ts > gen_ts_max && ts < gen_ts_window_end)
+	if (ts > gen_ts_max)
 		ts = gen_ts_max;
 	day = day_of(ts);
 	s = ts - day * DAY_SECS;
