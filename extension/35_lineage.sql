@@ -113,8 +113,9 @@ COMMENT ON FUNCTION doliflow._lineage_current(text, bigint, boolean) IS 'Interna
 -- status(): the data the outputs stand on
 ------------------------------------------------------------------------------
 
+-- Runs as doliflow_owner: the batch role reads status() but not lake.batch.
 CREATE FUNCTION doliflow._status_lineage() RETURNS SETOF doliflow.status_row
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	l record;
 	r record;
@@ -175,5 +176,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow._status_lineage() IS 'status() provider: the source data of the current warehouse load (complete or not, how old, missing tables), rows held back by the last extract, and for each analytics module whether its latest outputs were computed from the current load (current, outdated, incomplete)';
+ALTER FUNCTION doliflow._status_lineage() OWNER TO doliflow_owner;
+REVOKE ALL ON FUNCTION doliflow._status_lineage() FROM PUBLIC;
 INSERT INTO doliflow.status_providers (provider, position, description) VALUES
 	('doliflow._status_lineage()', 25, 'Source data of the current warehouse load (complete, age, missing tables), rows held back, and the lineage of each module''s latest outputs');

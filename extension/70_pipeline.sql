@@ -440,7 +440,7 @@ BEGIN
 	COMMIT;
 END;
 $$;
-COMMENT ON PROCEDURE doliflow.run_analytics(text, boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs younger than the cache_hours setting. Call outside a transaction block.';
+COMMENT ON PROCEDURE doliflow.run_analytics(text, boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs that could be reused (computed from the current, complete warehouse load). Call outside a transaction block.';
 
 CREATE PROCEDURE doliflow.run_pipeline(full_rebuild boolean DEFAULT false)
 LANGUAGE plpgsql AS $$
