@@ -1212,11 +1212,24 @@ COMMENT ON PROCEDURE doliflow.load_warehouse(boolean) IS
 -- Report views (the first seed's reports)
 ------------------------------------------------------------------------------
 
--- The tickets flagged by the latest anomalies run: empty here, replaced by the
--- analytics part (55) once dw.anomalies exists.
-CREATE VIEW doliflow._ticket_anomalies AS
-SELECT NULL::bigint AS ticket_key WHERE false;
-COMMENT ON VIEW doliflow._ticket_anomalies IS 'internal: keys of the tickets (dw.fact_tickets.ticket_key) flagged by the latest anomalies run (adapter over dw.v_anomalies, for dw.v_tickets_monthly)';
+-- Closed tickets per closing month that the latest anomalies run flagged
+-- (dw.v_anomalies, created by the analytics part 55: read at run time; none
+-- while it is not installed).  Runs with the reader's rights (dw only).
+CREATE FUNCTION doliflow._ticket_anomaly_months() RETURNS TABLE (month date, flagged bigint)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF pg_catalog.to_regclass('dw.v_anomalies') IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	SELECT date_trunc('month', t.closed_at)::date, count(*)
+	  FROM dw.fact_tickets t
+	 WHERE t.closed_at IS NOT NULL AND t.is_closed
+	   AND EXISTS (SELECT 1 FROM dw.v_anomalies a WHERE a.source_table = 'llx_ticket' AND a.source_id = t.ticket_key)
+	 GROUP BY 1;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._ticket_anomaly_months() IS 'Internal: per closing month, the closed tickets flagged by the latest anomalies run (dw.v_anomalies), for dw.v_tickets_monthly.anomaly_rate; empty without the anomalies module';
 
 CREATE VIEW dw.v_tickets_monthly AS
 WITH opened AS (
@@ -1231,8 +1244,7 @@ WITH opened AS (
 		   avg(satisfaction) FILTER (WHERE satisfaction BETWEEN 1 AND 5) AS satisfaction,
 		   count(satisfaction) FILTER (WHERE satisfaction BETWEEN 1 AND 5) AS rated,
 		   sum(interventions) AS interventions,
-		   sum(intervention_hours) AS hours,
-		   count(*) FILTER (WHERE ticket_key IN (SELECT a.ticket_key FROM doliflow._ticket_anomalies a)) AS anomalous
+		   sum(intervention_hours) AS hours
 	  FROM dw.fact_tickets WHERE closed_at IS NOT NULL AND is_closed GROUP BY 1
 )
 SELECT coalesce(o.month, c.month) AS month,
@@ -1246,8 +1258,9 @@ SELECT coalesce(o.month, c.month) AS month,
 	   coalesce(c.rated, 0) AS satisfaction_responses,
 	   coalesce(c.interventions, 0) AS interventions,
 	   round(coalesce(c.hours, 0), 2) AS intervention_hours,
-	   round(c.anomalous::numeric / nullif(c.closed, 0), 4) AS anomaly_rate
-  FROM opened o FULL JOIN closed c ON c.month = o.month;
+	   round(coalesce(am.flagged, 0)::numeric / nullif(c.closed, 0), 4) AS anomaly_rate
+  FROM opened o FULL JOIN closed c ON c.month = o.month
+  LEFT JOIN doliflow._ticket_anomaly_months() am ON am.month = c.month;
 COMMENT ON VIEW dw.v_tickets_monthly IS 'Monthly ticket performance (first seed''s v_tickets_monthly): volumes, resolution and response times, satisfaction and intervention hours. Opened counts are by creation month; every other figure is over the tickets closed (status 8 or 9) in the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.month IS 'First day of the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.tickets_opened IS 'Tickets created in the month';

@@ -120,9 +120,6 @@ CREATE VIEW dw.v_anomalies AS
 	SELECT a.* FROM dw.anomalies a
 	 WHERE a.generated_at = (SELECT max(r.generated_at) FROM dw.analytics_runs r WHERE r.module = 'anomalies');
 COMMENT ON VIEW dw.v_anomalies IS 'Anomalies of the latest anomalies run';
--- dw.v_tickets_monthly.anomaly_rate reads the flagged tickets through this adapter (part 30).
-CREATE OR REPLACE VIEW doliflow._ticket_anomalies AS
-SELECT DISTINCT a.source_id AS ticket_key FROM dw.v_anomalies a WHERE a.source_table = 'llx_ticket';
 
 CREATE TABLE dw.customer_segments (
 	run_id          bigint,

@@ -65,6 +65,8 @@ psql -X -q -d "$PG" -c "DROP ROLE IF EXISTS df24_bi; CREATE ROLE df24_bi LOGIN I
 	DROP ROLE IF EXISTS df24_batch; CREATE ROLE df24_batch LOGIN IN ROLE doliflow_batch" >/dev/null 2>&1
 is "$(PGUSER=df24_bi q "$PG" "SELECT data_complete || ':' || cardinality(missing_tables) || ':' || (source_data_age IS NOT NULL) FROM dw.v_dashboard")|$(PGUSER=df24_bi q "$PG" "SELECT count(*) FILTER (WHERE data_complete AND forecast_current) = count(*) FROM dw.v_stock_alerts")" \
    "true:0:true|t" "the BI reader role reads completeness and age in dw.v_dashboard and dw.v_stock_alerts"
+is "$(PGUSER=df24_bi q "$PG" "SELECT count(*) FILTER (WHERE anomaly_rate > 0) > 0 FROM dw.v_tickets_monthly")" "t" \
+   "the BI reader role reads v_tickets_monthly.anomaly_rate"
 is "$(PGUSER=df24_batch q "$PG" "SELECT string_agg(status, ',' ORDER BY name) FROM doliflow._status_lineage() WHERE section = 'data'" 2>&1)" "held back,complete" \
    "the batch role reads the data section of status() (its provider runs as doliflow_owner)"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PG WITH (FORCE)" -c "DROP ROLE IF EXISTS df24_bi" -c "DROP ROLE IF EXISTS df24_batch" >/dev/null 2>&1
