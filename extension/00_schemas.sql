@@ -171,7 +171,7 @@ INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 	('forecast_horizon_days', '90', 'integer', 'How many days ahead the nightly forecast predicts'),
 	('forecast_interval_level', '0.95', 'numeric', 'Coverage of the prediction intervals stored with each forecast'),
 	('forecast_history_days', '1095', 'integer', 'How many days of history the forecast models read'),
-	('cache_hours', '24', 'integer', 'Analytics outputs younger than this are reused by run_analytics unless forced'),
+	('cache_hours', '24', 'integer', 'Horizon shown by dw.v_dashboard.cache_valid_until (generated_at + this); outputs are reused as long as they were computed from the current, complete warehouse load, whatever their age'),
 	('retention_days', '90', 'integer', 'Default age in days beyond which cleanup() drops non-current lake versions and run logs'),
 	('nightly_time', '00:30', 'time', 'Local time of the nightly pipeline (converted to GMT for pg_cron by schedule())'),
 	('timezone', 'Europe/Paris', 'text', 'Time zone of the company; used for the schedule and for day boundaries of demand'),

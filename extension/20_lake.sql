@@ -38,7 +38,8 @@ CREATE TABLE lake.batch (
 	rows_loaded  bigint,
 	rows_deleted bigint,
 	status       text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'loaded', 'failed')),
-	error        text
+	error        text,
+	rows_held_back bigint
 );
 CREATE INDEX batch_table_idx ON lake.batch (table_name, batch_id);
 COMMENT ON TABLE lake.batch IS 'One row per source table and extract: the window read, the source''s own count of it, rows fetched, new versions and tombstones stored, status (loaded = verified and committed; failed = nothing kept)';
@@ -55,6 +56,7 @@ COMMENT ON COLUMN lake.batch.rows_loaded IS 'New versions stored (changed or new
 COMMENT ON COLUMN lake.batch.rows_deleted IS 'Tombstones stored (rows deleted on the source)';
 COMMENT ON COLUMN lake.batch.status IS 'running, loaded or failed';
 COMMENT ON COLUMN lake.batch.error IS 'Why the batch failed';
+COMMENT ON COLUMN lake.batch.rows_held_back IS 'tms mode: source rows stamped after the window''s upper bound (the source clock), left to a later extract; 0 or NULL otherwise';
 
 CREATE TABLE lake.watermark (
 	table_name         text PRIMARY KEY,
@@ -200,6 +202,7 @@ DECLARE
 	n_deleted bigint := 0;
 	n_source bigint := 0;
 	n_keys bigint;
+	n_held bigint := 0;
 	v_detail jsonb;
 	v_index_defs text[];
 	v_index_names text[];
@@ -322,7 +325,9 @@ BEGIN
 	END IF;
 
 	IF v_capture OR v_reconcile THEN
-		DROP TABLE IF EXISTS pg_temp.df_keys;
+		IF to_regclass('pg_temp.df_keys') IS NOT NULL THEN	-- (DROP IF EXISTS would print a NOTICE)
+			DROP TABLE pg_temp.df_keys;
+		END IF;
 		CREATE TEMP TABLE df_keys (k bigint);
 	END IF;
 
@@ -415,6 +420,13 @@ BEGIN
 		DROP TABLE pg_temp.df_keys;
 	END IF;
 
+	-- Rows stamped after the window (later than the source clock: clock skew,
+	-- or data written with future times) are held back to a later extract:
+	-- counted, so that they are never held back without a word.
+	IF v_mode = 'tms' THEN
+		n_held := doliflow._source_count(p_table, format('f.tms > %L', v_hi));
+	END IF;
+
 	IF v_index_defs IS NOT NULL THEN
 		FOR i IN 1 .. cardinality(v_index_defs) LOOP
 			EXECUTE v_index_defs[i];
@@ -423,10 +435,16 @@ BEGIN
 
 	v_detail := jsonb_build_object('mode', v_mode, 'batch', v_batch, 'window_lo', v_lo, 'window_hi', v_hi,
 								   'windows', cardinality(v_preds), 'source_count', n_source, 'fetched', n_fetched,
-								   'loaded', n_loaded, 'deleted', n_deleted, 'reconciled', v_reconcile or v_capture);
+								   'loaded', n_loaded, 'deleted', n_deleted, 'reconciled', v_reconcile or v_capture,
+								   'held_back', n_held);
+	IF n_held > 0 THEN
+		v_detail := v_detail || jsonb_build_object('note',
+			format('%s rows newer than the source clock (tms after %s UTC), taken by the next run after the source clock reaches them', n_held, v_hi));
+	END IF;
 	UPDATE lake.batch
 	   SET finished_at = clock_timestamp(), window_lo = v_lo, window_hi = v_hi, source_count = n_source,
-		   rows_fetched = n_fetched, rows_loaded = n_loaded, rows_deleted = n_deleted, status = 'loaded'
+		   rows_fetched = n_fetched, rows_loaded = n_loaded, rows_deleted = n_deleted, status = 'loaded',
+		   rows_held_back = n_held
 	 WHERE batch_id = v_batch;
 	INSERT INTO lake.watermark AS w (table_name, last_tms, last_rowid, last_parent_batch, last_batch, last_reconciled_at)
 	VALUES (p_table,
@@ -511,6 +529,9 @@ BEGIN
 		COMMIT;
 		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		IF v_down THEN
+			-- Recorded as a failed batch too: the lake does not have this table's
+			-- current state (what the outputs' lineage reads, part 35).
+			PERFORM doliflow._batch_failed(t.table_name, p_run_id, 'skipped: source unreachable');
 			PERFORM doliflow._step_end(v_step, 'skipped', NULL, NULL, NULL, 'source unreachable');
 			COMMIT;
 			CONTINUE;

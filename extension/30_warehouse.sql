@@ -1212,6 +1212,25 @@ COMMENT ON PROCEDURE doliflow.load_warehouse(boolean) IS
 -- Report views (the first seed's reports)
 ------------------------------------------------------------------------------
 
+-- Closed tickets per closing month that the latest anomalies run flagged
+-- (dw.v_anomalies, created by the analytics part 55: read at run time; none
+-- while it is not installed).  Runs with the reader's rights (dw only).
+CREATE FUNCTION doliflow._ticket_anomaly_months() RETURNS TABLE (month date, flagged bigint)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF pg_catalog.to_regclass('dw.v_anomalies') IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	SELECT date_trunc('month', t.closed_at)::date, count(*)
+	  FROM dw.fact_tickets t
+	 WHERE t.closed_at IS NOT NULL AND t.is_closed
+	   AND EXISTS (SELECT 1 FROM dw.v_anomalies a WHERE a.source_table = 'llx_ticket' AND a.source_id = t.ticket_key)
+	 GROUP BY 1;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._ticket_anomaly_months() IS 'Internal: per closing month, the closed tickets flagged by the latest anomalies run (dw.v_anomalies), for dw.v_tickets_monthly.anomaly_rate; empty without the anomalies module';
+
 CREATE VIEW dw.v_tickets_monthly AS
 WITH opened AS (
 	SELECT date_trunc('month', created_at)::date AS month, count(*) AS opened,
@@ -1239,8 +1258,9 @@ SELECT coalesce(o.month, c.month) AS month,
 	   coalesce(c.rated, 0) AS satisfaction_responses,
 	   coalesce(c.interventions, 0) AS interventions,
 	   round(coalesce(c.hours, 0), 2) AS intervention_hours,
-	   NULL::numeric AS anomaly_rate
-  FROM opened o FULL JOIN closed c ON c.month = o.month;
+	   round(coalesce(am.flagged, 0)::numeric / nullif(c.closed, 0), 4) AS anomaly_rate
+  FROM opened o FULL JOIN closed c ON c.month = o.month
+  LEFT JOIN doliflow._ticket_anomaly_months() am ON am.month = c.month;
 COMMENT ON VIEW dw.v_tickets_monthly IS 'Monthly ticket performance (first seed''s v_tickets_monthly): volumes, resolution and response times, satisfaction and intervention hours. Opened counts are by creation month; every other figure is over the tickets closed (status 8 or 9) in the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.month IS 'First day of the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.tickets_opened IS 'Tickets created in the month';
@@ -1253,7 +1273,7 @@ COMMENT ON COLUMN dw.v_tickets_monthly.mean_satisfaction IS 'Mean satisfaction (
 COMMENT ON COLUMN dw.v_tickets_monthly.satisfaction_responses IS 'Number of tickets closed in the month with a satisfaction score in 1-5';
 COMMENT ON COLUMN dw.v_tickets_monthly.interventions IS 'Intervention sheets linked to the tickets closed in the month';
 COMMENT ON COLUMN dw.v_tickets_monthly.intervention_hours IS 'Hours of those intervention sheets (llx_fichinter.duree)';
-COMMENT ON COLUMN dw.v_tickets_monthly.anomaly_rate IS 'Share of the month''s closed tickets flagged in dw.anomalies; NULL until the anomalies module (part 50) provides it';
+COMMENT ON COLUMN dw.v_tickets_monthly.anomaly_rate IS 'Share (0-1) of the tickets closed in the month that the latest anomalies run flagged (dw.v_anomalies, any ticket kind); 0 before any anomalies run; NULL without closed ticket';
 
 CREATE VIEW dw.v_technician_performance AS
 SELECT t.technician_key, t.full_name, t.job, t.is_active, t.thm,

@@ -53,6 +53,9 @@ CREATE TABLE dw.analytics_runs (
 	rows_in       bigint,
 	rows_out      bigint,
 	detail        jsonb,
+	load_run_id   bigint,
+	complete      boolean,
+	missing_tables text[],
 	PRIMARY KEY (module, generated_at)
 );
 COMMENT ON TABLE dw.analytics_runs IS 'One row per computation of an analytics module (anomalies, segmentation, duration, insights), even when it found nothing; the v_* views show the outputs of the latest one';
@@ -62,6 +65,9 @@ COMMENT ON COLUMN dw.analytics_runs.run_id IS 'doliflow.run_log run it belonged 
 COMMENT ON COLUMN dw.analytics_runs.rows_in IS 'Rows read';
 COMMENT ON COLUMN dw.analytics_runs.rows_out IS 'Rows written';
 COMMENT ON COLUMN dw.analytics_runs.detail IS 'Module figures: counts by kind or segment, thresholds, holdout errors';
+COMMENT ON COLUMN dw.analytics_runs.load_run_id IS 'The warehouse load the outputs were computed from (dw.load_state.run_id then; its lake batches are those up to its last_batch)';
+COMMENT ON COLUMN dw.analytics_runs.complete IS 'False when a source table of the module''s inputs (doliflow.analytics_input) was missing (its extract had failed) in that load';
+COMMENT ON COLUMN dw.analytics_runs.missing_tables IS 'Those missing source tables (empty when complete)';
 
 CREATE TABLE dw.models (
 	model_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -224,17 +230,15 @@ COMMENT ON COLUMN dw.v_customer_segments.town IS 'Customer town (dw.dim_customer
 -- Helpers
 ------------------------------------------------------------------------------
 
--- True when the module may reuse its outputs: not forced, outputs younger than
--- cache_hours, and no warehouse load finished since they were computed.
+-- True when the module may reuse its outputs: not forced, and they were
+-- computed from the current warehouse load, complete (part 35), whatever their age.
 CREATE FUNCTION doliflow._analytics_cached(p_last timestamptz, p_force boolean) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT NOT coalesce(p_force, false)
-	   AND p_last IS NOT NULL
-	   AND p_last > now() - pg_catalog.make_interval(hours => doliflow.setting('cache_hours')::int)
-	   AND NOT EXISTS (SELECT 1 FROM doliflow.run_step s
-					    WHERE s.step LIKE 'load%' AND s.status = 'success' AND s.finished_at > p_last);
+	   AND coalesce((SELECT doliflow._lineage_current(r.module, r.load_run_id, r.complete)
+					   FROM dw.analytics_runs r WHERE r.generated_at = p_last LIMIT 1), false);
 $$;
-COMMENT ON FUNCTION doliflow._analytics_cached(timestamptz, boolean) IS 'Internal: whether an analytics module may keep outputs generated at p_last (not forced, younger than the cache_hours setting, no warehouse load since)';
+COMMENT ON FUNCTION doliflow._analytics_cached(timestamptz, boolean) IS 'Internal: whether an analytics module may keep outputs generated at p_last: not forced, computed from the current warehouse load, which is complete for the module''s inputs (whatever their age)';
 
 -- Reports a module's figures to the pipeline's step row (part 70), when it is installed.
 CREATE FUNCTION doliflow._analytics_report(p_module text, p_run_id bigint, p_rows_in bigint, p_rows_out bigint,
@@ -242,8 +246,10 @@ CREATE FUNCTION doliflow._analytics_report(p_module text, p_run_id bigint, p_row
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF NOT p_cached THEN
-		INSERT INTO dw.analytics_runs (module, generated_at, run_id, rows_in, rows_out, detail)
-		VALUES (p_module, now(), p_run_id, p_rows_in, p_rows_out, p_detail);
+		INSERT INTO dw.analytics_runs (module, generated_at, run_id, rows_in, rows_out, detail,
+									   load_run_id, complete, missing_tables)
+		SELECT p_module, now(), p_run_id, p_rows_in, p_rows_out, p_detail, l.load_run_id, l.complete, l.missing_tables
+		  FROM doliflow._lineage(p_module) l;
 	END IF;
 	IF pg_catalog.to_regprocedure('doliflow._step_report(bigint, bigint, jsonb)') IS NOT NULL THEN
 		EXECUTE 'SELECT doliflow._step_report($1, $2, $3)' USING p_rows_in, p_rows_out, p_detail;

@@ -469,7 +469,10 @@ CREATE TABLE dw.prediction_runs (
 	engine       text NOT NULL,
 	interval_level float8 NOT NULL,
 	products     integer NOT NULL,
-	rows_written bigint NOT NULL
+	rows_written bigint NOT NULL,
+	load_run_id  bigint,
+	complete     boolean,
+	missing_tables text[]
 );
 CREATE INDEX prediction_runs_kind_idx ON dw.prediction_runs (kind, generated_at DESC);
 COMMENT ON TABLE dw.prediction_runs IS 'One row per forecast run that wrote dw.predictions (nightly runs, back-tests, experiments)';
@@ -483,6 +486,9 @@ COMMENT ON COLUMN dw.prediction_runs.engine IS 'Forecasting engine: sql_baseline
 COMMENT ON COLUMN dw.prediction_runs.interval_level IS 'Coverage of the lo/hi prediction intervals';
 COMMENT ON COLUMN dw.prediction_runs.products IS 'Products forecast';
 COMMENT ON COLUMN dw.prediction_runs.rows_written IS 'Rows written to dw.predictions';
+COMMENT ON COLUMN dw.prediction_runs.load_run_id IS 'The warehouse load the predictions were computed from (dw.load_state.run_id then; its lake batches are those up to its last_batch)';
+COMMENT ON COLUMN dw.prediction_runs.complete IS 'False when a source table of the forecast''s inputs (doliflow.analytics_input) was missing (its extract had failed) in that load';
+COMMENT ON COLUMN dw.prediction_runs.missing_tables IS 'Those missing source tables (empty when complete)';
 
 CREATE TABLE dw.prediction_models (
 	run_id       bigint NOT NULL,
@@ -620,10 +626,16 @@ BEGIN
 							  'use_events', p_use_events)
 	  FROM doliflow._baseline_model(v_origin, v_products, p_use_events) m;
 
-	CREATE TEMP TABLE IF NOT EXISTS doliflow_series (fk_product integer, day date, y float8) ON COMMIT DROP;
-	CREATE TEMP TABLE IF NOT EXISTS doliflow_cforecast (fk_product integer, day date, yhat float8, lo float8, hi float8)
+	-- Fresh work tables (an earlier call in the same transaction left its own).
+	IF to_regclass('pg_temp.doliflow_series') IS NOT NULL THEN
+		DROP TABLE pg_temp.doliflow_series;
+	END IF;
+	IF to_regclass('pg_temp.doliflow_cforecast') IS NOT NULL THEN
+		DROP TABLE pg_temp.doliflow_cforecast;
+	END IF;
+	CREATE TEMP TABLE doliflow_series (fk_product integer, day date, y float8) ON COMMIT DROP;
+	CREATE TEMP TABLE doliflow_cforecast (fk_product integer, day date, yhat float8, lo float8, hi float8)
 		ON COMMIT DROP;
-	TRUNCATE doliflow_series, doliflow_cforecast;
 	IF v_engine = 'c' THEN
 		INSERT INTO doliflow_series
 		SELECT h.fk_product, h.day,
@@ -701,9 +713,10 @@ BEGIN
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 
 	INSERT INTO dw.prediction_runs (run_id, generated_at, origin, horizon_days, kind, use_events, engine,
-									interval_level, products, rows_written)
-	VALUES (v_run, now(), v_origin, v_horizon, p_kind, p_use_events, v_engine, v_level,
-			cardinality(v_products), v_rows);
+									interval_level, products, rows_written, load_run_id, complete, missing_tables)
+	SELECT v_run, now(), v_origin, v_horizon, p_kind, p_use_events, v_engine, v_level,
+		   cardinality(v_products), v_rows, l.load_run_id, l.complete, l.missing_tables
+	  FROM doliflow._lineage('forecast') l;
 	IF p_run_id IS NULL THEN
 		PERFORM doliflow._run_end(v_run, 'success');
 	END IF;
@@ -718,22 +731,29 @@ COMMENT ON FUNCTION doliflow.generate_predictions(date, boolean, text, bigint, i
 CREATE PROCEDURE doliflow._analytics_forecast(run_id bigint, force boolean)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_cache integer := doliflow.setting('cache_hours')::integer;
 	v_last dw.prediction_runs;
+	v_new dw.prediction_runs;
+	v_run bigint := run_id;
 BEGIN
 	SELECT r.* INTO v_last FROM dw.prediction_runs r
 	 WHERE r.kind = 'nightly' ORDER BY r.generated_at DESC, r.run_id DESC LIMIT 1;
 	IF NOT coalesce(force, false) AND v_last.run_id IS NOT NULL
-	   AND v_last.generated_at > now() - make_interval(hours => v_cache) THEN
-		RAISE NOTICE 'doliflow: forecast reused: predictions of run % generated at % are younger than % hours (force => true recomputes)',
-			v_last.run_id, v_last.generated_at, v_cache;
+	   AND doliflow._lineage_current('forecast', v_last.load_run_id, v_last.complete) THEN
+		RAISE NOTICE 'doliflow: forecast reused: predictions of run % (generated at %) were computed from the current warehouse load (run %), which is complete (force => true recomputes)',
+			v_last.run_id, v_last.generated_at, v_last.load_run_id;
+		PERFORM doliflow._step_report(0, 0, jsonb_build_object('reused', v_last.run_id, 'load_run_id', v_last.load_run_id));
 		RETURN;
 	END IF;
-	PERFORM doliflow.generate_predictions(NULL, true, 'nightly', run_id);
+	v_run := doliflow.generate_predictions(NULL, true, 'nightly', v_run);
+	SELECT r.* INTO v_new FROM dw.prediction_runs r WHERE r.run_id = v_run;
+	PERFORM doliflow._step_report(v_new.products, v_new.rows_written,
+		jsonb_strip_nulls(jsonb_build_object('products', v_new.products, 'origin', v_new.origin, 'engine', v_new.engine,
+							'load_run_id', v_new.load_run_id, 'complete', v_new.complete,
+							'missing_tables', CASE WHEN NOT v_new.complete THEN v_new.missing_tables END)));
 END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_forecast(bigint, boolean) IS
-'Forecast module of run_analytics(): nightly predictions of every stockable product into dw.predictions under run_id; does nothing while the last nightly predictions are younger than cache_hours unless force (their generated_at stays). No transaction control: the caller commits.';
+'Forecast module of run_analytics(): nightly predictions of every stockable product into dw.predictions under run_id, reporting the predictions written as the step''s rows_out; reuses the last nightly predictions (their generated_at stays) while they were computed from the current warehouse load and that load is complete for the forecast''s inputs, whatever their age, unless force. No transaction control: the caller commits.';
 
 ------------------------------------------------------------------------------
 -- Alerts (page 1)
@@ -822,11 +842,30 @@ WITH cfg AS (
 		   doliflow.suggested_quantity(x.demand_target, x.stock, x.margin_pct, x.packaging::numeric) AS suggested_quantity,
 		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net
 	  FROM x
+), lin AS (	-- the source data of the current warehouse load (part 35)
+	SELECT max(t.load_run_id) AS load_run_id,
+		   NOT coalesce(bool_or(t.missing), false) AS complete,
+		   coalesce(array_agg(t.table_name ORDER BY t.table_name) FILTER (WHERE t.missing), '{}') AS missing_tables,
+		   -- the tables a level is computed from: stock, demand, lead time
+		   array_agg(t.table_name ORDER BY t.table_name) FILTER (WHERE t.never_loaded
+				AND t.table_name IN ('llx_product', 'llx_product_stock', 'llx_product_fournisseur_price', 'llx_stock_mouvement')) AS unknown_from,
+		   min(t.loaded_as_of) AS as_of
+	  FROM doliflow._load_tables t
+), frun AS (
+	SELECT pr.run_id, pr.load_run_id, pr.complete FROM dw.prediction_runs pr
+	 WHERE pr.run_id = (SELECT lr.run_id FROM doliflow._stock_latest_run lr)
+), z AS (	-- never OK from a table whose extract failed and that the warehouse never had
+	SELECT y.*, lin.load_run_id AS cur_load_run_id, lin.complete AS data_complete, lin.missing_tables,
+		   lin.as_of AS source_data_as_of, lin.unknown_from,
+		   frun.load_run_id AS forecast_load_run_id,
+		   coalesce(frun.complete, false) AND frun.load_run_id IS NOT DISTINCT FROM lin.load_run_id AS forecast_current
+	  FROM y CROSS JOIN lin LEFT JOIN frun ON frun.run_id = y.run_id
 )
 SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
 	   y.fk_entrepot, w.ref AS warehouse_ref,
-	   y.level,
-	   CASE y.level WHEN 'Critical' THEN 1 WHEN 'Attention' THEN 2 WHEN 'OK' THEN 3 END AS level_rank,
+	   CASE WHEN y.unknown_from IS NULL THEN y.level ELSE 'Unknown' END AS level,
+	   CASE WHEN y.unknown_from IS NOT NULL THEN 0
+			ELSE CASE y.level WHEN 'Critical' THEN 1 WHEN 'Attention' THEN 2 WHEN 'OK' THEN 3 END END AS level_rank,
 	   round(y.stock, 3) AS stock, round(y.incoming, 3) AS incoming,
 	   y.lead_time_days, y.lead_time_from_supplier,
 	   round(y.share, 4) AS demand_share,
@@ -834,23 +873,33 @@ SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
 	   round(y.demand_lead_time, 3) AS demand_lead_time,
 	   round(y.stock - y.demand_lead_time, 3) AS stock_after_lead_time,
 	   CASE WHEN y.daily_demand > 0 THEN round(greatest(y.stock, 0) / y.daily_demand, 1) END AS days_of_cover,
-	   y.level_with_incoming,
+	   CASE WHEN y.unknown_from IS NULL THEN y.level_with_incoming ELSE 'Unknown' END AS level_with_incoming,
 	   round(y.sigma_daily, 3) AS sigma_daily,
 	   round(y.safety_stock, 3) AS safety_stock,
 	   round(y.demand_lead_time + y.safety_stock, 3) AS reorder_point,
-	   y.stock + y.incoming < y.demand_lead_time + y.safety_stock AS below_reorder_point,
+	   CASE WHEN y.unknown_from IS NULL THEN y.stock + y.incoming < y.demand_lead_time + y.safety_stock END AS below_reorder_point,
 	   y.target_date,
 	   round(y.demand_target, 3) AS demand_until_target,
 	   y.margin_pct, y.packaging,
-	   y.suggested_quantity, y.suggested_quantity_net,
+	   CASE WHEN y.unknown_from IS NULL THEN y.suggested_quantity END AS suggested_quantity,
+	   CASE WHEN y.unknown_from IS NULL THEN y.suggested_quantity_net END AS suggested_quantity_net,
 	   round(y.stock * y.pmp::numeric, 2) AS stock_value,
 	   y.has_forecast, y.forecast_truncated, y.method AS forecast_method,
 	   y.today, y.origin AS forecast_origin, y.run_id, y.generated_at,
 	   CASE WHEN l.lang = 'en' THEN y.level
-			ELSE CASE y.level WHEN 'Critical' THEN 'Critique' WHEN 'Attention' THEN 'Attention' WHEN 'OK' THEN 'OK' END END AS level_label,
+			ELSE CASE y.level WHEN 'Critical' THEN 'Critique' WHEN 'Attention' THEN 'Attention' WHEN 'OK' THEN 'OK' WHEN 'Unknown' THEN 'Inconnu' END END AS level_label,
 	   CASE WHEN l.lang = 'en' THEN y.level_with_incoming
-			ELSE CASE y.level_with_incoming WHEN 'Critical' THEN 'Critique' WHEN 'Attention' THEN 'Attention' WHEN 'OK' THEN 'OK' END END AS level_with_incoming_label
-  FROM y
+			ELSE CASE y.level_with_incoming WHEN 'Critical' THEN 'Critique' WHEN 'Attention' THEN 'Attention' WHEN 'OK' THEN 'OK' WHEN 'Unknown' THEN 'Inconnu' END END AS level_with_incoming_label,
+	   CASE WHEN y.unknown_from IS NOT NULL
+			THEN format('Unknown: the extract of %s failed and the warehouse never had it', array_to_string(y.unknown_from, ', '))
+			WHEN NOT y.data_complete
+			THEN format('computed from incomplete source data: the last extract of %s failed (older data used)', array_to_string(y.missing_tables, ', '))
+			WHEN NOT y.forecast_current
+			THEN 'the forecast was computed from an earlier or incomplete warehouse load'
+	   END AS level_reason,
+	   y.data_complete, y.missing_tables, y.source_data_as_of, now() - y.source_data_as_of AS source_data_age,
+	   y.cur_load_run_id AS load_run_id, y.forecast_load_run_id, y.forecast_current
+  FROM z y
   LEFT JOIN dw.dim_warehouse w ON w.warehouse_key = y.fk_entrepot
   LEFT JOIN (SELECT s.value AS lang FROM doliflow.settings s WHERE s.name = 'language') l ON true;
 COMMENT ON VIEW dw.v_stock_alerts IS
@@ -860,8 +909,8 @@ COMMENT ON COLUMN dw.v_stock_alerts.product_ref IS 'Product reference';
 COMMENT ON COLUMN dw.v_stock_alerts.product_label IS 'Product label';
 COMMENT ON COLUMN dw.v_stock_alerts.fk_entrepot IS 'Warehouse (llx_entrepot.rowid); NULL for a product that has no stock anywhere';
 COMMENT ON COLUMN dw.v_stock_alerts.warehouse_ref IS 'Warehouse name';
-COMMENT ON COLUMN dw.v_stock_alerts.level IS 'Critical: stock - demand_lead_time < 0; Attention: >= 0 and < attention_days days of daily_demand; OK otherwise';
-COMMENT ON COLUMN dw.v_stock_alerts.level_rank IS '1 Critical, 2 Attention, 3 OK (for sorting)';
+COMMENT ON COLUMN dw.v_stock_alerts.level IS 'Critical: stock - demand_lead_time < 0; Attention: >= 0 and < attention_days days of daily_demand; OK otherwise; Unknown when a table the level is computed from was never loaded (its extract failed; see level_reason)';
+COMMENT ON COLUMN dw.v_stock_alerts.level_rank IS '0 Unknown, 1 Critical, 2 Attention, 3 OK (for sorting)';
 COMMENT ON COLUMN dw.v_stock_alerts.stock IS 'Current physical stock in the warehouse (sum of movements)';
 COMMENT ON COLUMN dw.v_stock_alerts.incoming IS 'Quantity on open supplier orders (status 1-4), split between warehouses like the demand';
 COMMENT ON COLUMN dw.v_stock_alerts.lead_time_days IS 'Supplier lead time (llx_product_fournisseur_price.delivery_time_days, else setting lead_time_default_days; at least 1)';
@@ -890,8 +939,16 @@ COMMENT ON COLUMN dw.v_stock_alerts.today IS 'First forecast day (the day after 
 COMMENT ON COLUMN dw.v_stock_alerts.forecast_origin IS 'Last day of history the forecast saw';
 COMMENT ON COLUMN dw.v_stock_alerts.run_id IS 'Forecast run used';
 COMMENT ON COLUMN dw.v_stock_alerts.generated_at IS 'When the forecast used was computed (the 24-hour cache timestamp)';
-COMMENT ON COLUMN dw.v_stock_alerts.level_label IS 'level for people, in the language of the setting language: Critique / Attention / OK in French (default), Critical / Attention / OK in English';
+COMMENT ON COLUMN dw.v_stock_alerts.level_label IS 'level for people, in the language of the setting language: Critique / Attention / OK / Inconnu in French (default), Critical / Attention / OK / Unknown in English';
 COMMENT ON COLUMN dw.v_stock_alerts.level_with_incoming_label IS 'level_with_incoming for people, in the language of the setting language';
+COMMENT ON COLUMN dw.v_stock_alerts.level_reason IS 'Why the level cannot be trusted, NULL when it can: Unknown (a table the level is computed from, llx_product, llx_product_stock, llx_product_fournisseur_price or llx_stock_mouvement, failed to extract and was never loaded), incomplete source data, or a forecast from an earlier or incomplete load';
+COMMENT ON COLUMN dw.v_stock_alerts.data_complete IS 'False when the current warehouse load lacks a source table (its last extract failed): see missing_tables';
+COMMENT ON COLUMN dw.v_stock_alerts.missing_tables IS 'Source tables whose last extract before the current warehouse load failed (empty when complete)';
+COMMENT ON COLUMN dw.v_stock_alerts.source_data_as_of IS 'When the oldest source table of the current warehouse load was read from Dolibarr (its latest verified lake batch)';
+COMMENT ON COLUMN dw.v_stock_alerts.source_data_age IS 'now() - source_data_as_of: how old the source data is';
+COMMENT ON COLUMN dw.v_stock_alerts.load_run_id IS 'The current warehouse load (dw.load_state.run_id) the stock figures come from';
+COMMENT ON COLUMN dw.v_stock_alerts.forecast_load_run_id IS 'The warehouse load the forecast used was computed from';
+COMMENT ON COLUMN dw.v_stock_alerts.forecast_current IS 'True when the forecast used was computed from the current warehouse load and that load was complete for its inputs';
 
 CREATE FUNCTION doliflow.what_if_order(product integer, target_date date, margin_pct numeric DEFAULT NULL)
 RETURNS TABLE (fk_product integer, from_date date, to_date date, days integer, sum_forecast numeric,
@@ -959,6 +1016,9 @@ CREATE TABLE dw.alert_snapshot (
 	run_id             bigint,
 	forecast_run_id    bigint,
 	generated_at       timestamptz NOT NULL,
+	load_run_id        bigint,
+	complete           boolean,
+	missing_tables     text[],
 	CONSTRAINT alert_snapshot_key UNIQUE NULLS NOT DISTINCT (snapshot_date, fk_product, fk_entrepot)
 );
 COMMENT ON TABLE dw.alert_snapshot IS 'One copy of dw.v_stock_alerts per day, written by the stock module; feeds the 7-day alert trend of dw.v_dashboard';
@@ -973,38 +1033,61 @@ COMMENT ON COLUMN dw.alert_snapshot.suggested_quantity IS 'Suggested order quant
 COMMENT ON COLUMN dw.alert_snapshot.run_id IS 'doliflow.run_log run that took the snapshot';
 COMMENT ON COLUMN dw.alert_snapshot.forecast_run_id IS 'Forecast run the levels come from';
 COMMENT ON COLUMN dw.alert_snapshot.generated_at IS 'When the snapshot was taken';
+COMMENT ON COLUMN dw.alert_snapshot.load_run_id IS 'The warehouse load the snapshot was computed from (dw.load_state.run_id then)';
+COMMENT ON COLUMN dw.alert_snapshot.complete IS 'False when a source table of the stock module''s inputs (doliflow.analytics_input) was missing in that load, or the forecast used was incomplete';
+COMMENT ON COLUMN dw.alert_snapshot.missing_tables IS 'Those missing source tables (empty when complete)';
 
 CREATE PROCEDURE doliflow._analytics_stock(run_id bigint, force boolean)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	v_cache integer := doliflow.setting('cache_hours')::integer;
-	v_taken timestamptz;
+	v_last dw.alert_snapshot;
 	v_rows bigint;
+	v_unknown bigint;
 	v_run bigint := run_id;
+	l record;
+	v_fc record;
 BEGIN
-	SELECT max(a.generated_at) INTO v_taken FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today();
-	IF NOT coalesce(force, false) AND v_taken > now() - make_interval(hours => v_cache)
-	   AND v_taken >= (SELECT lr.generated_at FROM doliflow._stock_latest_run lr) THEN
-		RAISE NOTICE 'doliflow: stock alerts reused: today''s snapshot taken at % is younger than % hours and newer than the forecast',
-			v_taken, v_cache;
+	SELECT a.* INTO v_last FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today()
+	 ORDER BY a.generated_at DESC LIMIT 1;
+	IF NOT coalesce(force, false) AND v_last.generated_at IS NOT NULL
+	   AND v_last.generated_at >= (SELECT lr.generated_at FROM doliflow._stock_latest_run lr)
+	   AND doliflow._lineage_current('stock', v_last.load_run_id, v_last.complete) THEN
+		RAISE NOTICE 'doliflow: stock alerts reused: today''s snapshot taken at % is newer than the forecast and was computed from the current warehouse load (run %), which is complete',
+			v_last.generated_at, v_last.load_run_id;
+		PERFORM doliflow._step_report(0, 0, jsonb_build_object('reused', v_last.generated_at, 'load_run_id', v_last.load_run_id));
 		RETURN;
 	END IF;
+	l := doliflow._lineage('stock');
+	SELECT pr.complete, pr.load_run_id INTO v_fc FROM dw.prediction_runs pr
+	 WHERE pr.run_id = (SELECT lr.run_id FROM doliflow._stock_latest_run lr);
 	DELETE FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today();
+	-- Items whose level is Unknown (a table it is computed from was never
+	-- loaded) get no row: the snapshot never says OK for them.
 	INSERT INTO dw.alert_snapshot (snapshot_date, fk_product, fk_entrepot, level, stock, demand_lead_time,
-								   days_of_cover, suggested_quantity, run_id, forecast_run_id, generated_at)
+								   days_of_cover, suggested_quantity, run_id, forecast_run_id, generated_at,
+								   load_run_id, complete, missing_tables)
 	SELECT doliflow.company_today(), v.fk_product, v.fk_entrepot, v.level, v.stock, v.demand_lead_time,
-		   v.days_of_cover, v.suggested_quantity, v_run, v.run_id, now()
+		   v.days_of_cover, v.suggested_quantity, v_run, v.run_id, now(),
+		   l.load_run_id, l.complete AND coalesce(v_fc.complete, true) AND v_fc.load_run_id IS NOT DISTINCT FROM l.load_run_id,
+		   l.missing_tables
 	  FROM dw.v_stock_alerts v
-	 WHERE v.level IS NOT NULL;
+	 WHERE v.level IS NOT NULL AND v.level <> 'Unknown';
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
-	RAISE NOTICE 'doliflow: stock alerts: % items (% Critical, % Attention)', v_rows,
+	SELECT count(*) INTO v_unknown FROM dw.v_stock_alerts v WHERE v.level = 'Unknown';
+	RAISE NOTICE 'doliflow: stock alerts: % items (% Critical, % Attention)%', v_rows,
 		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today() AND a.level = 'Critical'),
-		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today() AND a.level = 'Attention');
+		(SELECT count(*) FROM dw.alert_snapshot a WHERE a.snapshot_date = doliflow.company_today() AND a.level = 'Attention'),
+		CASE WHEN v_unknown > 0 THEN format('; %s items Unknown: never loaded %s', v_unknown, array_to_string(l.never_loaded, ', '))
+			 WHEN NOT l.complete THEN format('; incomplete: missing %s', array_to_string(l.missing_tables, ', '))
+			 ELSE '' END;
+	PERFORM doliflow._step_report(v_rows + v_unknown, v_rows,
+		jsonb_strip_nulls(jsonb_build_object('unknown', v_unknown, 'load_run_id', l.load_run_id, 'complete', l.complete,
+							'missing_tables', CASE WHEN NOT l.complete THEN l.missing_tables END)));
 END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_stock(bigint, boolean) IS
-'Stock module of run_analytics(): writes today''s copy of dw.v_stock_alerts into dw.alert_snapshot (replacing an earlier one of the same day); does nothing when today''s snapshot is younger than cache_hours and newer than the latest forecast, unless force. No transaction control: the caller commits.';
+'Stock module of run_analytics(): writes today''s copy of dw.v_stock_alerts into dw.alert_snapshot (replacing an earlier one of the same day) with the warehouse load it was computed from; items whose level is Unknown get no row. Reuses today''s snapshot, unless force, while it is newer than the latest forecast and was computed from the current warehouse load, complete for its inputs, whatever its age. No transaction control: the caller commits.';
 
 ------------------------------------------------------------------------------
 -- Predictions against actuals
@@ -1170,6 +1253,14 @@ WITH lr AS (
 			 LIMIT 3) u
 ), cache AS (
 	SELECT s.value::integer AS hours FROM doliflow.settings s WHERE s.name = 'cache_hours'
+), lin AS (	-- the source data of the current warehouse load and of the alerts (part 35)
+	SELECT (SELECT count(*) FROM a WHERE a.level = 'Unknown') AS n_unknown,
+		   (SELECT bool_and(a.forecast_current) FROM a) AS forecast_current,
+		   max(t.load_run_id) AS load_run_id,
+		   NOT coalesce(bool_or(t.missing), false) AS complete,
+		   coalesce(array_agg(t.table_name ORDER BY t.table_name) FILTER (WHERE t.missing), '{}') AS missing_tables,
+		   min(t.loaded_as_of) AS as_of
+	  FROM doliflow._load_tables t
 )
 SELECT c.n_critical, c.n_attention, c.n_ok,
 	   round(c.stock_value, 2) AS stock_value,
@@ -1187,9 +1278,16 @@ SELECT c.n_critical, c.n_attention, c.n_ok,
 	   win.last_day AS data_until,
 	   lr.generated_at,
 	   lr.generated_at + make_interval(hours => cache.hours) AS cache_valid_until,
-	   coalesce(lr.generated_at + make_interval(hours => cache.hours) > now(), false) AS cache_fresh
+	   lr.generated_at IS NOT NULL AND lin.complete AND coalesce(lin.forecast_current, false) AS cache_fresh,
+	   lin.n_unknown,
+	   lin.complete AS data_complete,
+	   lin.missing_tables,
+	   lin.as_of AS source_data_as_of,
+	   now() - lin.as_of AS source_data_age,
+	   lin.load_run_id,
+	   coalesce(lin.forecast_current, false) AS forecast_current
   FROM counts c CROSS JOIN sales CROSS JOIN revenue CROSS JOIN trend CROSS JOIN urgent CROSS JOIN win
-  CROSS JOIN cache
+  CROSS JOIN cache CROSS JOIN lin
   LEFT JOIN lr ON true;
 COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs actual revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
 COMMENT ON COLUMN dw.v_dashboard.n_critical IS 'Items (product x warehouse) at level Critical';
@@ -1208,5 +1306,12 @@ COMMENT ON COLUMN dw.v_dashboard.top_urgent IS 'The 3 most urgent items: Critica
 COMMENT ON COLUMN dw.v_dashboard.accuracy_last_week_pct IS 'accuracy_pct (100 - WAPE) of the latest week in dw.v_forecast_accuracy';
 COMMENT ON COLUMN dw.v_dashboard.data_until IS 'Last day of loaded demand (end of the 30-day window)';
 COMMENT ON COLUMN dw.v_dashboard.generated_at IS 'When the forecast behind the alerts was computed (visible cache timestamp)';
-COMMENT ON COLUMN dw.v_dashboard.cache_valid_until IS 'generated_at + cache_hours: until then run_analytics reuses the forecast';
-COMMENT ON COLUMN dw.v_dashboard.cache_fresh IS 'True while the forecast is younger than cache_hours';
+COMMENT ON COLUMN dw.v_dashboard.cache_valid_until IS 'generated_at + cache_hours (the setting''s horizon; the forecast is reused as long as cache_fresh holds, whatever its age)';
+COMMENT ON COLUMN dw.v_dashboard.cache_fresh IS 'True when the forecast behind the alerts was computed from the current warehouse load and that load is complete (data_complete): what run_analytics reuses';
+COMMENT ON COLUMN dw.v_dashboard.n_unknown IS 'Items at level Unknown: a table their level is computed from failed to extract and was never loaded';
+COMMENT ON COLUMN dw.v_dashboard.data_complete IS 'False when the current warehouse load lacks a source table (its last extract failed): see missing_tables';
+COMMENT ON COLUMN dw.v_dashboard.missing_tables IS 'Source tables whose last extract before the current warehouse load failed (empty when complete)';
+COMMENT ON COLUMN dw.v_dashboard.source_data_as_of IS 'When the oldest source table of the current warehouse load was read from Dolibarr';
+COMMENT ON COLUMN dw.v_dashboard.source_data_age IS 'now() - source_data_as_of: how old the source data is';
+COMMENT ON COLUMN dw.v_dashboard.load_run_id IS 'The current warehouse load (dw.load_state.run_id)';
+COMMENT ON COLUMN dw.v_dashboard.forecast_current IS 'True when the forecast behind the alerts was computed from the current warehouse load, complete for its inputs';

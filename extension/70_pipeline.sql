@@ -309,6 +309,9 @@ DECLARE
 	v_sub record;
 	v_failed integer;
 	v_tables integer;
+	v_extracted integer;
+	v_skipped integer;
+	v_held bigint;
 BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	v_proc := doliflow._step_procedure(p_step);
@@ -337,11 +340,21 @@ BEGIN
 			CALL doliflow._extract_run(p_run_id, v_failed, v_error);
 			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 			PERFORM doliflow._release('extract');
-			SELECT count(*) INTO v_tables FROM doliflow.run_step
+			SELECT count(*), count(*) FILTER (WHERE status = 'success'), count(*) FILTER (WHERE status = 'skipped'),
+				   coalesce(sum((detail ->> 'held_back')::bigint), 0)
+			  INTO v_tables, v_extracted, v_skipped, v_held
+			  FROM doliflow.run_step
 			 WHERE run_id = p_run_id AND step_id > v_step_id AND step LIKE 'extract:%';
 			IF v_failed > 0 THEN
-				v_error := format('%s of %s tables failed; first error: %s', v_failed, v_tables, v_error);
+				v_error := format('%s of %s tables extracted%s; %s %s failed; first error: %s',
+								  v_extracted, v_tables,
+								  CASE WHEN v_skipped > 0 THEN format(' (%s skipped: source unreachable)', v_skipped) ELSE '' END,
+								  v_failed, CASE WHEN v_failed = 1 THEN 'table' ELSE 'tables' END, v_error);
 			END IF;
+			v_report := jsonb_build_object('detail', jsonb_strip_nulls(jsonb_build_object(
+				'tables', v_tables, 'extracted', v_extracted, 'failed', v_failed, 'skipped', v_skipped,
+				'held_back', v_held,
+				'note', CASE WHEN v_held > 0 THEN format('%s rows newer than the source clock, taken by the next run after the source clock reaches them', v_held) END)));
 		END IF;
 	ELSE
 	BEGIN
@@ -520,7 +533,7 @@ BEGIN
 	COMMIT;
 END;
 $$;
-COMMENT ON PROCEDURE doliflow.run_analytics(text, boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs younger than the cache_hours setting. Call outside a transaction block.';
+COMMENT ON PROCEDURE doliflow.run_analytics(text, boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs that could be reused (computed from the current, complete warehouse load). Call outside a transaction block.';
 
 CREATE PROCEDURE doliflow.run_pipeline(full_rebuild boolean DEFAULT false)
 LANGUAGE plpgsql AS $$

@@ -20,6 +20,7 @@
 #include <time.h>
 
 Gen			G;
+int64_t		gen_ts_max = INT64_MAX;
 
 const City	cities[NCITY] = {
 	{"Paris", "75", 48.8566, 2.3522, 1.25},
@@ -139,7 +140,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: doliflow-gen --seed N --scale small|medium|large --out DIR "
-			"[--end-date YYYY-MM-DD]\n");
+			"[--end-date YYYY-MM-DD] [--as-of 'YYYY-MM-DD HH:MM:SS']\n");
 	exit(2);
 }
 
@@ -176,6 +177,26 @@ main(int argc, char **argv)
 			G.out = argv[++i];
 		else if (strcmp(a, "--end-date") == 0)
 			end = argv[++i];
+		else if (strcmp(a, "--as-of") == 0)
+		{
+			int64_t		day;
+			int			hh,
+						mi,
+						ss;
+			char		date[11],
+						tail;
+
+			/* YYYY-MM-DD HH:MM:SS: no datetime written after it */
+			if (strlen(argv[++i]) != 19 || argv[i][10] != ' ' ||
+				sscanf(argv[i] + 11, "%2d:%2d:%2d%c", &hh, &mi, &ss, &tail) != 3 ||
+				hh > 23 || mi > 59 || ss > 59 || hh < 0 || mi < 0 || ss < 0)
+				die("bad --as-of (YYYY-MM-DD HH:MM:SS)", argv[i]);
+			memcpy(date, argv[i], 10);
+			date[10] = '\0';
+			if (!parse_date(date, &day))
+				die("bad --as-of (YYYY-MM-DD HH:MM:SS)", argv[i]);
+			gen_ts_max = day * DAY_SECS + hh * 3600 + mi * 60 + ss;
+		}
 		else
 			usage();
 	}

@@ -530,7 +530,15 @@ F_date(Tbl *t, int64_t day)
 	t_raw(t, b, (size_t) (fmt_date(b, day) - b));
 }
 
-/* a datetime/timestamp column: t in seconds, T_NULL or T_ZERO */
+/*
+ * No datetime is written after gen_ts_max (seconds; --as-of): data generated up to an end
+ * date that is today would otherwise carry times later than now (later in the day, or a
+ * ticket read the next morning), which a source read now holds back as "newer than the
+ * source clock".  INT64_MAX: no limit.
+ */
+extern int64_t gen_ts_max;
+
+/* a datetime/timestamp column: t in seconds, T_NULL or T_ZERO; see gen_ts_max */
 static inline void
 F_dt(Tbl *t, int64_t ts)
 {
@@ -550,6 +558,8 @@ F_dt(Tbl *t, int64_t ts)
 		t_raw(t, "0000-00-00 00:00:00", 19);
 		return;
 	}
+	if (ts > gen_ts_max)
+		ts = gen_ts_max;
 	day = day_of(ts);
 	s = ts - day * DAY_SECS;
 	p = fmt_date(b, day);
