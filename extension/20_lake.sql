@@ -322,8 +322,8 @@ BEGIN
 	END IF;
 
 	IF v_capture OR v_reconcile THEN
-		DROP TABLE IF EXISTS pg_temp.df_keys;
-		CREATE TEMP TABLE df_keys (k bigint);
+		-- Made fresh (never a caller's table of that name), dropped below.
+		CREATE TEMP TABLE df_keys (k bigint) ON COMMIT DROP;
 	END IF;
 
 	-- First load of a table: its indexes (but the current table's key) are built after the
@@ -478,6 +478,7 @@ REVOKE ALL ON FUNCTION doliflow._lake_rebuild_current(text) FROM PUBLIC;
 
 CREATE FUNCTION doliflow._batch_failed(p_table text, p_run_id bigint, p_error text) RETURNS bigint
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+	SELECT doliflow._run_check(p_run_id);
 	INSERT INTO lake.batch (run_id, table_name, finished_at, status, error, rows_loaded, rows_deleted)
 	VALUES (p_run_id, p_table, clock_timestamp(), 'failed', p_error, 0, 0)
 	RETURNING batch_id;

@@ -70,6 +70,10 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	n integer;
 BEGIN
+	IF NOT doliflow._lock_held() THEN
+		RAISE EXCEPTION 'doliflow._recover_stale_runs() runs only under the doliflow run lock'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
 	UPDATE doliflow.run_step s
 	   SET status = 'failed', finished_at = clock_timestamp(),
 		   error = 'interrupted: the backend running this step ended or was cancelled'
@@ -306,6 +310,7 @@ $$;
 -- Records the first error of a run without finishing it.
 CREATE FUNCTION doliflow._run_end_error(p_run_id bigint, p_error text) RETURNS void
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT doliflow._run_check(p_run_id);
 	UPDATE doliflow.run_log SET error = coalesce(error, p_error) WHERE run_id = p_run_id;
 $$;
 
@@ -545,11 +550,16 @@ DECLARE
 	v_tz text := coalesce(tz, doliflow.setting('timezone'));
 	v_db text := coalesce(database, pg_catalog.current_database());
 BEGIN
+	-- The script is piped into psql as a superuser: every value is a quoted literal, and
+	-- the comments show names and zones with anything but plain printable characters
+	-- replaced (a newline would end the comment, a backslash start a psql command).
 	RETURN format(E'-- doliflow jobs for database %s: daily %s %s, converted to %s as of %s.\n'
 				  '-- Run this in the database where pg_cron is installed (cron.database_name).\n',
-				  v_db, to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_timezone(), current_date)
+				  regexp_replace(quote_ident(v_db), '[^[:alnum:] _.,:@/+"-]', '?', 'g'), to_char(v_nightly, 'HH24:MI'),
+				  regexp_replace(v_tz, '[^[:alnum:] _.,:@/+-]', '?', 'g'), doliflow._cron_timezone(), current_date)
 		|| string_agg(format('SELECT cron.schedule_in_database(%L, %L, %L, %L);  -- %s',
-							 j.jobname, j.schedule, j.command, j.database, j.local_time), E'\n')
+							 j.jobname, j.schedule, j.command, j.database,
+							 regexp_replace(j.local_time, '[^[:alnum:] _.,:@/+-]', '?', 'g')), E'\n')
 		|| E'\n'
 	  FROM doliflow._schedule_jobs(v_nightly, v_tz, v_db) j;
 END;
