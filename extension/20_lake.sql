@@ -514,6 +514,7 @@ BEGIN
 		IF v_down THEN
 			PERFORM doliflow._step_end(v_step, 'skipped', NULL, NULL, NULL, 'source unreachable');
 			COMMIT;
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 			CONTINUE;
 		END IF;
 		BEGIN
@@ -530,6 +531,7 @@ BEGIN
 			v_down := v_state = '08001';
 		END;
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	END LOOP;
 END;
 $$;
@@ -552,12 +554,14 @@ BEGIN
 	END IF;
 	v_run := doliflow._run_begin('extract');
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	CALL doliflow._extract_run(v_run, v_failed, v_error);
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	SELECT count(*) INTO v_tables FROM doliflow.source_table;
 	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success'
 										  WHEN v_failed < v_tables THEN 'partial' ELSE 'failed' END, v_error);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('doliflow.extract'));
 	IF v_failed > 0 THEN
 		RAISE WARNING 'doliflow: extract run % finished with % failed table(s): %', v_run, v_failed, v_error
@@ -929,6 +933,7 @@ BEGIN
 	END IF;
 	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success' ELSE 'partial' END);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow.cleanup(int) IS 'Retention: drops lake versions extracted more than N days ago (NULL = setting retention_days) that are not the current version of their row, tombstones older than N days with nothing older left, unreferenced lake.batch records, finished run logs older than N days and pg_cron''s cron.job_run_details older than N days; never the current version of a row. Commits per table; call it outside a transaction block.';

@@ -1175,6 +1175,7 @@ BEGIN
 	IF NOT pg_catalog.pg_try_advisory_xact_lock(pg_catalog.hashtext('doliflow.load_warehouse')) THEN
 		PERFORM doliflow._run_end(v_run, 'skipped', 'another load_warehouse is running');
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		RAISE NOTICE 'doliflow: load_warehouse skipped: another load is running';
 		RETURN;
 	END IF;
@@ -1187,6 +1188,7 @@ BEGIN
 	IF v_err IS NULL THEN
 		PERFORM doliflow._run_end(v_run, 'success');
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		RAISE NOTICE 'doliflow: warehouse loaded (%)', v_summary ->> 'mode';
 	ELSE
 		-- Everything the load wrote is rolled back; the warehouse is unchanged.
@@ -1195,12 +1197,13 @@ BEGIN
 			jsonb_build_object('sqlstate', v_state, 'detail', v_detail, 'hint', v_hint), v_err);
 		PERFORM doliflow._run_end(v_run, 'failed', v_err);
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		-- (an empty DETAIL or HINT would print an empty line)
-		IF coalesce(v_detail, '') = '' AND coalesce(v_hint, '') = '' THEN
-			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err USING ERRCODE = v_state;
-		ELSIF coalesce(v_detail, '') = '' THEN
+		IF coalesce(v_detail, '') = '' AND coalesce(v_hint, '') <> '' THEN
 			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
 				USING ERRCODE = v_state, HINT = v_hint;
+		ELSIF coalesce(v_detail, '') = '' THEN
+			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err USING ERRCODE = v_state;
 		ELSIF coalesce(v_hint, '') = '' THEN
 			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
 				USING ERRCODE = v_state, DETAIL = v_detail;

@@ -230,6 +230,7 @@ BEGIN
 			jsonb_build_object('reason', 'procedure not installed'));
 		p_status := 'skipped';
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		RETURN;
 	END IF;
 	SELECT max(run_id) INTO v_last_run FROM doliflow.run_log;
@@ -271,9 +272,11 @@ BEGIN
 		IF p_step = 'extract' THEN
 			RAISE NOTICE 'doliflow: extract manages its own transactions; running it outside a subtransaction';
 			CALL doliflow.extract();
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		ELSIF p_step = 'load_warehouse' THEN
 			RAISE NOTICE 'doliflow: load_warehouse manages its own transactions; running it outside a subtransaction';
 			CALL doliflow.load_warehouse(p_full_rebuild);
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		ELSE
 			v_error := pg_catalog.format('%s must not COMMIT: analytics modules run inside the step''s transaction', v_proc);
 		END IF;
@@ -304,6 +307,7 @@ BEGIN
 		PERFORM doliflow._run_end_error(p_run_id, p_step || ': ' || v_error);
 	END IF;
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 
@@ -335,10 +339,12 @@ BEGIN
 			RAISE NOTICE 'doliflow: analytics:% skipped: % failed in this run', m.name, array_to_string(v_blocking, ', ');
 			v_failed := v_failed || m.name;		-- its dependants are skipped too
 			COMMIT;
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 			CONTINUE;
 		END IF;
 		v_status := NULL;
 		CALL doliflow._run_step(p_run_id, 'analytics:' || m.name, false, p_force, v_status);
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		IF v_status = 'failed' THEN
 			v_failed := v_failed || m.name;
 		END IF;
@@ -423,6 +429,7 @@ BEGIN
 	END IF;
 	v_run := doliflow._run_start('analytics');
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	IF v_run IS NULL THEN
 		RETURN;
 	END IF;
@@ -430,6 +437,7 @@ BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM doliflow._run_stop(v_run);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow.run_analytics(text, boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs younger than the cache_hours setting. Call outside a transaction block.';
@@ -443,6 +451,7 @@ BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	v_run := doliflow._run_start('pipeline');
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	IF v_run IS NULL THEN
 		RETURN;
 	END IF;
@@ -450,13 +459,16 @@ BEGIN
 	-- verified versions, so after a failed extract the load works on the
 	-- previous lake (tables that failed keep their previous version).
 	CALL doliflow._run_step(v_run, 'extract', false, false, v_status);
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	-- Load.  A failed load leaves the previous warehouse in place (it is one
 	-- transaction), and the analytics then run on it.
 	CALL doliflow._run_step(v_run, 'load_warehouse', coalesce(full_rebuild, false), false, v_status);
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	CALL doliflow._run_modules(v_run, 'all', coalesce(full_rebuild, false));
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM doliflow._run_stop(v_run);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow.run_pipeline(boolean) IS 'The nightly batch: extract (source to lake), load_warehouse (lake to dw; full rebuild when full_rebuild) and every analytics module, as steps of one run-log entry (kind pipeline) with status, rows, duration and error per step. A failed step does not stop the later ones: the load runs on the last verified lake, analytics on the current warehouse. Only one doliflow run at a time: a second concurrent call is logged as skipped and returns. Call outside a transaction block.';
@@ -702,10 +714,17 @@ COMMENT ON FUNCTION doliflow.scheduled_jobs() IS 'The doliflow pg_cron jobs of t
 CREATE FUNCTION doliflow._status_schedule() RETURNS SETOF doliflow.status_row
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_crondb text := pg_catalog.current_setting('cron.database_name', true);
+	v_crondb text;
 	n integer := 0;
 	j record;
 BEGIN
+	BEGIN	-- pg_cron's settings are readable by superusers and pg_read_all_settings only
+		v_crondb := pg_catalog.current_setting('cron.database_name', true);
+	EXCEPTION WHEN insufficient_privilege THEN
+		RETURN NEXT ('schedule', 'pg_cron', 'not visible', NULL, NULL, NULL, NULL,
+					 'this role may not read the pg_cron settings (superuser or pg_read_all_settings)')::doliflow.status_row;
+		RETURN;
+	END;
 	IF v_crondb IS NULL THEN
 		RETURN NEXT ('schedule', 'pg_cron', 'not loaded', NULL, NULL, NULL, NULL,
 					 'pg_cron is not in shared_preload_libraries: nothing runs the nightly batch')::doliflow.status_row;

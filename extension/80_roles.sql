@@ -67,7 +67,7 @@ DECLARE
 	-- Routines that run as doliflow_owner (SECURITY DEFINER).
 	v_definer text[] := ARRAY['_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
 							  '_run_finish', '_recover_stale_runs', '_pipeline_exec', '_load_warehouse_tx',
-							  'status', 'predict_intervention_duration', 'what_if_order'];
+							  '_status_lake', 'predict_intervention_duration', 'what_if_order'];
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
 	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order',
 							 'forecast_fit', 'forecast', 'forecast_array', 'forecast_summary', 'forecast_fitted',
@@ -87,6 +87,7 @@ DECLARE
 							'_batch_failed', '_pipeline_exec', '_step_procedure', '_lock_try', '_lock_held',
 							'_lock_release', '_lock_holder', '_recover_stale_runs', '_step_report', '_load_warehouse_tx',
 							'_schedule_jobs', '_cron_expr', '_cron_next', '_cron_timezone'];
+	-- (and the status() providers registered in doliflow.status_providers)
 	-- doliflow tables the batch role reads (run log, settings, configuration).
 	v_batch_tables text[] := ARRAY['settings', 'run_log', 'run_step', 'source_table', 'source_column',
 								   'source_connection', 'quality_rule', 'warehouse_sources', 'warehouse_targets',
@@ -162,7 +163,8 @@ BEGIN
 		IF r.proname = ANY (v_reader) THEN
 			EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO doliflow_reader', r.fn);
 		END IF;
-		IF r.proname = ANY (v_batch) THEN
+		IF r.proname = ANY (v_batch)
+		   OR r.fn::oid IN (SELECT sp.provider::oid FROM doliflow.status_providers sp) THEN
 			EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO doliflow_batch', r.fn);
 		END IF;
 	END LOOP;
