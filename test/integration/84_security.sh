@@ -48,9 +48,11 @@ as() {
 }
 # The loot check: rows written as someone else than the one who planted the trap, or with a
 # password.  Prints them (empty when safe).
-loot() {
-	q "$PG" "SELECT planter || ' -> ' || cur || ' (session ' || sess || ') via ' || via || coalesce(' opts ' || opts, '')
+loot() {	# loot [FILE...]: also the TRAP-LOOT warnings in the session outputs (rows may be rolled back)
+	q "$PG" "SELECT planter || ' -> ' || cur || ' (session ' || sess || ') via ' || via
+					|| coalesce(' opts ' || regexp_replace(opts, 'password=[^,}]*', 'password=(hidden)', 'g'), '')
 			   FROM public.loot WHERE cur <> planter OR opts ILIKE '%password%' ORDER BY at LIMIT 5"
+	[ $# -gt 0 ] && cat "$@" 2>/dev/null | grep -m3 'TRAP-LOOT'
 }
 loot_clear() { q "$PG" "TRUNCATE public.loot" >/dev/null; }
 
@@ -105,6 +107,10 @@ q "$PG" "CREATE TABLE public.loot (at timestamptz NOT NULL DEFAULT clock_timesta
 		 GRANT SELECT ON public.sample_series, public.sample_points, public.sample_jobs TO PUBLIC" >/dev/null
 ok $? "loot table (PUBLIC-writable), public writable, sample inputs"
 PRODUCT=$(q "$PG" "SELECT min(fk_product) FROM doliflow._stock_product")
+# Events (past and coming) so that the event code paths run (generate_series over dates).
+q "$PG" "INSERT INTO doliflow.events (name, start_date, end_date, scope, expected_effect) VALUES
+			('trap past', current_date - 40, current_date - 30, 'all', 1.3),
+			('trap coming', current_date + 5, current_date + 9, 'all', 1.2)" >/dev/null
 diag "product for what_if_order: $PRODUCT"
 
 #------------------------------------------------------------------------------
@@ -194,11 +200,17 @@ cat >"$OUT/plant_public.sql" <<'EOF'
 CREATE TABLE public.trap_objects (sig text);
 CREATE FUNCTION public.trap_log(p_via text) RETURNS void LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp AS $f$
+DECLARE
+	v_planter text := (SELECT pg_catalog.pg_get_userbyid(p.proowner) FROM pg_catalog.pg_proc p
+						WHERE p.oid = 'public.trap_log(text)'::pg_catalog.regprocedure);
 BEGIN
 	INSERT INTO public.loot (planter, cur, sess, opts, via)
-	VALUES ((SELECT pg_catalog.pg_get_userbyid(p.proowner) FROM pg_catalog.pg_proc p WHERE p.oid = 'public.trap_log(text)'::pg_catalog.regprocedure),
-			current_user, session_user,
+	VALUES (v_planter, current_user, session_user,
 			(SELECT string_agg(coalesce(u.umoptions::text, ''), ';') FROM pg_catalog.pg_user_mappings u), p_via);
+	-- A message reaches the client even when the victim's transaction is rolled back.
+	IF current_user <> v_planter THEN
+		RAISE WARNING 'TRAP-LOOT planter=% cur=% via=%', v_planter, current_user, p_via;
+	END IF;
 END $f$;
 DO $d$
 DECLARE
@@ -310,7 +322,7 @@ INSERT INTO public.trap_objects VALUES ('FUNCTION public.generate_series(date, d
 	('FUNCTION public.format(text, integer)'), ('FUNCTION public.jsonb_build_object(text, bigint)'),
 	('FUNCTION public.lower(varchar)'), ('FUNCTION public.trap_log(text)');
 EOF
-planted=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$N" -d "$PG" -v planter="$N" -f "$OUT/plant_public.sql" 2>&1)
+planted=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$N" -d "$PG" -f "$OUT/plant_public.sql" 2>&1)
 ok $? "the login with no grant planted its public traps"
 : "$planted"
 n_pub=$(q "$PG" "SELECT count(*) FROM public.trap_objects")
@@ -328,6 +340,9 @@ q "$PG" "DELETE FROM public.loot" >/dev/null
 cat >"$OUT/plant_session.sql" <<'EOF'
 CREATE FUNCTION pg_temp.grab_row() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $f$
 BEGIN
+	IF current_user <> session_user THEN
+		RAISE WARNING 'TRAP-LOOT planter=% cur=% via=trigger on pg_temp.%', session_user, current_user, TG_TABLE_NAME;
+	END IF;
 	INSERT INTO public.loot (planter, cur, sess, opts, via)
 	VALUES ((SELECT pg_catalog.pg_get_userbyid(p.proowner) FROM pg_catalog.pg_proc p WHERE p.oid = 'pg_temp.grab_row()'::pg_catalog.regprocedure),
 			current_user, session_user,
@@ -337,6 +352,9 @@ BEGIN
 END $f$;
 CREATE FUNCTION pg_temp.grab(p_via text) RETURNS integer LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $f$
 BEGIN
+	IF current_user <> session_user THEN
+		RAISE WARNING 'TRAP-LOOT planter=% cur=% via=%', session_user, current_user, p_via;
+	END IF;
 	INSERT INTO public.loot (planter, cur, sess, opts, via)
 	VALUES ((SELECT pg_catalog.pg_get_userbyid(p.proowner) FROM pg_catalog.pg_proc p WHERE p.oid = 'pg_temp.grab(text)'::pg_catalog.regprocedure),
 			current_user, session_user,
@@ -348,6 +366,7 @@ DECLARE
 	w text; e text;
 BEGIN
 	EXECUTE format('CREATE TEMP TABLE %I (%s)', p_name, p_cols);
+	EXECUTE format('GRANT ALL ON pg_temp.%I TO PUBLIC', p_name);	-- so that the owner may write it
 	FOREACH w IN ARRAY ARRAY['BEFORE', 'AFTER'] LOOP
 		EXECUTE format('CREATE TRIGGER trap_%s_stmt %s INSERT OR UPDATE OR DELETE OR TRUNCATE ON pg_temp.%I '
 					   'FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.grab_row()', lower(w), w, p_name);
@@ -360,6 +379,7 @@ DECLARE
 	r record;
 	n int := 0;
 BEGIN
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);	-- (the public traps)
 	FOR r IN
 		SELECT c.relname, string_agg(format('NULL::%s AS %I', format_type(a.atttypid, a.atttypmod), a.attname), ', '
 									 ORDER BY a.attnum) AS cols
@@ -371,6 +391,7 @@ BEGIN
 		BEGIN
 			EXECUTE format('CREATE TEMP VIEW %I AS SELECT %s FROM pg_temp.grab(%L) g', r.relname, r.cols,
 						   'temp view pg_temp.' || r.relname);
+			EXECUTE format('GRANT ALL ON pg_temp.%I TO PUBLIC', r.relname);
 			n := n + 1;
 		EXCEPTION WHEN OTHERS THEN NULL;
 		END;
@@ -440,10 +461,10 @@ is "$uncalled" "" "every routine of the reader and batch APIs is called by this 
 run_as() {	# run_as LOGIN FILE LABEL: plant the session traps, then run FILE with public first
 	local who=$1 file=$2 label=$3 rc
 	{ cat "$OUT/plant_session.sql"; echo "\\set ON_ERROR_STOP 1"; cat "$file"; } |
-		psql -X -q -A -t -U "$who" -d "$PG" -v planter="$who" -v ON_ERROR_STOP=1 >"$OUT/$label.out" 2>&1
+		psql -X -q -A -t -U "$who" -d "$PG" -v ON_ERROR_STOP=1 >"$OUT/$label.out" 2>&1
 	rc=$?
 	ok $rc "$label: every call succeeds with the traps planted$( [ $rc -ne 0 ] && printf ' (%s)' "$(grep -m1 ERROR "$OUT/$label.out")")"
-	is "$(loot)" "" "$label: no trap ran as anyone but its planter, no password read"
+	is "$(loot "$OUT/$label.out")" "" "$label: no trap ran as anyone but its planter, no password read"
 	loot_clear
 }
 loot_clear
@@ -461,11 +482,13 @@ n_calls=0 n_refused=0
 while IFS= read -r call; do
 	[ -n "$call" ] || continue
 	n_calls=$((n_calls + 1))
-	err=$( { cat "$OUT/plant_session.sql"; echo "$call"; } | psql -X -q -A -t -U "$N" -d "$PG" -v planter="$N" -v VERBOSITY=verbose 2>&1 >/dev/null | grep -m1 ERROR)
+	{ cat "$OUT/plant_session.sql"; echo "$call"; } | psql -X -q -A -t -U "$N" -d "$PG" -v VERBOSITY=verbose >"$OUT/nobody.out" 2>&1
+	cat "$OUT/nobody.out" >>"$OUT/nobody_all.out"
+	err=$(grep -m1 ERROR "$OUT/nobody.out")
 	case $err in *42501*) n_refused=$((n_refused + 1)) ;; *) diag "no grant, not refused: $call -> ${err:-success}" ;; esac
 done < <(cat "$OUT/reader_calls.sql" "$OUT/batch_calls.sql" | grep -v "^SELECT \* FROM dw\." )
 is "$n_refused" "$n_calls" "no grant: all $n_calls entry points refused with insufficient_privilege"
-is "$(loot)" "" "no grant: no trap ran as anyone else"
+is "$(loot "$OUT/nobody_all.out")" "" "no grant: no trap ran as anyone else"
 loot_clear
 
 #------------------------------------------------------------------------------
@@ -504,8 +527,9 @@ while IFS=$'\t' read -r name fn; do
 	[ -n "$cols" ] || cols="k bigint, c2 text, c3 text, c4 text, c5 text, c6 text, c7 text, c8 text"
 	n_scratch=$((n_scratch + 1))
 	{ cat "$OUT/plant_session.sql"; printf "SELECT pg_temp.plant(%s, %s);\n%s\n" "'$name'" "'$cols'" "$call"; } |
-		psql -X -q -A -t -U "$B" -d "$PG" -v planter="$B" >>"$OUT/scratch.out" 2>&1
-	l=$(loot)
+		psql -X -q -A -t -U "$B" -d "$PG" >"$OUT/scratch1.out" 2>&1
+	cat "$OUT/scratch1.out" >>"$OUT/scratch.out"
+	l=$(loot "$OUT/scratch1.out")
 	[ -z "$l" ] || { ok 1 "scratch table $name ($call): $l"; loot_clear; }
 done <"$OUT/scratch.tsv"
 is "$n_unknown" 0 "every scratch table of the install script has a known entry point"
@@ -522,16 +546,20 @@ GRANT ALL ON grabbed TO PUBLIC;
 CREATE FUNCTION pg_temp.grab() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
 	INSERT INTO pg_temp.grabbed SELECT current_user, (SELECT string_agg(umoptions::text, ';') FROM pg_user_mappings);
+	IF current_user <> session_user THEN	-- (seen even if the step is rolled back)
+		RAISE WARNING 'TRAP-LOOT planter=% cur=% via=doliflow_series', session_user, current_user;
+	END IF;
 	RETURN NULL;
 END $f$;
 CREATE TEMP TABLE doliflow_series (fk_product int, day date, y float8);
+GRANT ALL ON doliflow_series TO PUBLIC;
 CREATE TRIGGER t BEFORE TRUNCATE ON doliflow_series FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.grab();
 CALL doliflow.run_analytics('forecast', true);
 SELECT 'grabbed:' || coalesce(string_agg(who || ' ' || coalesce(opts, '-'), ', '), 'nothing') FROM pg_temp.grabbed;
 EOF
-is "$(sed -n 's/^grabbed://p' "$OUT/item1.out")" "nothing" \
+is "$(sed -n 's/^grabbed://p' "$OUT/item1.out")$(loot "$OUT/item1.out")" "nothing" \
 	"item 1: a doliflow_series temp table with a BEFORE TRUNCATE trigger made by the batch role is never used by run_analytics('forecast')"
-grep -q 'already exists' "$OUT/item1.out"; ok $? "item 1: the forecast step refuses the caller's table (relation already exists)"
+grep -q 'failed: relation "doliflow_series" already exists' "$OUT/item1.out"; ok $? "item 1: the forecast step refuses the caller's table (relation already exists)"
 
 #------------------------------------------------------------------------------
 # 6. Item 6: what the batch role must not do; the guards of the helpers it may call
@@ -602,11 +630,15 @@ SELECT * FROM doliflow.scheduled_jobs();
 SELECT doliflow.generate_predictions();
 SELECT doliflow.learn_event_effects();
 SELECT doliflow.apply_grants();
+SELECT * FROM doliflow._event_factors('2025-06-01', '2025-01-01', '2026-12-31', ARRAY[$PRODUCT]);
+SELECT * FROM doliflow._demand_history('2025-06-01', ARRAY[$PRODUCT], true);
+SELECT * FROM doliflow._baseline_model('2025-06-01', ARRAY[$PRODUCT], true);
+SELECT doliflow.event_effect(1, '2030-01-01');
 EOF
 cat "$OUT/reader_calls.sql" >>"$OUT/super_calls.sql"
 psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$PG" -f "$OUT/super_calls.sql" >"$OUT/super.out" 2>&1
 ok $? "item 7: a superuser ran the pipeline, every module, cleanup, status, the analyst API with public traps first in its path$(grep -m1 ERROR "$OUT/super.out" | sed 's/^/ (/; s/$/)/')"
-is "$(loot)" "" "item 7: no public trap ran as the superuser (or as anyone)"
+is "$(loot "$OUT/super.out")" "" "item 7: no public trap ran as the superuser (or as anyone)"
 is "$(q "$PG" "SELECT string_agg(DISTINCT status, ',') FROM doliflow.run_log WHERE run_id > (SELECT max(run_id) - 3 FROM doliflow.run_log WHERE kind = 'pipeline') AND kind = 'pipeline'")" success \
 	"item 7: the superuser's trapped pipeline runs succeeded"
 loot_clear
@@ -631,6 +663,7 @@ CREATE FUNCTION cron.unschedule(a bigint) RETURNS boolean LANGUAGE sql AS
 	$$ INSERT INTO cron.calls VALUES ('unschedule', a::text); SELECT true $$;
 EOF
 PWNED=$OUT/pwned
+cd "$OUT" || exit 1	# (an injected psql \! command would run here)
 i=0
 for evil in $'x\nCREATE TABLE pwned (); --' $'x\r\nCREATE TABLE pwned ();' $'x\'); CREATE TABLE pwned (); --' \
 			$'x\\! touch '"$PWNED"$'\n\\! touch '"$PWNED" $'x"\nCREATE TABLE pwned ();\n--' $'x$$; CREATE TABLE pwned (); $$'; do
@@ -640,7 +673,7 @@ for evil in $'x\nCREATE TABLE pwned (); --' $'x\r\nCREATE TABLE pwned ();' $'x\'
 			psql -X -q -d "$SCRATCH" -v evil="$evil" >/dev/null
 		echo "SELECT doliflow.$fn;" | psql -X -q -A -t -d "$PG" -v evil="$evil" 2>"$OUT/inj.err" >"$OUT/inj.sql"
 		psql -X -q -d "$SCRATCH" -v ON_ERROR_STOP=1 -f "$OUT/inj.sql" >"$OUT/inj.out" 2>&1; rc=$?
-		got=$(q "$SCRATCH" "SELECT to_regclass('pwned') IS NULL") ; [ -e "$PWNED" ] && got=pwned-file
+		got=$(q "$SCRATCH" "SELECT to_regclass('pwned') IS NULL") ; compgen -G "$PWNED*" >/dev/null && got=pwned-file
 		case $fn in
 			unschedule*) want_rows=1; check="SELECT count(*) FROM cron.calls WHERE fn = 'unschedule'" ;;
 			*) want_rows=4; check="SELECT count(*) FROM cron.calls WHERE fn = 'schedule' AND (d = :'evil' OR a LIKE 'doliflow-cron-history%')" ;;
@@ -648,7 +681,7 @@ for evil in $'x\nCREATE TABLE pwned (); --' $'x\r\nCREATE TABLE pwned ();' $'x\'
 		rows=$(echo "$check;" | psql -X -q -A -t -d "$SCRATCH" -v evil="$evil")
 		[ $rc -eq 0 ] && [ "$got" = t ] && [ "$rows" = "$want_rows" ]
 		ok $? "item 5: $fn with hostile value #$i piped into psql runs only the cron calls (psql $rc, injected: $([ "$got" = t ] && echo no || echo YES), calls $rows)"
-		q "$SCRATCH" "DROP TABLE IF EXISTS pwned" >/dev/null; rm -f "$PWNED"
+		q "$SCRATCH" "DROP TABLE IF EXISTS pwned" >/dev/null; rm -f "$PWNED"*
 	done
 done
 for fn in "schedule_sql(tz => :'evil')" "schedule_sql('01:00', :'evil')"; do
