@@ -224,6 +224,23 @@ COMMENT ON COLUMN doliflow.run_step.detail IS 'Step-specific figures (watermarks
 SELECT pg_catalog.pg_extension_config_dump('doliflow.run_log', '');
 SELECT pg_catalog.pg_extension_config_dump('doliflow.run_step', '');
 
+-- The run-log writers below run as doliflow_owner and are callable by the
+-- batch role (its invoker procedures call them), so they only touch a run that
+-- is still running and was started by this login (a superuser: any run): the
+-- batch role cannot rewrite the history of the log nor end another login's run.
+CREATE FUNCTION doliflow._run_check(p_run_id bigint) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM doliflow.run_log r
+					WHERE r.run_id = p_run_id AND r.status = 'running' AND r.triggered_by = session_user)
+	   AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false) THEN
+		RAISE EXCEPTION 'doliflow run % is not a running run of %', p_run_id, session_user
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._run_check(bigint) IS 'Internal: raises insufficient_privilege unless the run is still running and was started by this login (or the login is a superuser); guards the run-log writers';
+
 CREATE FUNCTION doliflow._run_begin(p_kind text) RETURNS bigint
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
 	INSERT INTO doliflow.run_log (kind) VALUES (p_kind) RETURNING run_id;
@@ -231,6 +248,7 @@ $$;
 
 CREATE FUNCTION doliflow._run_end(p_run_id bigint, p_status text, p_error text DEFAULT NULL) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	SELECT doliflow._run_check(p_run_id);
 	UPDATE doliflow.run_log
 	   SET finished_at = clock_timestamp(), status = p_status, error = coalesce(error, p_error)
 	 WHERE run_id = p_run_id;
@@ -241,6 +259,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v bigint;
 BEGIN
+	PERFORM doliflow._run_check(p_run_id);
 	INSERT INTO doliflow.run_step (run_id, step) VALUES (p_run_id, p_step) RETURNING step_id INTO v;
 	RAISE NOTICE 'doliflow: % ...', p_step;
 	RETURN v;
@@ -254,6 +273,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	r record;
 BEGIN
+	PERFORM doliflow._run_check((SELECT s.run_id FROM doliflow.run_step s WHERE s.step_id = p_step_id));
 	UPDATE doliflow.run_step
 	   SET finished_at = clock_timestamp(), status = p_status, rows_in = p_rows_in,
 		   rows_out = p_rows_out, detail = p_detail, error = p_error

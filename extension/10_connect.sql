@@ -1044,10 +1044,11 @@ AS 'MODULE_PATHNAME', 'doliflow_mysql_date'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow.mysql_date(text) IS 'MySQL DATE text -> date; zero and impossible dates give NULL';
 
+-- An SQL-standard body: its names are bound here, not looked up in the caller's
+-- search_path, and it stays inlinable (it runs once per extracted value).
 CREATE FUNCTION doliflow.mysql_timestamptz(s text) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT doliflow.mysql_timestamp(s) AT TIME ZONE 'UTC'
-$$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN doliflow.mysql_timestamp(s) AT TIME ZONE 'UTC';
 COMMENT ON FUNCTION doliflow.mysql_timestamptz(text) IS 'MySQL TIMESTAMP text read in a UTC session (doliflow sets time_zone = +00:00 on the source connection) -> timestamptz; zero and impossible dates give NULL';
 
 ------------------------------------------------------------------------------

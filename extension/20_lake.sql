@@ -325,10 +325,8 @@ BEGIN
 	END IF;
 
 	IF v_capture OR v_reconcile THEN
-		IF to_regclass('pg_temp.df_keys') IS NOT NULL THEN	-- (DROP IF EXISTS would print a NOTICE)
-			DROP TABLE pg_temp.df_keys;
-		END IF;
-		CREATE TEMP TABLE df_keys (k bigint);
+		-- Made fresh (never a caller's table of that name), dropped below.
+		CREATE TEMP TABLE df_keys (k bigint) ON COMMIT DROP;
 	END IF;
 
 	-- First load of a table: its indexes (but the current table's key) are built after the
@@ -496,6 +494,7 @@ REVOKE ALL ON FUNCTION doliflow._lake_rebuild_current(text) FROM PUBLIC;
 
 CREATE FUNCTION doliflow._batch_failed(p_table text, p_run_id bigint, p_error text) RETURNS bigint
 LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+	SELECT doliflow._run_check(p_run_id);
 	INSERT INTO lake.batch (run_id, table_name, finished_at, status, error, rows_loaded, rows_deleted)
 	VALUES (p_run_id, p_table, clock_timestamp(), 'failed', p_error, 0, 0)
 	RETURNING batch_id;
@@ -534,6 +533,7 @@ BEGIN
 			PERFORM doliflow._batch_failed(t.table_name, p_run_id, 'skipped: source unreachable');
 			PERFORM doliflow._step_end(v_step, 'skipped', NULL, NULL, NULL, 'source unreachable');
 			COMMIT;
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 			CONTINUE;
 		END IF;
 		BEGIN
@@ -550,6 +550,7 @@ BEGIN
 			v_down := v_state = '08001';
 		END;
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	END LOOP;
 END;
 $$;
@@ -572,12 +573,14 @@ BEGIN
 	END IF;
 	v_run := doliflow._run_begin('extract');
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	CALL doliflow._extract_run(v_run, v_failed, v_error);
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	SELECT count(*) INTO v_tables FROM doliflow.source_table;
 	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success'
 										  WHEN v_failed < v_tables THEN 'partial' ELSE 'failed' END, v_error);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM doliflow._release('extract');
 	IF v_failed > 0 THEN
 		RAISE WARNING 'doliflow: extract run % finished with % failed table(s): %', v_run, v_failed, v_error
@@ -950,6 +953,7 @@ BEGIN
 	END IF;
 	PERFORM doliflow._run_end(v_run, CASE WHEN v_failed = 0 THEN 'success' ELSE 'partial' END);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow.cleanup(int) IS 'Retention: drops lake versions extracted more than N days ago (NULL = setting retention_days) that are not the current version of their row, tombstones older than N days with nothing older left, unreferenced lake.batch records, finished run logs older than N days and pg_cron''s cron.job_run_details older than N days; never the current version of a row. Commits per table; call it outside a transaction block.';

@@ -896,13 +896,13 @@ BEGIN
 	  LEFT JOIN LATERAL doliflow.french_holidays(extract(year FROM g)::int) h ON h.holiday = g::date;
 
 	DELETE FROM dw.dim_date d
-	 WHERE NOT EXISTS (SELECT 1 FROM dw_dim_date_new n WHERE (n.*)::text = (d.*)::text);
+	 WHERE NOT EXISTS (SELECT 1 FROM pg_temp.dw_dim_date_new n WHERE (n.*)::text = (d.*)::text);
 	GET DIAGNOSTICS rows_deleted = ROW_COUNT;
 	INSERT INTO dw.dim_date
-	SELECT * FROM dw_dim_date_new n
+	SELECT * FROM pg_temp.dw_dim_date_new n
 	 WHERE NOT EXISTS (SELECT 1 FROM dw.dim_date d WHERE d.date_key = n.date_key);
 	GET DIAGNOSTICS rows_inserted = ROW_COUNT;
-	DROP TABLE dw_dim_date_new;
+	DROP TABLE pg_temp.dw_dim_date_new;
 END;
 $$;
 COMMENT ON FUNCTION doliflow._load_dim_date() IS 'Internal: brings dw.dim_date to the range of the loaded facts (1 January of the first year to 31 December two years after the last)';
@@ -1004,6 +1004,9 @@ DECLARE
 	v_missing text;
 	v_summary jsonb := '{}';
 BEGIN
+	-- It runs as doliflow_owner (the batch role's load_warehouse() calls it): only
+	-- under a run this login has running.
+	PERFORM doliflow._run_check(p_run_id);
 	-- The lake must be there.
 	SELECT string_agg(x, ', ') INTO v_missing FROM (
 		SELECT 'lake.' || s.source_table AS x FROM doliflow.warehouse_sources s
@@ -1043,12 +1046,8 @@ BEGIN
 	-- versions stored since then plus, for each of their keys, the version the last load
 	-- saw (so old and new foreign keys are both known); pg_temp.dwc_<source> their keys.
 	FOR r IN SELECT * FROM doliflow.warehouse_sources ORDER BY source_table LOOP
-		IF to_regclass('pg_temp.' || quote_ident('dwc_' || r.source_table)) IS NOT NULL THEN
-			EXECUTE format('DROP TABLE pg_temp.%I', 'dwc_' || r.source_table);
-		END IF;
-		IF to_regclass('pg_temp.' || quote_ident('dwv_' || r.source_table)) IS NOT NULL THEN
-			EXECUTE format('DROP TABLE pg_temp.%I', 'dwv_' || r.source_table);
-		END IF;
+		-- Made fresh (a caller's table of that name makes this fail, it is never used
+		-- or dropped), dropped at the end of the load.
 		IF v_full THEN
 			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT * FROM lake.%I LIMIT 0',
 						   'dwv_' || r.source_table, r.source_table);
@@ -1087,9 +1086,6 @@ BEGIN
 		v_step := doliflow._step_begin(p_run_id, 'load:' || r.target);
 		v_keys := r.key_columns;
 		v_cols := CASE WHEN strpos(v_keys, ',') > 0 THEN v_keys ELSE 'k' END;
-		IF to_regclass('pg_temp.' || quote_ident('dwa_' || r.target)) IS NOT NULL THEN
-			EXECUTE format('DROP TABLE pg_temp.%I', 'dwa_' || r.target);
-		END IF;
 		IF v_full THEN
 			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT %s FROM dw.%I LIMIT 0',
 						   'dwa_' || r.target,
@@ -1129,6 +1125,11 @@ BEGIN
 		PERFORM doliflow._step_end(v_step, 'success', coalesce(v_n_keys, v_ins), v_ins,
 			jsonb_build_object('mode', CASE WHEN v_full THEN 'full' ELSE 'incremental' END,
 							   'affected_keys', v_n_keys, 'deleted', v_del, 'inserted', v_ins));
+	END LOOP;
+	-- The scratch tables made above, so that a second load in this transaction makes its own.
+	FOR r IN SELECT 'dwa_' || t.target AS t FROM doliflow.warehouse_targets t
+			 UNION ALL SELECT x || s.source_table FROM doliflow.warehouse_sources s, unnest(ARRAY['dwc_', 'dwv_']) x LOOP
+		EXECUTE format('DROP TABLE pg_temp.%I', r.t);
 	END LOOP;
 
 	v_step := doliflow._step_begin(p_run_id, 'load:dim_date');
@@ -1174,6 +1175,7 @@ BEGIN
 	IF NOT doliflow._claim_xact('load_warehouse') THEN
 		PERFORM doliflow._run_end(v_run, 'skipped', 'another load_warehouse is running');
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		RAISE NOTICE 'doliflow: load_warehouse skipped: another load is running';
 		RETURN;
 	END IF;
@@ -1184,9 +1186,9 @@ BEGIN
 								v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
 	END;
 	IF v_err IS NULL THEN
-		UPDATE doliflow.run_log SET error = NULL WHERE run_id = v_run;
 		PERFORM doliflow._run_end(v_run, 'success');
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		RAISE NOTICE 'doliflow: warehouse loaded (%)', v_summary ->> 'mode';
 	ELSE
 		-- Everything the load wrote is rolled back; the warehouse is unchanged.
@@ -1195,12 +1197,19 @@ BEGIN
 			jsonb_build_object('sqlstate', v_state, 'detail', v_detail, 'hint', v_hint), v_err);
 		PERFORM doliflow._run_end(v_run, 'failed', v_err);
 		COMMIT;
-		IF coalesce(v_detail, '') = '' THEN
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+		-- (an empty DETAIL or HINT would print an empty line)
+		IF coalesce(v_detail, '') = '' AND coalesce(v_hint, '') <> '' THEN
 			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
-				USING ERRCODE = v_state, HINT = coalesce(v_hint, '');
+				USING ERRCODE = v_state, HINT = v_hint;
+		ELSIF coalesce(v_detail, '') = '' THEN
+			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err USING ERRCODE = v_state;
+		ELSIF coalesce(v_hint, '') = '' THEN
+			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
+				USING ERRCODE = v_state, DETAIL = v_detail;
 		ELSE
 			RAISE EXCEPTION 'doliflow: load_warehouse failed: %', v_err
-				USING ERRCODE = v_state, DETAIL = v_detail, HINT = coalesce(v_hint, '');
+				USING ERRCODE = v_state, DETAIL = v_detail, HINT = v_hint;
 		END IF;
 	END IF;
 END;

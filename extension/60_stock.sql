@@ -210,11 +210,11 @@ $$;
 COMMENT ON FUNCTION doliflow.safety_stock_z(numeric, numeric, numeric) IS
 'Safety stock z x sigma_daily x sqrt(lead_time_days) for a given z (what dw.v_stock_alerts calls, with z = normal_quantile(service_level))';
 
+-- An SQL-standard body: names bound at creation, never looked up in the caller's path.
 CREATE FUNCTION doliflow.safety_stock(sigma_daily numeric, lead_time_days numeric, service_level numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-	SELECT doliflow.safety_stock_z(sigma_daily, lead_time_days,
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN doliflow.safety_stock_z(sigma_daily, lead_time_days,
 		doliflow.normal_quantile(doliflow._check_finite(service_level, 'service_level')::float8)::numeric);
-$$;
 COMMENT ON FUNCTION doliflow.safety_stock(numeric, numeric, numeric) IS
 'Safety stock z x sigma x sqrt(L): z = normal_quantile(service_level), sigma = standard deviation of the daily forecast error, L = lead time in days. The reorder point is the forecast demand over the lead time plus this.';
 
@@ -258,7 +258,7 @@ COMMENT ON COLUMN doliflow.events.created_at IS 'When the event was recorded';
 SELECT pg_catalog.pg_extension_config_dump('doliflow.events', '');
 
 CREATE FUNCTION doliflow.event_effect(p_event_id bigint, p_as_of date) RETURNS float8
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT coalesce(
 		CASE WHEN e.end_date <= p_as_of THEN e.learned_effect END,
 		(SELECT s.learned_effect FROM doliflow.events s
@@ -281,7 +281,7 @@ COMMENT ON FUNCTION doliflow.event_effect(bigint, date) IS
 -- of every event covering the day); days without events are absent.
 CREATE FUNCTION doliflow._event_factors(p_as_of date, p_from date, p_to date, p_products integer[])
 RETURNS TABLE (fk_product integer, day date, factor float8, events text[])
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH ev AS (
 		SELECT e.*, doliflow.event_effect(e.event_id, p_as_of) AS eff
 		  FROM doliflow.events e
@@ -317,7 +317,7 @@ COMMENT ON FUNCTION doliflow._event_factors(date, date, date, integer[]) IS 'int
 
 CREATE FUNCTION doliflow._demand_history(p_origin date, p_products integer[], p_use_events boolean)
 RETURNS TABLE (fk_product integer, day date, dow integer, hol boolean, qty float8, adj float8)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH prm AS (
 		SELECT p_origin - (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_history_days') + 1 AS first_day,
 			   (SELECT value::float8 FROM doliflow.settings WHERE name = 'event_min_effect') AS min_eff
@@ -344,7 +344,7 @@ COMMENT ON FUNCTION doliflow._demand_history(date, integer[], boolean) IS 'inter
 CREATE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
 RETURNS TABLE (fk_product integer, level float8, dow_factor float8[], sigma float8, mase_scale float8,
 			   hol_actual float8, hol_expected float8, n_days integer, n_nonzero integer)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH prm AS (
 		SELECT (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days
 	), prods AS (
@@ -626,18 +626,13 @@ BEGIN
 							  'use_events', p_use_events)
 	  FROM doliflow._baseline_model(v_origin, v_products, p_use_events) m;
 
-	-- Fresh work tables (an earlier call in the same transaction left its own).
-	IF to_regclass('pg_temp.doliflow_series') IS NOT NULL THEN
-		DROP TABLE pg_temp.doliflow_series;
-	END IF;
-	IF to_regclass('pg_temp.doliflow_cforecast') IS NOT NULL THEN
-		DROP TABLE pg_temp.doliflow_cforecast;
-	END IF;
+	-- Scratch tables made fresh here (a table of that name the caller made beforehand
+	-- makes this fail instead of being used as the owner), dropped before returning.
 	CREATE TEMP TABLE doliflow_series (fk_product integer, day date, y float8) ON COMMIT DROP;
 	CREATE TEMP TABLE doliflow_cforecast (fk_product integer, day date, yhat float8, lo float8, hi float8)
 		ON COMMIT DROP;
 	IF v_engine = 'c' THEN
-		INSERT INTO doliflow_series
+		INSERT INTO pg_temp.doliflow_series
 		SELECT h.fk_product, h.day,
 			   CASE WHEN h.hol OR h.adj IS NULL
 					THEN greatest((pm.model ->> 'level')::float8 * (pm.model -> 'weekday_factors' ->> (h.dow - 1))::float8, 0)
@@ -648,9 +643,9 @@ BEGIN
 		 WHERE h.day >= h.first_sale;
 		WITH fit AS (
 			SELECT s.fk_product, doliflow.forecast_fit(s.day, s.y) AS model
-			  FROM doliflow_series s GROUP BY 1
+			  FROM pg_temp.doliflow_series s GROUP BY 1
 		), fc AS (
-			INSERT INTO doliflow_cforecast
+			INSERT INTO pg_temp.doliflow_cforecast
 			SELECT fit.fk_product, f.day, f.yhat, f.lo, f.hi
 			  FROM fit CROSS JOIN LATERAL doliflow.forecast(fit.model, v_horizon, v_level) f
 			 WHERE fit.model IS NOT NULL
@@ -659,7 +654,7 @@ BEGIN
 		   SET method = doliflow.forecast_summary(fit.model) ->> 'method',
 			   sigma = coalesce((SELECT sqrt(avg((s.y - ff.fitted) ^ 2))
 								   FROM doliflow.forecast_fitted(fit.model) ff
-								   JOIN doliflow_series s ON s.fk_product = fit.fk_product AND s.day = ff.day
+								   JOIN pg_temp.doliflow_series s ON s.fk_product = fit.fk_product AND s.day = ff.day
 								  WHERE ff.day > v_origin - v_level_days), pm.sigma),
 			   model = jsonb_build_object('engine', 'c', 'summary', doliflow.forecast_summary(fit.model),
 										  'describe', doliflow.forecast_describe(fit.model), 'baseline', pm.model)
@@ -699,7 +694,7 @@ BEGIN
 			   CASE WHEN cf.lo IS NOT NULL THEN greatest(cf.lo, 0) END AS c_lo, cf.hi AS c_hi
 		  FROM dw.prediction_models pm CROSS JOIN fut f CROSS JOIN hf
 		  LEFT JOIN ev ON ev.fk_product = pm.fk_product AND ev.day = f.day
-		  LEFT JOIN doliflow_cforecast cf ON cf.fk_product = pm.fk_product AND cf.day = f.day
+		  LEFT JOIN pg_temp.doliflow_cforecast cf ON cf.fk_product = pm.fk_product AND cf.day = f.day
 		 WHERE pm.run_id = v_run
 	)
 	INSERT INTO dw.predictions (run_id, generated_at, origin, fk_product, fk_entrepot, day, horizon,
@@ -711,6 +706,7 @@ BEGIN
 		   b.base, b.evf, b.events, b.method
 	  FROM b;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
+	DROP TABLE pg_temp.doliflow_series, pg_temp.doliflow_cforecast;
 
 	INSERT INTO dw.prediction_runs (run_id, generated_at, origin, horizon_days, kind, use_events, engine,
 									interval_level, products, rows_written, load_run_id, complete, missing_tables)

@@ -163,6 +163,10 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	n integer;
 BEGIN
+	IF NOT doliflow._lock_held() THEN
+		RAISE EXCEPTION 'doliflow._recover_stale_runs() runs only under the doliflow run lock'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
 	UPDATE doliflow.run_step s
 	   SET status = 'failed', finished_at = clock_timestamp(),
 		   error = 'interrupted: the backend running this step ended or was cancelled'
@@ -322,6 +326,7 @@ BEGIN
 			jsonb_build_object('reason', 'procedure not installed'));
 		p_status := 'skipped';
 		COMMIT;
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		RETURN;
 	END IF;
 	SELECT max(run_id) INTO v_last_run FROM doliflow.run_log;
@@ -373,9 +378,11 @@ BEGIN
 		IF p_step = 'extract' THEN
 			RAISE NOTICE 'doliflow: extract manages its own transactions; running it outside a subtransaction';
 			CALL doliflow.extract();
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		ELSIF p_step = 'load_warehouse' THEN
 			RAISE NOTICE 'doliflow: load_warehouse manages its own transactions; running it outside a subtransaction';
 			CALL doliflow.load_warehouse(p_full_rebuild);
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		ELSE
 			v_error := pg_catalog.format('%s must not COMMIT: analytics modules run inside the step''s transaction', v_proc);
 		END IF;
@@ -406,12 +413,14 @@ BEGIN
 		PERFORM doliflow._run_end_error(p_run_id, p_step || ': ' || v_error);
 	END IF;
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 
 -- Records the first error of a run without finishing it.
 CREATE FUNCTION doliflow._run_end_error(p_run_id bigint, p_error text) RETURNS void
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT doliflow._run_check(p_run_id);
 	UPDATE doliflow.run_log SET error = coalesce(error, p_error) WHERE run_id = p_run_id;
 $$;
 
@@ -436,10 +445,12 @@ BEGIN
 			RAISE NOTICE 'doliflow: analytics:% skipped: % failed in this run', m.name, array_to_string(v_blocking, ', ');
 			v_failed := v_failed || m.name;		-- its dependants are skipped too
 			COMMIT;
+			PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 			CONTINUE;
 		END IF;
 		v_status := NULL;
 		CALL doliflow._run_step(p_run_id, 'analytics:' || m.name, false, p_force, v_status);
+		PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 		IF v_status = 'failed' THEN
 			v_failed := v_failed || m.name;
 		END IF;
@@ -524,6 +535,7 @@ BEGIN
 	END IF;
 	v_run := doliflow._run_start('analytics');
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	IF v_run IS NULL THEN
 		RETURN;
 	END IF;
@@ -531,6 +543,7 @@ BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM doliflow._run_stop(v_run);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow.run_analytics(text, boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs that could be reused (computed from the current, complete warehouse load). Call outside a transaction block.';
@@ -544,6 +557,7 @@ BEGIN
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	v_run := doliflow._run_start('pipeline');
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	IF v_run IS NULL THEN
 		RETURN;
 	END IF;
@@ -551,13 +565,16 @@ BEGIN
 	-- verified versions, so after a failed extract the load works on the
 	-- previous lake (tables that failed keep their previous version).
 	CALL doliflow._run_step(v_run, 'extract', false, false, v_status);
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	-- Load.  A failed load leaves the previous warehouse in place (it is one
 	-- transaction), and the analytics then run on it.
 	CALL doliflow._run_step(v_run, 'load_warehouse', coalesce(full_rebuild, false), false, v_status);
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	CALL doliflow._run_modules(v_run, 'all', coalesce(full_rebuild, false));
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 	PERFORM doliflow._run_stop(v_run);
 	COMMIT;
+	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 END;
 $$;
 COMMENT ON PROCEDURE doliflow.run_pipeline(boolean) IS 'The nightly batch: extract (source to lake), load_warehouse (lake to dw; full rebuild when full_rebuild) and every analytics module, as steps of one run-log entry (kind pipeline) with status, rows, duration and error per step. A failed step does not stop the later ones: the load runs on the last verified lake, analytics on the current warehouse. Only one doliflow run at a time: a second concurrent call is logged as skipped and returns. Call outside a transaction block.';
@@ -651,11 +668,16 @@ DECLARE
 	v_tz text := coalesce(tz, doliflow.setting('timezone'));
 	v_db text := coalesce(database, pg_catalog.current_database());
 BEGIN
+	-- The script is piped into psql as a superuser: every value is a quoted literal, and
+	-- the comments show names and zones with anything but plain printable characters
+	-- replaced (a newline would end the comment, a backslash start a psql command).
 	RETURN format(E'-- doliflow jobs for database %s: daily %s %s, converted to %s as of %s.\n'
 				  '-- Run this in the database where pg_cron is installed (cron.database_name).\n',
-				  v_db, to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_timezone(), (now() AT TIME ZONE v_tz)::date)
+				  regexp_replace(quote_ident(v_db), '[^[:alnum:] _.,:@/+"-]', '?', 'g'), to_char(v_nightly, 'HH24:MI'),
+				  regexp_replace(v_tz, '[^[:alnum:] _.,:@/+-]', '?', 'g'), doliflow._cron_timezone(), (now() AT TIME ZONE v_tz)::date)
 		|| string_agg(format('SELECT cron.schedule_in_database(%L, %L, %L, %L);  -- %s',
-							 j.jobname, j.schedule, j.command, j.database, j.local_time), E'\n')
+							 j.jobname, j.schedule, j.command, j.database,
+							 regexp_replace(j.local_time, '[^[:alnum:] _.,:@/+-]', '?', 'g')), E'\n')
 		|| E'\n'
 	  FROM doliflow._schedule_jobs(v_nightly, v_tz, v_db) j;
 END;
@@ -810,10 +832,17 @@ COMMENT ON FUNCTION doliflow.scheduled_jobs() IS 'The doliflow pg_cron jobs of t
 CREATE FUNCTION doliflow._status_schedule() RETURNS SETOF doliflow.status_row
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	v_crondb text := pg_catalog.current_setting('cron.database_name', true);
+	v_crondb text;
 	n integer := 0;
 	j record;
 BEGIN
+	BEGIN	-- pg_cron's settings are readable by superusers and pg_read_all_settings only
+		v_crondb := pg_catalog.current_setting('cron.database_name', true);
+	EXCEPTION WHEN insufficient_privilege THEN
+		RETURN NEXT ('schedule', 'pg_cron', 'not visible', NULL, NULL, NULL, NULL,
+					 'this role may not read the pg_cron settings (superuser or pg_read_all_settings)')::doliflow.status_row;
+		RETURN;
+	END;
 	IF v_crondb IS NULL THEN
 		RETURN NEXT ('schedule', 'pg_cron', 'not loaded', NULL, NULL, NULL, NULL,
 					 'pg_cron is not in shared_preload_libraries: nothing runs the nightly batch')::doliflow.status_row;

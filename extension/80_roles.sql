@@ -13,10 +13,14 @@
 --                    may CALL run_pipeline, run_analytics, extract,
 --                    load_warehouse and read status and the run log, may not
 --                    change settings, write lake/dw/doliflow tables directly,
---                    connect the source, schedule or read the password.
---                    Member of doliflow_reader (reads dw).
---   doliflow_reader  BI tools: USAGE on dw and SELECT on its tables and views
---                    (present and future); nothing in lake, dolibarr or doliflow.
+--                    clean the lake, rewrite the run log, connect or
+--                    disconnect the source, schedule or read the password.
+--                    Member of doliflow_reader.
+--   doliflow_reader  BI tools and analysts: SELECT on dw (present and future
+--                    tables and views) and the analyst functions (the C
+--                    building blocks, predict_intervention_duration,
+--                    what_if_order); nothing in lake or dolibarr, no pipeline.
+-- The whole matrix is in doc/operations.md ("Roles and privileges").
 --
 -- Writes happen only as doliflow_owner: the invoker procedures that COMMIT
 -- call SECURITY DEFINER functions (run-log helpers, _pipeline_exec) with a
@@ -39,29 +43,66 @@ END;
 $roles$;
 
 COMMENT ON ROLE doliflow_owner IS 'doliflow: NOLOGIN owner of the lake and dw relations, the foreign server, foreign tables and user mapping; pipeline steps run as this role. Shared by every database of the cluster where doliflow is installed.';
-COMMENT ON ROLE doliflow_batch IS 'doliflow: grant to the login that runs the batch: may run run_pipeline, run_analytics, extract, load_warehouse and read status and the run log; no direct writes, no settings, no password. Shared by every database of the cluster.';
-COMMENT ON ROLE doliflow_reader IS 'doliflow: BI read-only role: SELECT on the dw schema (present and future tables and views), nothing in lake, dolibarr or doliflow. Shared by every database of the cluster.';
+COMMENT ON ROLE doliflow_batch IS 'doliflow: grant to the login that runs the batch: may run run_pipeline, run_analytics, extract, load_warehouse and read status and the run log; member of doliflow_reader; no direct writes, no settings, no cleanup, no connect/disconnect, no password. Shared by every database of the cluster.';
+COMMENT ON ROLE doliflow_reader IS 'doliflow: BI and analyst role: SELECT on the dw schema (present and future tables and views) and the analyst functions (forecast_fit, robust_stats, kmeans, predict_intervention_duration, what_if_order...); nothing in lake or dolibarr, no pipeline. Shared by every database of the cluster.';
 
 GRANT doliflow_reader TO doliflow_batch;
 
--- (Re)applies ownership and privileges to the objects that exist now.  Called
--- at install time; connect() and the admin call it again after objects were
--- created at run time (e.g. foreign tables).  Superuser only.
+-- The role matrix (doc/operations.md, "Roles and privileges", is the reference and
+-- test/integration/84_security.sh compares the catalog with it).  Design:
+--   * nothing is PUBLIC's: EXECUTE on every routine of the extension, present and
+--     added later by any part, is revoked from PUBLIC by a loop, and only the
+--     routines named in the explicit lists below are granted;
+--   * doliflow_owner may execute everything (it is who runs the steps);
+--   * doliflow_reader: the analyst API (pure C building blocks, their SQL
+--     wrappers, and the two read-only analyst functions, which run as the owner);
+--   * doliflow_batch (member of reader): the pipeline procedures and status, plus
+--     the internal helpers those invoker procedures call directly; the run-log
+--     writers among them only touch a run this login has running
+--     (doliflow._run_check), the others refuse outside a run.
 CREATE FUNCTION doliflow.apply_grants() RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	r record;
+	-- Routines that run as doliflow_owner (SECURITY DEFINER).
+	v_definer text[] := ARRAY['_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
+							  '_run_finish', '_recover_stale_runs', '_pipeline_exec', '_load_warehouse_tx',
+							  '_status_lake', 'predict_intervention_duration', 'what_if_order'];
+	-- The analyst API: doliflow_reader (and so doliflow_batch).
+	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order',
+							 'forecast_fit', 'forecast', 'forecast_array', 'forecast_summary', 'forecast_fitted',
+							 'forecast_describe', 'forecast_model_from_bytea', 'forecast_model_is_valid',
+							 'forecast_model_in', 'forecast_model_out', 'forecast_model_recv', 'forecast_model_send',
+							 'robust_stats', 'robust_z', '_robust_z', 'iforest_fit', 'iforest_score', 'iforest_explain',
+							 'kmeans', 'kmeans_assign', 'kmeans_info', 'normal_quantile',
+							 'duration_fit', 'duration_predict', '_duration_predict', 'duration_model_info',
+							 'safety_stock', 'safety_stock_z', 'stock_level', 'suggested_quantity', 'rotation_rate',
+							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
+							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info'];
+	-- The batch API, then the helpers its invoker procedures call directly.
+	v_batch text[] := ARRAY['run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
+							'scheduled_jobs', 'quality_report', 'test_connection', 'setting', 'current_run_id',
+							'_run_begin', '_run_end', '_run_end_error', '_step_begin', '_step_end', '_run_start',
+							'_run_stop', '_run_finish', '_run_step', '_run_modules', '_extract_run', '_extract_table',
+							'_batch_failed', '_pipeline_exec', '_step_procedure', '_lock_try', '_lock_held',
+							'_lock_release', '_lock_holder', '_recover_stale_runs', '_step_report', '_load_warehouse_tx',
+							'_schedule_jobs', '_cron_expr', '_cron_next', '_cron_timezone'];
+	-- (and the status() providers registered in doliflow.status_providers)
+	-- doliflow tables the batch role reads (run log, settings, configuration).
+	v_batch_tables text[] := ARRAY['settings', 'run_log', 'run_step', 'source_table', 'source_column',
+								   'source_connection', 'quality_rule', 'warehouse_sources', 'warehouse_targets',
+								   'status_providers', 'events', 'analytics_module'];
 BEGIN
 	IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
 		RAISE EXCEPTION 'doliflow.apply_grants() must be run by a superuser' USING ERRCODE = 'insufficient_privilege';
 	END IF;
 
-	-- Schemas
+	-- Schemas: the roles may look names up in doliflow (what they may call is
+	-- decided per routine) and dw; lake and dolibarr are the owner's.
 	GRANT USAGE, CREATE ON SCHEMA lake, dw TO doliflow_owner;
 	GRANT USAGE ON SCHEMA doliflow, dolibarr TO doliflow_owner;
-	GRANT USAGE ON SCHEMA doliflow TO doliflow_batch;
-	GRANT USAGE ON SCHEMA dw TO doliflow_reader;
-	REVOKE ALL ON SCHEMA lake, dw, dolibarr FROM PUBLIC;
+	GRANT USAGE ON SCHEMA doliflow, dw TO doliflow_reader;
+	REVOKE ALL ON SCHEMA lake, dw, dolibarr, doliflow FROM PUBLIC;
 
 	-- lake and dw relations belong to doliflow_owner (steps TRUNCATE,
 	-- ANALYZE, index and refresh them); sequences owned by a column follow
@@ -74,65 +115,85 @@ BEGIN
 								 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
 								   AND d.deptype IN ('a', 'i') AND d.refclassid = 'pg_class'::regclass)
 	LOOP
-		EXECUTE format('ALTER %s %s OWNER TO doliflow_owner',
+		EXECUTE pg_catalog.format('ALTER %s %s OWNER TO doliflow_owner',
 			CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
 						   WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.rel);
 	END LOOP;
 	GRANT SELECT ON ALL TABLES IN SCHEMA dw TO doliflow_reader;
 
 	-- doliflow tables: the owner writes the run log and other state, reads
-	-- settings and the module registry; batch reads them all.
+	-- settings and the module registry; batch reads the listed ones.
+	REVOKE ALL ON ALL TABLES IN SCHEMA doliflow FROM PUBLIC;
+	REVOKE ALL ON ALL SEQUENCES IN SCHEMA doliflow FROM PUBLIC;
 	GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA doliflow TO doliflow_owner;
 	REVOKE INSERT, UPDATE, DELETE ON doliflow.settings, doliflow.analytics_module FROM doliflow_owner;
 	GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA doliflow TO doliflow_owner;
-	GRANT SELECT ON ALL TABLES IN SCHEMA doliflow TO doliflow_batch;
+	FOR r IN SELECT c.oid::regclass AS rel FROM pg_catalog.pg_class c
+			  WHERE c.relnamespace = 'doliflow'::regnamespace AND c.relname = ANY (v_batch_tables)
+	LOOP
+		EXECUTE pg_catalog.format('GRANT SELECT ON %s TO doliflow_batch', r.rel);
+	END LOOP;
 
 	-- Foreign tables: read-only to everyone, their owner included.
 	FOR r IN SELECT c.oid::regclass AS rel, pg_catalog.pg_get_userbyid(c.relowner) AS owner
 			   FROM pg_catalog.pg_class c
 			  WHERE c.relkind = 'f'
 	LOOP
-		EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %s FROM PUBLIC, doliflow_owner, doliflow_batch, doliflow_reader, %I',
+		EXECUTE pg_catalog.format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON %s FROM PUBLIC, doliflow_owner, doliflow_batch, doliflow_reader, %I',
 					   r.rel, r.owner);
-		EXECUTE format('GRANT SELECT ON %s TO doliflow_owner', r.rel);
+		EXECUTE pg_catalog.format('GRANT SELECT ON %s TO doliflow_owner', r.rel);
 	END LOOP;
 
-	-- Run-log writers and the step executor run as doliflow_owner, so the
-	-- invoker procedures work for doliflow_batch without table privileges.
+	-- Run-log writers, the step executor, the load and the read-only functions
+	-- of other roles that need the owner's reads run as doliflow_owner.
 	FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
-			  WHERE p.pronamespace = 'doliflow'::regnamespace
-				AND p.proname IN ('_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
-								  '_run_finish', '_recover_stale_runs', '_pipeline_exec')
+			  WHERE p.pronamespace = 'doliflow'::regnamespace AND p.proname = ANY (v_definer)
 	LOOP
-		EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER', r.fn);
-		EXECUTE format('ALTER FUNCTION %s OWNER TO doliflow_owner', r.fn);
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s SECURITY DEFINER', r.fn);
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO doliflow_owner', r.fn);
 	END LOOP;
 
-	-- Every SECURITY DEFINER routine of doliflow: not for PUBLIC; batch may
-	-- run them (they are how the pipeline writes) unless they administer.
-	FOR r IN SELECT p.oid::regprocedure AS fn, p.proname, p.prosecdef FROM pg_catalog.pg_proc p
+	-- Every routine of doliflow (whichever part made it, now or later): not
+	-- PUBLIC's, not the reader's or batch's unless listed; the owner runs them all.
+	FOR r IN SELECT p.oid::regprocedure AS fn, p.proname FROM pg_catalog.pg_proc p
 			  WHERE p.pronamespace = 'doliflow'::regnamespace
-				AND (p.prosecdef OR p.proname IN ('connect', 'schedule', 'unschedule', 'cleanup', 'apply_grants'))
 	LOOP
-		EXECUTE format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', r.fn);
-		IF r.proname NOT IN ('connect', 'schedule', 'unschedule', 'cleanup', 'apply_grants') THEN
-			EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO doliflow_batch', r.fn);
+		EXECUTE pg_catalog.format('REVOKE ALL ON ROUTINE %s FROM PUBLIC, doliflow_reader, doliflow_batch', r.fn);
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO doliflow_owner', r.fn);
+		IF r.proname = ANY (v_reader) THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO doliflow_reader', r.fn);
 		END IF;
-	END LOOP;
-
-	-- What batch may call by name (EXECUTE is PUBLIC's by default for the
-	-- others; this survives a REVOKE FROM PUBLIC by a cautious admin).
-	FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
-			  WHERE p.pronamespace = 'doliflow'::regnamespace
-				AND p.proname IN ('run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
-								  'scheduled_jobs', 'quality_report', 'test_connection', 'setting',
-								  'current_run_id', '_step_report', '_extract_run')
-	LOOP
-		EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO doliflow_batch', r.fn);
+		IF r.proname = ANY (v_batch)
+		   OR r.fn::oid IN (SELECT sp.provider::oid FROM doliflow.status_providers sp) THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO doliflow_batch', r.fn);
+		END IF;
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION doliflow.apply_grants() IS 'Superuser: (re)applies doliflow ownership and privileges (doliflow_owner owns lake and dw, doliflow_reader reads dw, doliflow_batch runs the pipeline, foreign tables read-only to all) to the objects that exist now; run it after objects were created outside the extension script';
+COMMENT ON FUNCTION doliflow.apply_grants() IS 'Superuser: (re)applies doliflow ownership and privileges (the role matrix of doc/operations.md: doliflow_owner owns lake and dw and runs the steps, doliflow_reader reads dw and calls the analyst functions, doliflow_batch runs the pipeline and reads status, PUBLIC nothing; foreign tables read-only to all) to the objects that exist now; run it after objects were created outside the extension script';
+
+-- Every function of the extension pins its search_path.  Parts pin their own;
+-- this catches a routine added without one (procedures are left out: a SET
+-- clause forbids COMMIT, they call set_config after each COMMIT instead).
+-- Exempt: LANGUAGE C (no SQL runs inside, none calls SPI; a SET clause on an
+-- aggregate's transition function would save and restore a setting per row)
+-- and SQL-standard bodies (BEGIN ATOMIC / RETURN: names are bound when the
+-- function is created, never looked up at run time, and they stay inlinable).
+DO $pin$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
+			   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+			  WHERE p.pronamespace = 'doliflow'::regnamespace AND p.prokind IN ('f', 'w')
+				AND l.lanname NOT IN ('c', 'internal') AND p.prosqlbody IS NULL
+				AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
+	LOOP
+		RAISE NOTICE 'doliflow: % had no pinned search_path', r.fn;
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp', r.fn);
+	END LOOP;
+END;
+$pin$;
 
 SELECT doliflow.apply_grants();
 
@@ -146,3 +207,7 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA dw, lake GRANT USAGE, SELECT ON SEQUENCES TO 
 ALTER DEFAULT PRIVILEGES FOR ROLE doliflow_owner IN SCHEMA dolibarr REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLES FROM doliflow_owner;
 ALTER DEFAULT PRIVILEGES IN SCHEMA dolibarr REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLES FROM CURRENT_USER;
 ALTER DEFAULT PRIVILEGES IN SCHEMA dolibarr GRANT SELECT ON TABLES TO doliflow_owner;
+-- Future routines in doliflow, whoever of the installer or the owner creates
+-- them: not PUBLIC's (apply_grants() then grants the listed ones).
+ALTER DEFAULT PRIVILEGES IN SCHEMA doliflow REVOKE EXECUTE ON ROUTINES FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE doliflow_owner IN SCHEMA doliflow REVOKE EXECUTE ON ROUTINES FROM PUBLIC;
