@@ -67,7 +67,7 @@ DECLARE
 	-- Routines that run as doliflow_owner (SECURITY DEFINER).
 	v_definer text[] := ARRAY['_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
 							  '_run_finish', '_recover_stale_runs', '_pipeline_exec', '_load_warehouse_tx',
-							  '_status_lake', 'predict_intervention_duration', 'what_if_order'];
+							  '_status_lake', 'predict_intervention_duration', 'what_if_order', 'report_html'];
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
 	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order',
 							 'forecast_fit', 'forecast', 'forecast_array', 'forecast_summary', 'forecast_fitted',
@@ -78,7 +78,8 @@ DECLARE
 							 'duration_fit', 'duration_predict', '_duration_predict', 'duration_model_info',
 							 'safety_stock', 'safety_stock_z', 'stock_level', 'suggested_quantity', 'rotation_rate',
 							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
-							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info'];
+							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info',
+							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now'];
 	-- The batch API, then the helpers its invoker procedures call directly.
 	v_batch text[] := ARRAY['run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
 							'scheduled_jobs', 'quality_report', 'test_connection', 'setting', 'current_run_id',
@@ -86,12 +87,13 @@ DECLARE
 							'_run_stop', '_run_finish', '_run_step', '_run_modules', '_extract_run', '_extract_table',
 							'_batch_failed', '_pipeline_exec', '_step_procedure', '_lock_try', '_lock_held',
 							'_lock_release', '_lock_holder', '_recover_stale_runs', '_step_report', '_load_warehouse_tx',
-							'_schedule_jobs', '_cron_expr', '_cron_next', '_cron_timezone'];
+							'_schedule_jobs', '_cron_expr', '_cron_next', '_cron_timezone',
+							'_claim', '_claim_xact', '_claim_held', '_release', '_claim_holder'];
 	-- (and the status() providers registered in doliflow.status_providers)
 	-- doliflow tables the batch role reads (run log, settings, configuration).
 	v_batch_tables text[] := ARRAY['settings', 'run_log', 'run_step', 'source_table', 'source_column',
 								   'source_connection', 'quality_rule', 'warehouse_sources', 'warehouse_targets',
-								   'status_providers', 'events', 'analytics_module'];
+								   'status_providers', 'events', 'analytics_module', 'analytics_input', 'report_pages'];
 BEGIN
 	IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
 		RAISE EXCEPTION 'doliflow.apply_grants() must be run by a superuser' USING ERRCODE = 'insufficient_privilege';
