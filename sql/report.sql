@@ -36,8 +36,8 @@ SELECT doliflow.report_html('all', 'de');
 SELECT doliflow.report_html('all', 'FR');
 UPDATE doliflow.settings SET value = 'en' WHERE name = 'language';
 SELECT doliflow.report_html('tableau') LIKE '%<html lang="en">%<h2>Dashboard</h2>%' AS english_from_setting;
-UPDATE doliflow.settings SET value = 'it' WHERE name = 'language';
-SELECT doliflow.report_html('tableau');
+UPDATE doliflow.settings SET value = 'it' WHERE name = 'language';   -- refused by the setting's domain
+SELECT doliflow.report_html('tableau') LIKE '%<html lang="en">%' AS setting_kept;
 SELECT doliflow.report_html('tableau', 'fr') LIKE '%<html lang="fr">%<h2>Tableau de bord</h2>%' AS argument_wins;
 UPDATE doliflow.settings SET value = 'fr' WHERE name = 'language';
 
