@@ -83,6 +83,7 @@ DECLARE
 	v_lo boolean;
 	v_hi boolean;
 	v_num numeric;
+	v_msg text;
 BEGIN
 	IF NEW.min_value IS NOT NULL OR NEW.max_value IS NOT NULL THEN
 		IF NEW.value_type NOT IN ('integer', 'numeric', 'interval', 'time') THEN
@@ -124,6 +125,18 @@ BEGIN
 									 NEW.max_exclusive, NEW.allowed_values, NEW.value_pattern)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'SELECT * FROM doliflow.settings WHERE name = ' || quote_literal(NEW.name) || ' shows its domain.';
+	END IF;
+	-- The source option file is checked when it is named, not first at 00:30 (part 10's
+	-- check: absolute, a regular file the server reads, mode 0600).
+	IF NEW.name = 'source_option_file' AND NEW.value <> '' THEN
+		BEGIN
+			PERFORM doliflow._source_option_file_check(NEW.value);
+		EXCEPTION WHEN invalid_parameter_value THEN
+			GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT;
+			RAISE EXCEPTION 'invalid value "%" for doliflow setting "source_option_file": %', NEW.value,
+				regexp_replace(v_msg, '^doliflow\.connect: ', '')
+				USING ERRCODE = 'invalid_parameter_value';
+		END;
 	END IF;
 	NEW.updated_at := now();
 	RETURN NEW;

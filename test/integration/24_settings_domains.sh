@@ -84,8 +84,10 @@ SELECT s.name, c.value
 		WHEN 'text' THEN CASE WHEN s.allowed_values IS NOT NULL THEN ARRAY['bogus', '', upper(s.allowed_values[1]), s.allowed_values[1] || ' ']
 							  ELSE ARRAY['', 'a b', 'x;drop table t', repeat('z', 65), 'naïve'] END
 	END) AS value) c
- WHERE s.min_value IS NOT NULL OR s.max_value IS NOT NULL OR s.allowed_values IS NOT NULL
-	OR s.value_pattern IS NOT NULL OR s.value_type = 'timezone';"
+ -- a candidate the pattern itself allows is no outside value (source_option_file: '' = none)
+ WHERE NOT (s.value_pattern IS NOT NULL AND c.value ~ s.value_pattern)
+   AND (s.min_value IS NOT NULL OR s.max_value IS NOT NULL OR s.allowed_values IS NOT NULL
+	OR s.value_pattern IS NOT NULL OR s.value_type = 'timezone');"
 while IFS='|' read -r name n bad sample; do
 	is "$bad" "0" "$name: all $n values outside its domain rejected with 22023 naming setting, value and range${sample:+ (first failure: $sample)}"
 done < <(q "$PG" "$CASES
@@ -122,6 +124,7 @@ boundary() {	# boundary min|max: the UPDATE statements
 		WHEN s.value_type IN ('interval', 'time') THEN CASE '$1' WHEN 'min' THEN s.min_value ELSE s.max_value END
 		WHEN s.value_type = 'timezone' THEN CASE '$1' WHEN 'min' THEN 'Pacific/Kiritimati' ELSE 'Pacific/Pago_Pago' END
 		WHEN s.allowed_values IS NOT NULL THEN s.allowed_values[CASE '$1' WHEN 'min' THEN 1 ELSE cardinality(s.allowed_values) END]
+		WHEN s.value_pattern IS NOT NULL AND '' ~ s.value_pattern THEN ''	-- a path: empty = none
 		WHEN s.value_pattern IS NOT NULL THEN CASE '$1' WHEN 'min' THEN 'q' ELSE repeat('z', 64) END
 	  END AS v FROM doliflow.settings s WHERE s.min_value IS NOT NULL OR s.max_value IS NOT NULL OR s.allowed_values IS NOT NULL
 		 OR s.value_pattern IS NOT NULL OR s.value_type = 'timezone') b"

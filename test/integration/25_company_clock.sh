@@ -21,7 +21,8 @@ PGTZ=UTC q "$PG" "CALL doliflow.run_pipeline()" >/dev/null 2>&1
 ok $? "warm-up runs"
 
 # fp TAG QUERY: fingerprint of the rows of QUERY without the keys that are run ids,
-# row ids or timestamps of the computation (*_at, *_id, cache_*); the rows are kept
+# row ids or timestamps of the computation (*_at, *_id, cache_*, source_data_*: when the
+# source was read); the rows are kept
 # in public.snap under TAG to show a difference.
 q "$PG" "CREATE TABLE public.snap (tag text, what text, j jsonb);
 CREATE FUNCTION public.fp(p_tag text, p_what text, p_query text) RETURNS text LANGUAGE plpgsql AS \$\$
@@ -29,7 +30,7 @@ DECLARE r text;
 BEGIN
 	DELETE FROM public.snap WHERE tag = p_tag AND what = p_what;
 	EXECUTE format('INSERT INTO public.snap SELECT %L, %L, (SELECT coalesce(jsonb_object_agg(e.key, e.value), ''{}'')
-	                  FROM jsonb_each(to_jsonb(x)) e WHERE e.key !~ ''(_at\$|_id\$|^cache_)'') FROM (%s) x', p_tag, p_what, p_query);
+	                  FROM jsonb_each(to_jsonb(x)) e WHERE e.key !~ ''(_at\$|_id\$|^cache_|^source_data_)'') FROM (%s) x', p_tag, p_what, p_query);
 	SELECT md5(coalesce(string_agg(j::text, E'\n' ORDER BY j::text), '')) || ':' || count(*) INTO r
 	  FROM public.snap WHERE tag = p_tag AND what = p_what;
 	RETURN r;
