@@ -420,7 +420,7 @@ SELECT doliflow.robust_z(s, 12), doliflow._robust_z(1, 2, 3) FROM (SELECT dolifl
 SELECT doliflow.forecast_summary(m), doliflow.forecast_describe(m), doliflow.forecast_model_is_valid(m::bytea), doliflow.forecast_model_from_bytea(m::bytea)::text, doliflow.forecast_summary(doliflow.forecast_model_in(doliflow.forecast_model_out(m))) FROM (SELECT doliflow.forecast_fit(day, y) AS m FROM public.sample_series) x;
 SELECT f.* FROM (SELECT doliflow.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow.forecast(m, 14, 0.8) f;
 SELECT f.* FROM (SELECT doliflow.forecast_fit(day, y) AS m FROM public.sample_series) x, doliflow.forecast_fitted(m) f;
-SELECT doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{}'));
+SELECT doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{"freq": "day"}'));
 SELECT doliflow.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow.iforest_fit(v) AS m FROM public.sample_points) x;
 SELECT doliflow.iforest_fit(v, '{"trees": 10}') IS NULL FROM public.sample_points;
 SELECT doliflow.kmeans_info(m), doliflow.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow.kmeans(v, 3) AS m FROM public.sample_points) x;
@@ -430,6 +430,9 @@ SELECT doliflow.duration_fit(kind, city, tech, estimate, month, hours) IS NULL F
 SELECT * FROM doliflow.customer_rfm();
 SELECT doliflow.predict_intervention_duration('{"intervention_type": "repair", "city": "Lyon"}');
 SELECT * FROM doliflow.what_if_order($PRODUCT, '2030-01-01', 10);
+SELECT doliflow.company_today(), doliflow.company_now();
+SELECT * FROM doliflow._ticket_anomaly_months();
+SELECT length(doliflow.report_html('all', 'fr')) > 0;
 EOF
 # Every dw relation, as the reader reads them (views call doliflow functions as the reader).
 q "$PG" "SELECT format('SELECT * FROM %s;', c.oid::regclass) FROM pg_class c
@@ -518,7 +521,7 @@ while IFS=$'\t' read -r name fn; do
 		_analytics_*) call="CALL doliflow.run_analytics('${fn#_analytics_}', true);" ;;
 		_load_warehouse_tx|_load_dim_date) call="CALL doliflow.load_warehouse();" ;;
 		_extract_table) call="CALL doliflow.extract();" ;;
-		connect) diag "scratch table $name: made by connect(), which only a superuser may call"; continue ;;
+		connect|_connect) diag "scratch table $name: made by connect(), which only a superuser may call"; continue ;;
 		*) n_unknown=$((n_unknown + 1)); diag "scratch table $name made in $fn: no entry point known"; continue ;;
 	esac
 	# The real column list when the script gives one, else a generic one.
