@@ -68,7 +68,7 @@ DECLARE
 	v_definer text[] := ARRAY['_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
 							  '_run_finish', '_recover_stale_runs', '_pipeline_exec', '_load_warehouse_tx',
 							  '_status_lake', 'predict_intervention_duration', 'what_if_order', 'report_html',
-							  '_status_extrafields'];
+							  '_status_extrafields', 'company_now'];
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
 	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order',
 							 'forecast_fit', 'forecast', 'forecast_array', 'forecast_summary', 'forecast_fitted',

@@ -432,7 +432,7 @@ SELECT doliflow.predict_intervention_duration('{"intervention_type": "repair", "
 SELECT * FROM doliflow.what_if_order($PRODUCT, '2030-01-01', 10);
 SELECT doliflow.company_today(), doliflow.company_now();
 SELECT * FROM doliflow._ticket_anomaly_months();
-SELECT length(doliflow.report_html('all', 'fr')) > 0;
+SELECT doliflow.report_html('all', 'fr') IS NOT NULL;
 EOF
 # Every dw relation, as the reader reads them (views call doliflow functions as the reader).
 q "$PG" "SELECT format('SELECT * FROM %s;', c.oid::regclass) FROM pg_class c
