@@ -91,9 +91,14 @@ OPT=$TEST_TMP/df85_source.cnf
 printf '[client]\npassword=%s\n' "$DOLIFLOW_SOURCE_PASSWORD" >"$OPT"
 [ "$(id -u)" -eq 0 ] && chown postgres: "$OPT"
 chmod 644 "$OPT"
+q "$PG" "UPDATE doliflow.settings SET value = '$OPT' WHERE name = 'source_option_file'" >/dev/null 2>"$TEST_TMP/85.err"
+grep -q 'invalid value .* for doliflow setting "source_option_file": .*must not be accessible by group or others' "$TEST_TMP/85.err"
+ok $? "an option file readable by others is refused when the setting names it"
+chmod 600 "$OPT"
 q "$PG" "UPDATE doliflow.settings SET value = '$OPT' WHERE name = 'source_option_file'" >/dev/null
-q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>"$TEST_TMP/85.err" >/dev/null
-grep -q "must not be accessible by group or others" "$TEST_TMP/85.err"; ok $? "an option file readable by others is refused"
+chmod 644 "$OPT"
+q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>"$TEST_TMP/85b.err" >/dev/null
+grep -q "must not be accessible by group or others" "$TEST_TMP/85b.err"; ok $? "connect() refuses the file once it became readable by others"
 chmod 600 "$OPT"
 is "$(q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>&1)" "$NTAB" \
 	"connect(..., password => NULL) with the option file succeeds"
