@@ -52,6 +52,7 @@ COMMENT ON FUNCTION doliflow._settings_restore() IS 'Internal: an INSERT of a se
 CREATE TRIGGER settings_restore BEFORE INSERT ON doliflow.settings
 	FOR EACH ROW EXECUTE FUNCTION doliflow._settings_restore();
 REVOKE ALL ON FUNCTION doliflow._settings_restore() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION doliflow._settings_restore() TO doliflow_owner;	-- as apply_grants() does for every routine
 
 -- Only the rows changed since install: every write stamps updated_at with
 -- now() (_settings_check), and the install script writes all of them in one
