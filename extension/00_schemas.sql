@@ -234,8 +234,6 @@ COMMENT ON COLUMN doliflow.run_step.rows_in IS 'Rows read by the step';
 COMMENT ON COLUMN doliflow.run_step.rows_out IS 'Rows written by the step';
 COMMENT ON COLUMN doliflow.run_step.detail IS 'Step-specific figures (watermarks, counts checked against the source, ...)';
 
-SELECT pg_catalog.pg_extension_config_dump('doliflow.run_log', '');
-SELECT pg_catalog.pg_extension_config_dump('doliflow.run_step', '');
 
 -- The run-log writers below run as doliflow_owner and are callable by the
 -- batch role (its invoker procedures call them), so they only touch a run that

@@ -1092,7 +1092,6 @@ COMMENT ON COLUMN doliflow.source_connection.connected_by IS 'Role that ran conn
 COMMENT ON COLUMN doliflow.source_connection.tables IS 'Foreign tables created';
 COMMENT ON COLUMN doliflow.source_connection.missing IS 'Catalog tables and columns the source lacks ({"table": null} = whole table missing, {"table": [columns]}), and the extrafield columns discovered';
 ALTER TABLE doliflow.source_connection OWNER TO doliflow_owner;
-SELECT pg_catalog.pg_extension_config_dump('doliflow.source_connection', '');
 
 CREATE FUNCTION doliflow._unreachable(p_err text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

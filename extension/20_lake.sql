@@ -78,8 +78,6 @@ COMMENT ON COLUMN lake.watermark.updated_at IS 'When the watermark last moved';
 
 ALTER TABLE lake.batch OWNER TO doliflow_owner;
 ALTER TABLE lake.watermark OWNER TO doliflow_owner;
-SELECT pg_catalog.pg_extension_config_dump('lake.batch', '');
-SELECT pg_catalog.pg_extension_config_dump('lake.watermark', '');
 GRANT USAGE ON SCHEMA lake TO doliflow_owner;
 
 ------------------------------------------------------------------------------

@@ -495,7 +495,6 @@ COMMENT ON COLUMN dw.load_state.run_id IS 'doliflow.run_log run that loaded it';
 COMMENT ON COLUMN dw.load_state.rows_total IS 'Rows in the table after the load';
 COMMENT ON COLUMN dw.load_state.rows_changed IS 'Rows deleted plus rows inserted by the load';
 COMMENT ON COLUMN dw.load_state.config IS 'Settings the load depended on (extra field names); a change forces a full rebuild';
-SELECT pg_catalog.pg_extension_config_dump('dw.load_state', '');
 
 ------------------------------------------------------------------------------
 -- Loader internals

@@ -39,7 +39,6 @@ SELECT m.module, unnest(m.tables)
 	('duration', '{llx_ticket,llx_ticket_extrafields,llx_c_ticket_type,llx_c_ticket_category,llx_c_ticket_severity,llx_element_element,llx_fichinter,llx_societe,llx_user}'),
 	('insights', '{llx_ticket,llx_ticket_extrafields,llx_element_element,llx_fichinter,llx_user,llx_societe,llx_projet,llx_projet_task,llx_element_time,llx_stock_mouvement,llx_facture,llx_facturedet}')
   ) AS m(module, tables);
-SELECT pg_catalog.pg_extension_config_dump('doliflow.analytics_input', '');
 
 ------------------------------------------------------------------------------
 -- The current load, per source table

@@ -255,7 +255,6 @@ COMMENT ON COLUMN doliflow.events.learned_at IS 'When learned_effect was measure
 COMMENT ON COLUMN doliflow.events.learned_detail IS 'Figures behind learned_effect: products, days, actual and baseline sums, as_of';
 COMMENT ON COLUMN doliflow.events.note IS 'Free text';
 COMMENT ON COLUMN doliflow.events.created_at IS 'When the event was recorded';
-SELECT pg_catalog.pg_extension_config_dump('doliflow.events', '');
 
 CREATE FUNCTION doliflow.event_effect(p_event_id bigint, p_as_of date) RETURNS float8
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
