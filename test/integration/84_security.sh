@@ -416,17 +416,17 @@ SELECT * FROM doliflow.french_holidays(2025);
 SELECT doliflow.mysql_date('2025-01-02'), doliflow.mysql_timestamp('2025-01-02 03:04:05'), doliflow.mysql_timestamptz('2025-01-02 03:04:05');
 SELECT doliflow.stock_level(10, 5, 1, 3), doliflow.suggested_quantity(10, 2, 10, 1), doliflow.rotation_rate(30, 10);
 SELECT doliflow.safety_stock(2, 5, 0.95), doliflow.safety_stock_z(2, 5, 1.645), doliflow._check_finite(1, 'x', 0);
-SELECT doliflow.robust_z(s, 12), doliflow._robust_z(1, 2, 3) FROM (SELECT doliflow.robust_stats(y) AS s FROM public.sample_series) x;
-SELECT doliflow.forecast_summary(m), doliflow.forecast_describe(m), doliflow.forecast_model_is_valid(m::bytea), doliflow.forecast_model_from_bytea(m::bytea)::text, doliflow.forecast_summary(doliflow.forecast_model_in(doliflow.forecast_model_out(m))) FROM (SELECT doliflow.forecast_fit(day, y) AS m FROM public.sample_series) x;
-SELECT f.* FROM (SELECT doliflow.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow.forecast(m, 14, 0.8) f;
-SELECT f.* FROM (SELECT doliflow.forecast_fit(day, y) AS m FROM public.sample_series) x, doliflow.forecast_fitted(m) f;
-SELECT doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{"freq": "day"}'));
-SELECT doliflow.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow.iforest_fit(v) AS m FROM public.sample_points) x;
-SELECT doliflow.iforest_fit(v, '{"trees": 10}') IS NULL FROM public.sample_points;
-SELECT doliflow.kmeans_info(m), doliflow.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow.kmeans(v, 3) AS m FROM public.sample_points) x;
-SELECT doliflow.kmeans(v, 3, 42) IS NULL, doliflow.kmeans(v, 3, 42, 'zscore') IS NULL FROM public.sample_points;
-SELECT doliflow.duration_model_info(m), doliflow.duration_predict(m, '{"intervention_type": "repair", "city": "Lyon"}', 0.8), doliflow._duration_predict(m, 'repair', 'Lyon', 'tech1', 'low', 2, 3, 0.8) FROM (SELECT doliflow.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
-SELECT doliflow.duration_fit(kind, city, tech, estimate, month, hours) IS NULL FROM public.sample_jobs;
+SELECT doliflow_analytics.robust_z(s, 12), doliflow_analytics._robust_z(1, 2, 3) FROM (SELECT doliflow_analytics.robust_stats(y) AS s FROM public.sample_series) x;
+SELECT doliflow_analytics.forecast_summary(m), doliflow_analytics.forecast_describe(m), doliflow_analytics.forecast_model_is_valid(m::bytea), doliflow_analytics.forecast_model_from_bytea(m::bytea)::text, doliflow_analytics.forecast_summary(doliflow_analytics.forecast_model_in(doliflow_analytics.forecast_model_out(m))) FROM (SELECT doliflow_analytics.forecast_fit(day, y) AS m FROM public.sample_series) x;
+SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow_analytics.forecast(m, 14, 0.8) f;
+SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y) AS m FROM public.sample_series) x, doliflow_analytics.forecast_fitted(m) f;
+SELECT doliflow_analytics.forecast_summary(doliflow_analytics.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{"freq": "day"}'));
+SELECT doliflow_analytics.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow_analytics.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow_analytics.iforest_fit(v) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.iforest_fit(v, '{"trees": 10}') IS NULL FROM public.sample_points;
+SELECT doliflow_analytics.kmeans_info(m), doliflow_analytics.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow_analytics.kmeans(v, 3) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.kmeans(v, 3, 42) IS NULL, doliflow_analytics.kmeans(v, 3, 42, 'zscore') IS NULL FROM public.sample_points;
+SELECT doliflow_analytics.duration_model_info(m), doliflow_analytics.duration_predict(m, '{"intervention_type": "repair", "city": "Lyon"}', 0.8), doliflow_analytics._duration_predict(m, 'repair', 'Lyon', 'tech1', 'low', 2, 3, 0.8) FROM (SELECT doliflow_analytics.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
+SELECT doliflow_analytics.duration_fit(kind, city, tech, estimate, month, hours) IS NULL FROM public.sample_jobs;
 SELECT * FROM doliflow.customer_rfm();
 SELECT doliflow.predict_intervention_duration('{"intervention_type": "repair", "city": "Lyon"}');
 SELECT * FROM doliflow.what_if_order($PRODUCT, '2030-01-01', 10);
@@ -457,7 +457,7 @@ EOF
 uncalled=$(psql -X -q -A -t -d "$PG" -f "$OUT/objects.sql" -c "
 	SELECT string_agg(DISTINCT name, ' ') FROM expected
 	 WHERE kind = 'routine' AND (reader = 'yes' OR batch = 'yes') AND rowno <> (SELECT min(rowno) + 1 FROM public.role_matrix WHERE kind = 'routine')
-	   AND name NOT LIKE 'doliflow.forecast\_model\_%'
+	   AND name NOT LIKE 'doliflow_analytics.forecast\_model\_%'
 	   AND position(substr(name, 10) || '(' IN pg_read_file('$OUT/reader_calls.sql') || pg_read_file('$OUT/batch_calls.sql')) = 0" 2>&1)
 is "$uncalled" "" "every routine of the reader and batch APIs is called by this suite"
 
