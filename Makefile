@@ -50,7 +50,7 @@ analytics-all:
 analytics-install:
 	$(MAKE) -C analytics install
 analytics-installcheck:
-	$(MAKE) -C analytics installcheck REGRESS="$(ANALYTICS_REGRESS)" ISOLATION=
+	$(if $(strip $(ANALYTICS_REGRESS)),$(MAKE) -C analytics installcheck REGRESS="$(ANALYTICS_REGRESS)" ISOLATION=)
 analytics-clean:
 	$(MAKE) -C analytics clean
 

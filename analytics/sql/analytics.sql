@@ -235,7 +235,3 @@ SELECT doliflow_analytics.duration_predict(substring(model FROM 1 FOR length(mod
 SELECT doliflow_analytics.duration_predict(set_byte(model, 40, get_byte(model, 40) # 2), '{}') FROM dmodel;
 SELECT doliflow_analytics.duration_predict((SELECT model FROM forest), '{}');
 
--- predict_intervention_duration: the range of estimated_duration is said exactly
--- (0 is outside it: "between 0 and 10000" used to be the message).
-SELECT doliflow.predict_intervention_duration('{"estimated_duration": 0}');
-SELECT doliflow.predict_intervention_duration('{"estimated_duration": 10000.5}');
