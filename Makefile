@@ -17,9 +17,9 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard extension/upgrade/$(EXTENSION)--*--*.sql)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=doliflow_analytics --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
-ISOLATION_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=doliflow_analytics --load-extension=$(EXTENSION)
 
 GSL_CFLAGS := $(shell gsl-config --cflags)
 GSL_LIBS := $(shell gsl-config --libs)
