@@ -3,7 +3,7 @@
 -- the extension doliflow_analytics (schema doliflow_analytics) since 0.2.0, which doliflow 0.2.0
 -- requires: the user runs CREATE EXTENSION doliflow_analytics first (ALTER EXTENSION checks
 -- requires before it runs this script).  Here every 0.1.0 copy in schema doliflow is dropped.
--- In 0.1.0 only PL/pgSQL bodies call them (duration_train, duration_backtest,
+-- Wrappers with SQL-standard bodies go before what they call.  Outside these objects, in 0.1.0 only PL/pgSQL bodies call them (duration_train, duration_backtest,
 -- predict_intervention_duration, _analytics_*, generate_predictions): no view, column or
 -- SQL-standard body depends on them, so no CASCADE is needed but for the base type's I/O
 -- functions; those callers are recreated on doliflow_analytics.* by the fragment that
@@ -59,15 +59,15 @@ DROP FUNCTION doliflow.forecast_summary(doliflow.forecast_model);
 DROP FUNCTION doliflow.forecast_describe(doliflow.forecast_model);
 DROP FUNCTION doliflow.forecast_array(float8[], date, jsonb);
 DROP FUNCTION doliflow.forecast_model_is_valid(bytea);
+DROP FUNCTION doliflow.robust_z(doliflow.robust_summary, float8);   -- its SQL body uses _robust_z
 DROP FUNCTION doliflow._robust_z(float8, float8, float8);
-DROP FUNCTION doliflow.robust_z(doliflow.robust_summary, float8);
 DROP FUNCTION doliflow.iforest_score(bytea, float8[]);
+DROP FUNCTION doliflow.iforest_explain(bytea, float8[], text[]);   -- wrappers before the C they call
 DROP FUNCTION doliflow._iforest_explain(bytea, float8[]);
-DROP FUNCTION doliflow.iforest_explain(bytea, float8[], text[]);
 DROP FUNCTION doliflow.kmeans_assign(bytea, float8[]);
 DROP FUNCTION doliflow.kmeans_info(bytea);
-DROP FUNCTION doliflow._duration_predict(bytea, text, text, text, text, float8, int, float8);
 DROP FUNCTION doliflow.duration_predict(bytea, jsonb, float8);
+DROP FUNCTION doliflow._duration_predict(bytea, text, text, text, text, float8, int, float8);
 DROP FUNCTION doliflow.duration_model_info(bytea);
 
 -- Casts, then the types.  DROP TYPE of a base type needs CASCADE for its own I/O functions
