@@ -5,8 +5,10 @@
 EXTENSION = doliflow
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
+include doliflow-only.mk
+# doliflow's own C; the analytics library (everything else in src/) is built by analytics/.
 MODULE_big = doliflow
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+OBJS = $(patsubst %.c,%.o,$(DOLIFLOW_ONLY_SRCS))
 
 # The install script is assembled from ordered parts; upgrade scripts are
 # shipped as they are.
@@ -15,9 +17,9 @@ DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard extension/upgrade/$(EXTENSION)--*--*.sql)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=doliflow_analytics --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
-ISOLATION_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=. --load-extension=mysql_fdw --load-extension=doliflow_analytics --load-extension=$(EXTENSION)
 
 GSL_CFLAGS := $(shell gsl-config --cflags)
 GSL_LIBS := $(shell gsl-config --libs)
@@ -34,6 +36,23 @@ include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
+
+# The analytics library is an extension of its own (analytics/); doliflow requires it.
+# REGRESS/ISOLATION given to this make are doliflow's: analytics gets ANALYTICS_REGRESS.
+ANALYTICS_REGRESS ?= $(patsubst analytics/sql/%.sql,%,$(sort $(wildcard analytics/sql/*.sql)))
+.PHONY: analytics-all analytics-install analytics-installcheck analytics-clean
+all: analytics-all
+install: analytics-install
+installcheck: analytics-installcheck
+clean: analytics-clean
+analytics-all:
+	$(MAKE) -C analytics all
+analytics-install:
+	$(MAKE) -C analytics install
+analytics-installcheck:
+	$(if $(strip $(ANALYTICS_REGRESS)),$(MAKE) -C analytics installcheck REGRESS="$(ANALYTICS_REGRESS)" ISOLATION=)
+analytics-clean:
+	$(MAKE) -C analytics clean
 
 # Pure C cores: every src/*.c that is not SQL glue.  They build and test
 # without a server.

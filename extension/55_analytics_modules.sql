@@ -85,9 +85,9 @@ COMMENT ON COLUMN dw.models.model_id IS 'Identity; the highest of a kind is the 
 COMMENT ON COLUMN dw.models.kind IS 'duration (used by doliflow.predict_intervention_duration), anomaly_duration (residual model of the anomalies module), anomaly_iforest (isolation forest over ticket features)';
 COMMENT ON COLUMN dw.models.run_id IS 'doliflow.run_log run that trained it';
 COMMENT ON COLUMN dw.models.generated_at IS 'When it was trained';
-COMMENT ON COLUMN dw.models.model IS 'The model as returned by doliflow.duration_fit / iforest_fit (versioned, checksummed bytea)';
+COMMENT ON COLUMN dw.models.model IS 'The model as returned by doliflow_analytics.duration_fit / iforest_fit (versioned, checksummed bytea)';
 COMMENT ON COLUMN dw.models.training_rows IS 'Rows the model was trained on';
-COMMENT ON COLUMN dw.models.info IS 'doliflow.duration_model_info() or training options';
+COMMENT ON COLUMN dw.models.info IS 'doliflow_analytics.duration_model_info() or training options';
 COMMENT ON COLUMN dw.models.metrics IS 'Quality figures measured when trained (duration: MAE on a time-based holdout against the naive baselines)';
 
 CREATE TABLE dw.anomalies (
@@ -278,7 +278,7 @@ CREATE VIEW doliflow.duration_training_rows AS
 		   t.intervention_hours::float8 AS actual
 	  FROM dw.fact_tickets t
 	 WHERE t.status = 8 AND t.intervention_hours > 0 AND t.closed_at IS NOT NULL;
-COMMENT ON VIEW doliflow.duration_training_rows IS 'Closed (status 8) tickets with intervention hours, in the shape doliflow.duration_fit takes: intervention type, city, technician key, severity, estimate, month created, actual hours';
+COMMENT ON VIEW doliflow.duration_training_rows IS 'Closed (status 8) tickets with intervention hours, in the shape doliflow_analytics.duration_fit takes: intervention type, city, technician key, severity, estimate, month created, actual hours';
 
 -- Fits the duration model on the closed tickets closed before p_before (all when NULL),
 -- in two passes: a first fit, then a refit without the rows whose log residual is an
@@ -290,26 +290,26 @@ DECLARE
 	m1 bytea;
 	zmax float8 := doliflow.setting('anomaly_min_z')::float8;
 BEGIN
-	SELECT doliflow.duration_fit(r.intervention_type, r.city, r.technician, r.severity, r.estimate, r.month, r.actual)
+	SELECT doliflow_analytics.duration_fit(r.intervention_type, r.city, r.technician, r.severity, r.estimate, r.month, r.actual)
 	  INTO m0 FROM doliflow.duration_training_rows r
 	 WHERE p_before IS NULL OR r.closed_at < p_before;
 	IF m0 IS NULL THEN
 		RETURN NULL;
 	END IF;
 	WITH res AS (
-		SELECT r.*, ln(r.actual) - ln((doliflow._duration_predict(m0, r.intervention_type, r.city, r.technician,
+		SELECT r.*, ln(r.actual) - ln((doliflow_analytics._duration_predict(m0, r.intervention_type, r.city, r.technician,
 									r.severity, r.estimate, r.month, 0.8))[1]) AS e
 		  FROM doliflow.duration_training_rows r
 		 WHERE p_before IS NULL OR r.closed_at < p_before),
-	st AS (SELECT doliflow.robust_stats(res.e) AS s FROM res)
-	SELECT doliflow.duration_fit(res.intervention_type, res.city, res.technician, res.severity, res.estimate, res.month, res.actual)
+	st AS (SELECT doliflow_analytics.robust_stats(res.e) AS s FROM res)
+	SELECT doliflow_analytics.duration_fit(res.intervention_type, res.city, res.technician, res.severity, res.estimate, res.month, res.actual)
 	  INTO m1 FROM res, st
-	 WHERE abs(doliflow.robust_z(st.s, res.e)) <= zmax;
+	 WHERE abs(doliflow_analytics.robust_z(st.s, res.e)) <= zmax;
 	RETURN coalesce(m1, m0);
 END;
 $$;
 COMMENT ON FUNCTION doliflow.duration_train(timestamp) IS
-'Trains the intervention duration model (doliflow.duration_fit on doliflow.duration_training_rows) on tickets closed before the given time (all when NULL): a first fit, then a refit without the rows whose log residual has a robust z beyond anomaly_min_z. NULL when there is nothing to learn from';
+'Trains the intervention duration model (doliflow_analytics.duration_fit on doliflow.duration_training_rows) on tickets closed before the given time (all when NULL): a first fit, then a refit without the rows whose log residual has a robust z beyond anomaly_min_z. NULL when there is nothing to learn from';
 
 -- MAE of the model against the two naive baselines on a time-based holdout.
 CREATE FUNCTION doliflow.duration_backtest(p_holdout interval DEFAULT NULL) RETURNS jsonb
@@ -331,7 +331,7 @@ BEGIN
 	glob AS (SELECT avg(actual) AS mean_actual FROM doliflow.duration_training_rows WHERE closed_at < v_cut),
 	test AS (
 		SELECT t.actual, t.estimate, coalesce(tm.mean_actual, g.mean_actual) AS type_mean,
-			   (doliflow._duration_predict(m, t.intervention_type, t.city, t.technician, t.severity,
+			   (doliflow_analytics._duration_predict(m, t.intervention_type, t.city, t.technician, t.severity,
 										   t.estimate, t.month, 0.8))[1] AS predicted
 		  FROM doliflow.duration_training_rows t
 		  LEFT JOIN type_mean tm USING (intervention_type), glob g
@@ -379,7 +379,7 @@ BEGIN
 	END IF;
 	v_metrics := doliflow.duration_backtest(NULL);
 	INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info, metrics)
-	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow.duration_model_info(v_model), v_metrics)
+	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow_analytics.duration_model_info(v_model), v_metrics)
 	RETURNING model_id INTO v_id;
 	PERFORM doliflow._analytics_report('duration', p_run_id, v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
 END;
@@ -436,7 +436,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Run CALL doliflow.run_analytics(''duration'') after loading the warehouse.';
 	END IF;
-	r := doliflow.duration_predict(m.model, f, 0.8);
+	r := doliflow_analytics.duration_predict(m.model, f, 0.8);
 	RETURN r || jsonb_build_object('model_id', m.model_id, 'model_trained_at', m.generated_at,
 								   'training_rows', m.training_rows,
 								   'fallback', (SELECT coalesce(jsonb_agg(k.key ORDER BY k.key), '[]'::jsonb)
@@ -485,9 +485,9 @@ BEGIN
 		   t.intervention_cost::float8 AS cost, t.satisfaction::float8 AS satisfaction,
 		   CASE WHEN t.intervention_cost > 0 THEN (t.intervention_cost / t.intervention_hours)::float8 END AS cost_per_hour,
 		   CASE WHEN t.estimated_hours > 0 THEN
-				(doliflow._duration_predict(v_model, t.intervention_type, t.city, t.technician_key::text, t.severity_code,
+				(doliflow_analytics._duration_predict(v_model, t.intervention_type, t.city, t.technician_key::text, t.severity_code,
 											t.estimated_hours::float8, extract(month FROM t.created_at)::int, 0.8))[1] END AS e_full,
-		   (doliflow._duration_predict(v_model, t.intervention_type, t.city, t.technician_key::text, t.severity_code,
+		   (doliflow_analytics._duration_predict(v_model, t.intervention_type, t.city, t.technician_key::text, t.severity_code,
 									   NULL, extract(month FROM t.created_at)::int, 0.8))[1] AS e_peer
 	  FROM dw.fact_tickets t
 	 WHERE t.status = 8 AND t.intervention_hours > 0 AND v_model IS NOT NULL;
@@ -503,19 +503,19 @@ BEGIN
 		SELECT t.*, ln(t.hours) - ln(t.e_full) AS r_full, ln(t.hours) - ln(t.e_peer) AS r_peer,
 			   ln(t.est_pos) AS l_est, ln(t.cost_per_hour) AS l_cph
 		  FROM (SELECT t.*, CASE WHEN t.estimate > 0 THEN t.estimate END AS est_pos FROM _an_t t) t),
-	s_full AS (SELECT doliflow.robust_stats(r_full) AS s FROM x),
-	s_peer AS (SELECT doliflow.robust_stats(r_peer) AS s FROM x),
-	s_est AS (SELECT intervention_type, doliflow.robust_stats(l_est) AS s FROM x GROUP BY 1),
-	s_cph_tech AS (SELECT technician_key, doliflow.robust_stats(l_cph) AS s FROM x GROUP BY 1),
-	s_cph_type AS (SELECT intervention_type, doliflow.robust_stats(l_cph) AS s FROM x GROUP BY 1)
+	s_full AS (SELECT doliflow_analytics.robust_stats(r_full) AS s FROM x),
+	s_peer AS (SELECT doliflow_analytics.robust_stats(r_peer) AS s FROM x),
+	s_est AS (SELECT intervention_type, doliflow_analytics.robust_stats(l_est) AS s FROM x GROUP BY 1),
+	s_cph_tech AS (SELECT technician_key, doliflow_analytics.robust_stats(l_cph) AS s FROM x GROUP BY 1),
+	s_cph_type AS (SELECT intervention_type, doliflow_analytics.robust_stats(l_cph) AS s FROM x GROUP BY 1)
 	SELECT x.*,
-		   doliflow.robust_z(sf.s, x.r_full) AS z_full,
-		   doliflow.robust_z(sp.s, x.r_peer) AS z_peer,
-		   CASE WHEN (se.s).n >= v_min_peers THEN doliflow.robust_z(se.s, x.l_est) END AS z_est,
+		   doliflow_analytics.robust_z(sf.s, x.r_full) AS z_full,
+		   doliflow_analytics.robust_z(sp.s, x.r_peer) AS z_peer,
+		   CASE WHEN (se.s).n >= v_min_peers THEN doliflow_analytics.robust_z(se.s, x.l_est) END AS z_est,
 		   CASE WHEN (ct.s).n >= v_min_peers THEN 'technician' ELSE 'intervention type' END AS cph_group,
 		   CASE WHEN (ct.s).n >= v_min_peers THEN exp((ct.s).median) ELSE exp((cy.s).median) END AS cph_median,
-		   CASE WHEN (ct.s).n >= v_min_peers THEN doliflow.robust_z(ct.s, x.l_cph)
-				WHEN (cy.s).n >= v_min_peers THEN doliflow.robust_z(cy.s, x.l_cph) END AS z_cph,
+		   CASE WHEN (ct.s).n >= v_min_peers THEN doliflow_analytics.robust_z(ct.s, x.l_cph)
+				WHEN (cy.s).n >= v_min_peers THEN doliflow_analytics.robust_z(cy.s, x.l_cph) END AS z_cph,
 		   (se.s).median AS est_median
 	  FROM x CROSS JOIN s_full sf CROSS JOIN s_peer sp
 	  LEFT JOIN s_est se ON se.intervention_type IS NOT DISTINCT FROM x.intervention_type
@@ -523,11 +523,11 @@ BEGIN
 	  LEFT JOIN s_cph_type cy ON cy.intervention_type IS NOT DISTINCT FROM x.intervention_type;
 
 	-- Isolation forest over the four standardized views of a ticket.
-	SELECT doliflow.iforest_fit(ARRAY[z.z_peer, coalesce(z.z_full, 0), coalesce(z.z_cph, 0), coalesce(z.satisfaction, 4)])
+	SELECT doliflow_analytics.iforest_fit(ARRAY[z.z_peer, coalesce(z.z_full, 0), coalesce(z.z_cph, 0), coalesce(z.satisfaction, 4)])
 	  INTO v_forest FROM _an_z z;
 	IF v_model IS NOT NULL THEN
 		INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info)
-		VALUES ('anomaly_duration', p_run_id, now(), v_model, v_tickets, doliflow.duration_model_info(v_model));
+		VALUES ('anomaly_duration', p_run_id, now(), v_model, v_tickets, doliflow_analytics.duration_model_info(v_model));
 	END IF;
 	IF v_forest IS NOT NULL THEN
 		INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info)
@@ -542,7 +542,7 @@ BEGIN
 				CASE greatest(e.ex[2], e.ex[3], e.ex[4], e.ex[5]) WHEN e.ex[2] THEN 1 WHEN e.ex[3] THEN 2 WHEN e.ex[4] THEN 3 ELSE 4 END],
 			'shares', jsonb_build_object('hours vs peers', round(e.ex[2]::numeric, 3), 'hours vs estimate', round(e.ex[3]::numeric, 3),
 										 'cost per hour', round(e.ex[4]::numeric, 3), 'satisfaction', round(e.ex[5]::numeric, 3))) AS iso
-	  FROM (SELECT z.*, doliflow._iforest_explain(v_forest,
+	  FROM (SELECT z.*, doliflow_analytics._iforest_explain(v_forest,
 					ARRAY[z.z_peer, coalesce(z.z_full, 0), coalesce(z.z_cph, 0), coalesce(z.satisfaction, 4)]) AS ex
 			  FROM _an_z z WHERE v_forest IS NOT NULL) e;
 
@@ -642,7 +642,7 @@ BEGIN
 	v_thr_stock := doliflow.anomaly_threshold(v_moves);
 	INSERT INTO _an_out
 	WITH g AS (
-		SELECT product_key, movement_type, doliflow.robust_stats(2 * sqrt(abs(quantity)::float8 + 0.375)) AS s,
+		SELECT product_key, movement_type, doliflow_analytics.robust_stats(2 * sqrt(abs(quantity)::float8 + 0.375)) AS s,
 			   percentile_disc(0.5) WITHIN GROUP (ORDER BY abs(quantity)) AS usual
 		  FROM dw.fact_stock WHERE quantity <> 0 GROUP BY 1, 2),
 	z AS (
@@ -759,14 +759,14 @@ BEGIN
 								  ln(1 + tickets_12m), ln(1 + greatest(monetary, 0)),
 								  coalesce(satisfaction::float8, v_sat_med, 4)];
 	SELECT count(*) INTO v_rows FROM _seg;
-	SELECT doliflow.kmeans(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
+	SELECT doliflow_analytics.kmeans(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
 
 	INSERT INTO dw.customer_segments (run_id, generated_at, customer_key, as_of, recency_days, frequency, tickets_12m,
 									  invoices_12m, monetary, satisfaction, rated_tickets, first_activity, tenure_days,
 									  usual_gap_days, cluster, segment, rule)
 	SELECT p_run_id, now(), s.customer_key, s.as_of, s.recency_days, s.frequency, s.tickets_12m, s.invoices_12m,
 		   s.monetary, s.satisfaction, s.rated_tickets, s.first_activity, s.tenure_days, s.usual_gap_days,
-		   CASE WHEN v_model IS NOT NULL THEN doliflow.kmeans_assign(v_model, s.feats) END,
+		   CASE WHEN v_model IS NOT NULL THEN doliflow_analytics.kmeans_assign(v_model, s.feats) END,
 		   r.segment, r.rule
 	  FROM _seg s,
 	  LATERAL (SELECT CASE
@@ -799,7 +799,7 @@ BEGIN
 	  FROM (SELECT segment, count(*) AS n FROM dw.customer_segments WHERE generated_at = now() GROUP BY 1) c;
 	PERFORM doliflow._analytics_report('segmentation', p_run_id, v_rows, v_rows,
 		jsonb_build_object('by_segment', coalesce(v_counts, '{}'), 'premium_from', v_prem, 'frequent_from', v_freq,
-						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow.kmeans_info(v_model) - 'centroids' END));
+						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow_analytics.kmeans_info(v_model) - 'centroids' END));
 	DROP TABLE _seg;
 END;
 $$;
@@ -847,12 +847,12 @@ BEGIN
 	INSERT INTO dw.insights (run_id, generated_at, topic, subject_type, subject_key, subject_name, metric, value,
 							 reference, z, severity, sentence, details)
 	WITH st AS (
-		SELECT doliflow.robust_stats(ln(ratio)) FILTER (WHERE ratio_jobs >= v_min_jobs) AS r,
-			   doliflow.robust_stats(satisfaction) FILTER (WHERE rated >= v_min_jobs) AS s
+		SELECT doliflow_analytics.robust_stats(ln(ratio)) FILTER (WHERE ratio_jobs >= v_min_jobs) AS r,
+			   doliflow_analytics.robust_stats(satisfaction) FILTER (WHERE rated >= v_min_jobs) AS s
 		  FROM _ins_tech),
 	z AS (
-		SELECT t.*, doliflow.robust_z(st.r, ln(t.ratio)) AS z_ratio, exp((st.r).median) AS team_ratio,
-			   doliflow.robust_z(st.s, t.satisfaction) AS z_sat, (st.s).median AS team_sat
+		SELECT t.*, doliflow_analytics.robust_z(st.r, ln(t.ratio)) AS z_ratio, exp((st.r).median) AS team_ratio,
+			   doliflow_analytics.robust_z(st.s, t.satisfaction) AS z_sat, (st.s).median AS team_sat
 		  FROM _ins_tech t, st)
 	SELECT p_run_id, now(), 'technician_performance', 'technician', z.technician_key, z.name, 'hours_vs_estimate',
 		   round(z.ratio::numeric, 3), round(z.team_ratio::numeric, 3), round(z.z_ratio::numeric, 2),

@@ -614,7 +614,7 @@ BEGIN
 	-- holidays and closure days replaced by the baseline's expectation (it has
 	-- no calendar); leading days before the first sale are left out.
 	v_engine := CASE WHEN doliflow.setting('forecast_engine') = 'sql'
-						  OR to_regprocedure('doliflow.forecast_fit(date,double precision)') IS NULL
+						  OR to_regprocedure('doliflow_analytics.forecast_fit(date,double precision)') IS NULL
 					 THEN 'sql_baseline' ELSE 'c' END;
 
 	INSERT INTO dw.prediction_models (run_id, fk_product, method, sigma, mase_scale, model)
@@ -641,22 +641,22 @@ BEGIN
 		  JOIN dw.prediction_models pm ON pm.run_id = v_run AND pm.fk_product = h.fk_product
 		 WHERE h.day >= h.first_sale;
 		WITH fit AS (
-			SELECT s.fk_product, doliflow.forecast_fit(s.day, s.y) AS model
+			SELECT s.fk_product, doliflow_analytics.forecast_fit(s.day, s.y) AS model
 			  FROM pg_temp.doliflow_series s GROUP BY 1
 		), fc AS (
 			INSERT INTO pg_temp.doliflow_cforecast
 			SELECT fit.fk_product, f.day, f.yhat, f.lo, f.hi
-			  FROM fit CROSS JOIN LATERAL doliflow.forecast(fit.model, v_horizon, v_level) f
+			  FROM fit CROSS JOIN LATERAL doliflow_analytics.forecast(fit.model, v_horizon, v_level) f
 			 WHERE fit.model IS NOT NULL
 		)
 		UPDATE dw.prediction_models pm
-		   SET method = doliflow.forecast_summary(fit.model) ->> 'method',
+		   SET method = doliflow_analytics.forecast_summary(fit.model) ->> 'method',
 			   sigma = coalesce((SELECT sqrt(avg((s.y - ff.fitted) ^ 2))
-								   FROM doliflow.forecast_fitted(fit.model) ff
+								   FROM doliflow_analytics.forecast_fitted(fit.model) ff
 								   JOIN pg_temp.doliflow_series s ON s.fk_product = fit.fk_product AND s.day = ff.day
 								  WHERE ff.day > v_origin - v_level_days), pm.sigma),
-			   model = jsonb_build_object('engine', 'c', 'summary', doliflow.forecast_summary(fit.model),
-										  'describe', doliflow.forecast_describe(fit.model), 'baseline', pm.model)
+			   model = jsonb_build_object('engine', 'c', 'summary', doliflow_analytics.forecast_summary(fit.model),
+										  'describe', doliflow_analytics.forecast_describe(fit.model), 'baseline', pm.model)
 		  FROM fit
 		 WHERE pm.run_id = v_run AND pm.fk_product = fit.fk_product AND fit.model IS NOT NULL;
 	END IF;

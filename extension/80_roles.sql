@@ -17,9 +17,11 @@
 --                    disconnect the source, schedule or read the password.
 --                    Member of doliflow_reader.
 --   doliflow_reader  BI tools and analysts: SELECT on dw (present and future
---                    tables and views) and the analyst functions (the C
---                    building blocks, predict_intervention_duration,
---                    what_if_order); nothing in lake or dolibarr, no pipeline.
+--                    tables and views) and the analyst functions
+--                    (predict_intervention_duration, what_if_order, stock
+--                    formulas); nothing in lake or dolibarr, no pipeline.
+--                    (The C building blocks are the doliflow_analytics
+--                    extension's, which every role, PUBLIC too, may use.)
 -- The whole matrix is in doc/operations.md ("Roles and privileges").
 --
 -- Writes happen only as doliflow_owner: the invoker procedures that COMMIT
@@ -44,7 +46,7 @@ $roles$;
 
 COMMENT ON ROLE doliflow_owner IS 'doliflow: NOLOGIN owner of the lake and dw relations, the foreign server, foreign tables and user mapping; pipeline steps run as this role. Shared by every database of the cluster where doliflow is installed.';
 COMMENT ON ROLE doliflow_batch IS 'doliflow: grant to the login that runs the batch: may run run_pipeline, run_analytics, extract, load_warehouse and read status and the run log; member of doliflow_reader; no direct writes, no settings, no cleanup, no connect/disconnect, no password. Shared by every database of the cluster.';
-COMMENT ON ROLE doliflow_reader IS 'doliflow: BI and analyst role: SELECT on the dw schema (present and future tables and views) and the analyst functions (forecast_fit, robust_stats, kmeans, predict_intervention_duration, what_if_order...); nothing in lake or dolibarr, no pipeline. Shared by every database of the cluster.';
+COMMENT ON ROLE doliflow_reader IS 'doliflow: BI and analyst role: SELECT on the dw schema (present and future tables and views) and the analyst functions (predict_intervention_duration, what_if_order, stock formulas...; the doliflow_analytics building blocks are PUBLIC''s); nothing in lake or dolibarr, no pipeline. Shared by every database of the cluster.';
 
 GRANT doliflow_reader TO doliflow_batch;
 
@@ -70,13 +72,8 @@ DECLARE
 							  '_status_lake', 'predict_intervention_duration', 'what_if_order', 'report_html',
 							  '_status_extrafields', 'company_now'];
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
-	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order',
-							 'forecast_fit', 'forecast', 'forecast_array', 'forecast_summary', 'forecast_fitted',
-							 'forecast_describe', 'forecast_model_from_bytea', 'forecast_model_is_valid',
-							 'forecast_model_in', 'forecast_model_out', 'forecast_model_recv', 'forecast_model_send',
-							 'robust_stats', 'robust_z', '_robust_z', 'iforest_fit', 'iforest_score', 'iforest_explain',
-							 'kmeans', 'kmeans_assign', 'kmeans_info', 'normal_quantile',
-							 'duration_fit', 'duration_predict', '_duration_predict', 'duration_model_info',
+	-- (The analytics building blocks are doliflow_analytics's, PUBLIC's: not listed here.)
+	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order', 'normal_quantile',
 							 'safety_stock', 'safety_stock_z', 'stock_level', 'suggested_quantity', 'rotation_rate',
 							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
 							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info',

@@ -58,8 +58,8 @@ BEGIN
 END \$\$;
 SQL
 q_arr="SELECT sum(cardinality(a))::text FROM (SELECT product, array_agg(qty ORDER BY day) a FROM sales GROUP BY product) s"
-q_fit="SELECT count(*) || ' ' || round(sum(f.yhat)) FROM (SELECT product, doliflow.forecast_fit(day, qty) m FROM sales GROUP BY product) s, LATERAL doliflow.forecast(s.m, 28) f"
-q_fit_only="SELECT count(m)::text FROM (SELECT product, doliflow.forecast_fit(day, qty) m FROM sales GROUP BY product) s"
+q_fit="SELECT count(*) || ' ' || round(sum(f.yhat)) FROM (SELECT product, doliflow_analytics.forecast_fit(day, qty) m FROM sales GROUP BY product) s, LATERAL doliflow_analytics.forecast(s.m, 28) f"
+q_fit_only="SELECT count(m)::text FROM (SELECT product, doliflow_analytics.forecast_fit(day, qty) m FROM sales GROUP BY product) s"
 out=$(mktemp); trap 'rm -f "$out"; dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT INT TERM
 run() {	# label workers query
 	r=$(psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "SELECT bench_run(\$q\$$3\$q\$, $2)")

@@ -66,7 +66,7 @@ MAE=$(q "$DB" "
 	type_mean AS (SELECT intervention_type, avg(intervention_hours) AS mean FROM train GROUP BY 1),
 	test AS (
 		SELECT t.intervention_hours AS actual, t.estimated_hours AS estimate, tm.mean AS type_mean,
-		       (doliflow.duration_predict(m.model, jsonb_build_object('intervention_type', t.intervention_type, 'city', t.city,
+		       (doliflow_analytics.duration_predict(m.model, jsonb_build_object('intervention_type', t.intervention_type, 'city', t.city,
 		            'technician', t.technician_key::text, 'severity', t.severity_code, 'estimated_duration', t.estimated_hours,
 		            'month', extract(month FROM t.created_at)::int)) ->> 'predicted_duration')::numeric AS predicted
 		  FROM dw.fact_tickets t CROSS JOIN cut CROSS JOIN m LEFT JOIN type_mean tm USING (intervention_type)

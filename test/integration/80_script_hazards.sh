@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Extension-script hygiene: the built install script has no CREATE OR REPLACE,
+# Extension-script hygiene: the built install scripts (doliflow and doliflow_analytics) have no CREATE OR REPLACE,
 # no SECURITY DEFINER routine without a pinned search_path, no committing
 # routine with a SET clause, no unqualified relation in a definer body; and
 # the same holds for the installed catalog (routines altered at install time).
@@ -8,7 +8,7 @@ set -u
 cd "$DF_ROOT" || exit 1
 CHECK="python3 test/check_script_hazards.py"
 
-scripts=$(ls doliflow--*.sql 2>/dev/null | grep -v -- '--.*--')
+scripts=$(ls doliflow--*.sql analytics/doliflow_analytics--*.sql 2>/dev/null | grep -v -- '--.*--')
 [ -n "$scripts" ]; ok $? "built install script present ($scripts)"
 out=$($CHECK $scripts 2>&1); rc=$?
 is "$rc" 0 "no hazard in the install script"
@@ -46,7 +46,7 @@ is "$(echo "$out" | sed 's/^[^:]*:\([0-9]*\): \(.*\)$/\1 \2/' | cut -c1-40)" \
 # The installed catalog.
 db=ops_hazards
 df_new_pgdb "$db"; ok $? "extension installs"
-members="SELECT p.oid, p.* FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'doliflow')"
+members="SELECT p.oid, p.* FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' WHERE d.refobjid IN (SELECT oid FROM pg_extension WHERE extname IN ('doliflow', 'doliflow_analytics'))"
 is "$(q $db "SELECT count(*) FROM ($members) p WHERE p.prosecdef")" \
    "$(q $db "SELECT count(*) FROM ($members) p WHERE p.prosecdef AND EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c ~ '^search_path=' AND c !~ '(public|\\\$user)')")" \
    "every installed SECURITY DEFINER routine pins a safe search_path"

@@ -130,7 +130,7 @@ cut -f1-7 "$OUT/matrix.tsv" | psql -X -q -d "$PG" -c "COPY public.role_matrix FR
 cat >"$OUT/objects.sql" <<EOF
 CREATE TEMP VIEW objs AS
 WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'doliflow'),
-sch AS (SELECT n.oid, n.nspname FROM pg_namespace n WHERE n.nspname IN ('doliflow', 'dw', 'lake', 'dolibarr'))
+sch AS (SELECT n.oid, n.nspname FROM pg_namespace n WHERE n.nspname IN ('doliflow', 'doliflow_analytics', 'dw', 'lake', 'dolibarr'))
 SELECT 'routine' AS kind, n.nspname || '.' || p.proname AS name, p.oid::regprocedure::text AS ident, p.oid AS oid
   FROM pg_proc p JOIN sch n ON n.oid = p.pronamespace
 UNION ALL
@@ -172,13 +172,15 @@ catalog_diff() {
 }
 diff_out=$(catalog_diff 2>&1)
 is "$diff_out" "" "catalog = documented role matrix, for every routine, relation, sequence and schema and each of PUBLIC, reader, batch, owner"
-is "$(q "$PG" "SELECT count(*) > 150 FROM (SELECT 1 FROM pg_proc WHERE pronamespace = 'doliflow'::regnamespace) x")" t \
+is "$(q "$PG" "SELECT count(*) > 90 FROM (SELECT 1 FROM pg_proc WHERE pronamespace = 'doliflow'::regnamespace) x")" t \
 	"(the check saw the extension's routines)"
+is "$(q "$PG" "SELECT count(*) > 40 FROM (SELECT 1 FROM pg_proc WHERE pronamespace = 'doliflow_analytics'::regnamespace) x")" t \
+	"(the check saw doliflow_analytics's routines)"
 
 # search_path: pinned on every routine, but C, SQL-standard bodies and committing procedures,
 # which must set it as their first statement and after every COMMIT.
 is "$(q "$PG" "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-		WHERE p.pronamespace = 'doliflow'::regnamespace AND l.lanname NOT IN ('c', 'internal')
+		WHERE p.pronamespace IN ('doliflow'::regnamespace, 'doliflow_analytics'::regnamespace) AND l.lanname NOT IN ('c', 'internal')
 		  AND p.prosqlbody IS NULL AND p.prokind <> 'p'
 		  AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)")" "" \
 	"every function but C and SQL-standard bodies has SET search_path = pg_catalog, pg_temp"
@@ -225,7 +227,7 @@ BEGIN
 		WITH words AS (
 			SELECT DISTINCT lower(m[1]) AS w
 			  FROM pg_proc p, regexp_matches(p.prosrc, '([A-Za-z_][A-Za-z0-9_]*)\s*\(', 'g') m
-			 WHERE p.pronamespace = 'doliflow'::regnamespace
+			 WHERE p.pronamespace IN ('doliflow'::regnamespace, 'doliflow_analytics'::regnamespace)
 			   AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql')))
 		SELECT p.oid, p.proname, p.pronargs, p.proretset, p.prorettype::regtype::text AS ret,
 			   array_to_string(ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t), ', ') AS args
@@ -416,17 +418,17 @@ SELECT * FROM doliflow.french_holidays(2025);
 SELECT doliflow.mysql_date('2025-01-02'), doliflow.mysql_timestamp('2025-01-02 03:04:05'), doliflow.mysql_timestamptz('2025-01-02 03:04:05');
 SELECT doliflow.stock_level(10, 5, 1, 3), doliflow.suggested_quantity(10, 2, 10, 1), doliflow.rotation_rate(30, 10);
 SELECT doliflow.safety_stock(2, 5, 0.95), doliflow.safety_stock_z(2, 5, 1.645), doliflow._check_finite(1, 'x', 0);
-SELECT doliflow.robust_z(s, 12), doliflow._robust_z(1, 2, 3) FROM (SELECT doliflow.robust_stats(y) AS s FROM public.sample_series) x;
-SELECT doliflow.forecast_summary(m), doliflow.forecast_describe(m), doliflow.forecast_model_is_valid(m::bytea), doliflow.forecast_model_from_bytea(m::bytea)::text, doliflow.forecast_summary(doliflow.forecast_model_in(doliflow.forecast_model_out(m))) FROM (SELECT doliflow.forecast_fit(day, y) AS m FROM public.sample_series) x;
-SELECT f.* FROM (SELECT doliflow.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow.forecast(m, 14, 0.8) f;
-SELECT f.* FROM (SELECT doliflow.forecast_fit(day, y) AS m FROM public.sample_series) x, doliflow.forecast_fitted(m) f;
-SELECT doliflow.forecast_summary(doliflow.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{"freq": "day"}'));
-SELECT doliflow.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow.iforest_fit(v) AS m FROM public.sample_points) x;
-SELECT doliflow.iforest_fit(v, '{"trees": 10}') IS NULL FROM public.sample_points;
-SELECT doliflow.kmeans_info(m), doliflow.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow.kmeans(v, 3) AS m FROM public.sample_points) x;
-SELECT doliflow.kmeans(v, 3, 42) IS NULL, doliflow.kmeans(v, 3, 42, 'zscore') IS NULL FROM public.sample_points;
-SELECT doliflow.duration_model_info(m), doliflow.duration_predict(m, '{"intervention_type": "repair", "city": "Lyon"}', 0.8), doliflow._duration_predict(m, 'repair', 'Lyon', 'tech1', 'low', 2, 3, 0.8) FROM (SELECT doliflow.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
-SELECT doliflow.duration_fit(kind, city, tech, estimate, month, hours) IS NULL FROM public.sample_jobs;
+SELECT doliflow_analytics.robust_z(s, 12), doliflow_analytics._robust_z(1, 2, 3) FROM (SELECT doliflow_analytics.robust_stats(y) AS s FROM public.sample_series) x;
+SELECT doliflow_analytics.forecast_summary(m), doliflow_analytics.forecast_describe(m), doliflow_analytics.forecast_model_is_valid(m::bytea), doliflow_analytics.forecast_model_from_bytea(m::bytea)::text, doliflow_analytics.forecast_summary(doliflow_analytics.forecast_model_in(doliflow_analytics.forecast_model_out(m))) FROM (SELECT doliflow_analytics.forecast_fit(day, y) AS m FROM public.sample_series) x;
+SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow_analytics.forecast(m, 14, 0.8) f;
+SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y) AS m FROM public.sample_series) x, doliflow_analytics.forecast_fitted(m) f;
+SELECT doliflow_analytics.forecast_summary(doliflow_analytics.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{"freq": "day"}'));
+SELECT doliflow_analytics.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow_analytics.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow_analytics.iforest_fit(v) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.iforest_fit(v, '{"trees": 10}') IS NULL FROM public.sample_points;
+SELECT doliflow_analytics.kmeans_info(m), doliflow_analytics.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow_analytics.kmeans(v, 3) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.kmeans(v, 3, 42) IS NULL, doliflow_analytics.kmeans(v, 3, 42, 'zscore') IS NULL FROM public.sample_points;
+SELECT doliflow_analytics.duration_model_info(m), doliflow_analytics.duration_predict(m, '{"intervention_type": "repair", "city": "Lyon"}', 0.8), doliflow_analytics._duration_predict(m, 'repair', 'Lyon', 'tech1', 'low', 2, 3, 0.8) FROM (SELECT doliflow_analytics.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
+SELECT doliflow_analytics.duration_fit(kind, city, tech, estimate, month, hours) IS NULL FROM public.sample_jobs;
 SELECT * FROM doliflow.customer_rfm();
 SELECT doliflow.predict_intervention_duration('{"intervention_type": "repair", "city": "Lyon"}');
 SELECT * FROM doliflow.what_if_order($PRODUCT, '2030-01-01', 10);
@@ -457,8 +459,9 @@ EOF
 uncalled=$(psql -X -q -A -t -d "$PG" -f "$OUT/objects.sql" -c "
 	SELECT string_agg(DISTINCT name, ' ') FROM expected
 	 WHERE kind = 'routine' AND (reader = 'yes' OR batch = 'yes') AND rowno <> (SELECT min(rowno) + 1 FROM public.role_matrix WHERE kind = 'routine')
-	   AND name NOT LIKE 'doliflow.forecast\_model\_%'
-	   AND position(substr(name, 10) || '(' IN pg_read_file('$OUT/reader_calls.sql') || pg_read_file('$OUT/batch_calls.sql')) = 0" 2>&1)
+	   AND name NOT LIKE 'doliflow_analytics.forecast\_model\_%'
+	   AND name NOT LIKE 'doliflow\_analytics.\_%' AND name NOT IN ('doliflow_analytics._robust_z', 'doliflow_analytics._duration_predict')
+	   AND position(name || '(' IN pg_read_file('$OUT/reader_calls.sql') || pg_read_file('$OUT/batch_calls.sql')) = 0" 2>&1)
 is "$uncalled" "" "every routine of the reader and batch APIs is called by this suite"
 
 run_as() {	# run_as LOGIN FILE LABEL: plant the session traps, then run FILE with public first
@@ -480,17 +483,24 @@ is "$(q "$PG" "SELECT string_agg(DISTINCT kind || '=' || status, ' ' ORDER BY ki
 				WHERE triggered_by = '$B' AND kind IN ('load_warehouse', 'extract', 'analytics')")" \
 	"analytics=success extract=success load_warehouse=success" "item 8: extract, load_warehouse, run_analytics work for the batch role"
 
-# The login with no grant: every entry point refused (42501), no trap fired elsewhere.
-n_calls=0 n_refused=0
+# The login with no grant: every doliflow entry point refused (42501), every call of only
+# doliflow_analytics (PUBLIC's) succeeds, with the traps planted; no trap fired elsewhere.
+n_calls=0 n_refused=0 n_pub=0 n_pub_ok=0
 while IFS= read -r call; do
 	[ -n "$call" ] || continue
-	n_calls=$((n_calls + 1))
 	{ cat "$OUT/plant_session.sql"; echo "$call"; } | psql -X -q -A -t -U "$N" -d "$PG" -v VERBOSITY=verbose >"$OUT/nobody.out" 2>&1
 	cat "$OUT/nobody.out" >>"$OUT/nobody_all.out"
 	err=$(grep -m1 ERROR "$OUT/nobody.out")
+	if [[ $call == *doliflow_analytics.* && $call != *doliflow.* ]]; then
+		n_pub=$((n_pub + 1))
+		if [ -z "$err" ]; then n_pub_ok=$((n_pub_ok + 1)); else diag "no grant, doliflow_analytics refused: $call -> $err"; fi
+		continue
+	fi
+	n_calls=$((n_calls + 1))
 	case $err in *42501*) n_refused=$((n_refused + 1)) ;; *) diag "no grant, not refused: $call -> ${err:-success}" ;; esac
 done < <(cat "$OUT/reader_calls.sql" "$OUT/batch_calls.sql" | grep -v "^SELECT \* FROM dw\." )
-is "$n_refused" "$n_calls" "no grant: all $n_calls entry points refused with insufficient_privilege"
+is "$n_refused" "$n_calls" "no grant: all $n_calls doliflow entry points refused with insufficient_privilege"
+[ "$n_pub" -gt 5 ] && [ "$n_pub_ok" -eq "$n_pub" ]; ok $? "no grant: all $n_pub calls of doliflow_analytics succeed ($n_pub_ok)"
 is "$(loot "$OUT/nobody_all.out")" "" "no grant: no trap ran as anyone else"
 loot_clear
 

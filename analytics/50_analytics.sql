@@ -1,0 +1,250 @@
+-- doliflow install script, part 50: analytics functions (C glue over the cores in
+-- src/robust.c, src/iforest.c, src/kmeans.c, src/duration_model.c).
+-- Models are plain bytea values (versioned, checksummed, validated on every read), so they
+-- can be stored in tables; every aggregate is PARALLEL SAFE with combine/serial/deserial
+-- functions, and fitting is independent of row order (serial and parallel plans agree).
+
+------------------------------------------------------------------------------
+-- Robust statistics per peer group
+------------------------------------------------------------------------------
+
+CREATE TYPE doliflow_analytics.robust_summary AS (
+	n            bigint,
+	median       float8,
+	mad          float8,
+	q1           float8,
+	q3           float8,
+	mean_abs_dev float8,
+	min          float8,
+	max          float8,
+	scale        float8,
+	scale_method text
+);
+COMMENT ON TYPE doliflow_analytics.robust_summary IS
+'Result of doliflow_analytics.robust_stats(): count, median, scaled MAD (1.4826 x median absolute deviation), quartiles (R type 7), mean absolute deviation from the median, min, max, and the robust scale used by robust_z() with the method that gave it (mad, iqr = IQR/1.349, meanad = 1.2533 x mean abs dev, floor = max(1% of |median|, 1e-9) when all values are equal)';
+
+CREATE FUNCTION doliflow_analytics._robust_trans(internal, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_robust_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._robust_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_robust_combine' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._robust_serial(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'doliflow_robust_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._robust_deserial(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_robust_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._robust_final(internal) RETURNS doliflow_analytics.robust_summary
+	AS 'MODULE_PATHNAME', 'doliflow_robust_final' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._robust_trans(internal, float8) IS 'Internal: transition function of doliflow_analytics.robust_stats (NULLs skipped, NaN/infinity rejected)';
+COMMENT ON FUNCTION doliflow_analytics._robust_combine(internal, internal) IS 'Internal: combine function of doliflow_analytics.robust_stats (parallel aggregation)';
+COMMENT ON FUNCTION doliflow_analytics._robust_serial(internal) IS 'Internal: serializes a doliflow_analytics.robust_stats state (magic, version, checksum)';
+COMMENT ON FUNCTION doliflow_analytics._robust_deserial(bytea, internal) IS 'Internal: validates and deserializes a doliflow_analytics.robust_stats state';
+COMMENT ON FUNCTION doliflow_analytics._robust_final(internal) IS 'Internal: final function of doliflow_analytics.robust_stats';
+
+CREATE AGGREGATE doliflow_analytics.robust_stats(float8) (
+	SFUNC = doliflow_analytics._robust_trans,
+	STYPE = internal,
+	FINALFUNC = doliflow_analytics._robust_final,
+	FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._robust_combine,
+	SERIALFUNC = doliflow_analytics._robust_serial,
+	DESERIALFUNC = doliflow_analytics._robust_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE doliflow_analytics.robust_stats(float8) IS
+'Robust location and scale of a group (median, MAD, quartiles...) as a doliflow_analytics.robust_summary; NULLs are skipped, NaN and infinity raise an error, an empty group gives NULL. Selection is O(n) (quickselect); the state keeps every value (8 bytes each)';
+
+CREATE FUNCTION doliflow_analytics._robust_z(median float8, scale float8, x float8) RETURNS float8
+	AS 'MODULE_PATHNAME', 'doliflow_robust_z' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._robust_z(float8, float8, float8) IS 'Internal: (x - median) / scale with checks; use doliflow_analytics.robust_z';
+
+CREATE FUNCTION doliflow_analytics.robust_z(summary doliflow_analytics.robust_summary, x float8) RETURNS float8
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN doliflow_analytics._robust_z(summary.median, summary.scale, x);
+COMMENT ON FUNCTION doliflow_analytics.robust_z(doliflow_analytics.robust_summary, float8) IS
+'Robust z-score (x - median) / scale of x against a doliflow_analytics.robust_stats() summary; |z| > 3.5 is the usual anomaly threshold';
+
+------------------------------------------------------------------------------
+-- Isolation forest
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow_analytics._iforest_trans(internal, float8[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_iforest_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._iforest_trans(internal, float8[], jsonb) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_iforest_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._rows_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_rows_combine' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._rows_serial(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'doliflow_rows_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._rows_deserial(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_rows_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._iforest_final(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'doliflow_iforest_final' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._iforest_trans(internal, float8[]) IS 'Internal: transition function of doliflow_analytics.iforest_fit';
+COMMENT ON FUNCTION doliflow_analytics._iforest_trans(internal, float8[], jsonb) IS 'Internal: transition function of doliflow_analytics.iforest_fit with options';
+COMMENT ON FUNCTION doliflow_analytics._rows_combine(internal, internal) IS 'Internal: combine function of the row-collecting aggregates (iforest_fit, kmeans)';
+COMMENT ON FUNCTION doliflow_analytics._rows_serial(internal) IS 'Internal: serializes a row-collecting aggregate state (checksummed)';
+COMMENT ON FUNCTION doliflow_analytics._rows_deserial(bytea, internal) IS 'Internal: validates and deserializes a row-collecting aggregate state';
+COMMENT ON FUNCTION doliflow_analytics._iforest_final(internal) IS 'Internal: trains the isolation forest and returns it as bytea';
+
+CREATE AGGREGATE doliflow_analytics.iforest_fit(float8[]) (
+	SFUNC = doliflow_analytics._iforest_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._iforest_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._rows_combine,
+	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE doliflow_analytics.iforest_fit(float8[], jsonb) (
+	SFUNC = doliflow_analytics._iforest_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._iforest_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._rows_combine,
+	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE doliflow_analytics.iforest_fit(float8[]) IS
+'Trains an isolation forest (Liu, Ting & Zhou 2008; 100 trees, subsample 256, depth ceil(log2 256), seed 42) on feature vectors of equal length; NULL rows are skipped, NULL elements, NaN and infinity raise an error. Returns the model as bytea (NULL for no rows)';
+COMMENT ON AGGREGATE doliflow_analytics.iforest_fit(float8[], jsonb) IS
+'Trains an isolation forest with options {"n_trees":100,"subsample":256,"max_depth":0 (= ceil(log2 subsample)),"seed":42}; the options must be the same on every row';
+
+CREATE FUNCTION doliflow_analytics.iforest_score(model bytea, features float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME', 'doliflow_iforest_score' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.iforest_score(bytea, float8[]) IS
+'Anomaly score in (0,1] of a point under an isolation forest from doliflow_analytics.iforest_fit: 2^(-E[h]/c(psi)); above about 0.6 is unusual, 0.5 or less is ordinary';
+
+CREATE FUNCTION doliflow_analytics._iforest_explain(model bytea, features float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'doliflow_iforest_explain' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._iforest_explain(bytea, float8[]) IS 'Internal: score followed by each feature''s share of the isolation; use doliflow_analytics.iforest_explain';
+
+CREATE FUNCTION doliflow_analytics.iforest_explain(model bytea, features float8[], feature_names text[] DEFAULT NULL)
+	RETURNS jsonb AS 'MODULE_PATHNAME', 'doliflow_iforest_explain_jsonb'
+	LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.iforest_explain(bytea, float8[], text[]) IS
+'Score plus a reason: each feature''s share of the isolation (the log2 of how much every split on that feature shrank the point''s node, summed over the trees) and the top feature, named from feature_names (1-based) when given';
+
+------------------------------------------------------------------------------
+-- k-means
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._kmeans_final(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_final' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int) IS 'Internal: transition function of doliflow_analytics.kmeans';
+COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int) IS 'Internal: transition function of doliflow_analytics.kmeans with a seed';
+COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int, text) IS 'Internal: transition function of doliflow_analytics.kmeans with a seed and a scaling';
+COMMENT ON FUNCTION doliflow_analytics._kmeans_final(internal) IS 'Internal: runs k-means and returns the model as bytea';
+
+CREATE AGGREGATE doliflow_analytics.kmeans(float8[], int) (
+	SFUNC = doliflow_analytics._kmeans_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._kmeans_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._rows_combine,
+	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE doliflow_analytics.kmeans(float8[], int, int) (
+	SFUNC = doliflow_analytics._kmeans_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._kmeans_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._rows_combine,
+	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE doliflow_analytics.kmeans(float8[], int, int, text) (
+	SFUNC = doliflow_analytics._kmeans_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._kmeans_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._rows_combine,
+	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE doliflow_analytics.kmeans(float8[], int) IS
+'k-means (k-means++ seeding, 10 restarts, at most 300 Lloyd iterations, seed 42) of z-scored feature vectors into k clusters; returns the model as bytea (fewer clusters when there are fewer distinct points)';
+COMMENT ON AGGREGATE doliflow_analytics.kmeans(float8[], int, int) IS 'k-means with an explicit seed (same data + seed = same model, whatever the plan)';
+COMMENT ON AGGREGATE doliflow_analytics.kmeans(float8[], int, int, text) IS 'k-means with a seed and a column scaling: ''zscore'' (default), ''robust'' (median / MAD) or ''none''';
+
+CREATE FUNCTION doliflow_analytics.kmeans_assign(model bytea, features float8[]) RETURNS int
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_assign' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.kmeans_assign(bytea, float8[]) IS
+'Cluster number (1..k) of a point under a doliflow_analytics.kmeans model; clusters are numbered in lexicographic order of their centroids';
+
+CREATE FUNCTION doliflow_analytics.kmeans_info(model bytea) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.kmeans_info(bytea) IS
+'k, number of features and rows, inertia (scaled space), iterations, scaling and the centroids in the original units of a doliflow_analytics.kmeans model';
+
+------------------------------------------------------------------------------
+-- Intervention duration model
+------------------------------------------------------------------------------
+
+CREATE FUNCTION doliflow_analytics._duration_trans(internal, text, text, text, float8, int, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_duration_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._duration_trans(internal, text, text, text, text, float8, int, float8) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_duration_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._duration_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_duration_combine' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._duration_serial(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'doliflow_duration_serial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._duration_deserial(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'doliflow_duration_deserial' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION doliflow_analytics._duration_final(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'doliflow_duration_final' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._duration_trans(internal, text, text, text, float8, int, float8) IS 'Internal: transition function of doliflow_analytics.duration_fit';
+COMMENT ON FUNCTION doliflow_analytics._duration_trans(internal, text, text, text, text, float8, int, float8) IS 'Internal: transition function of doliflow_analytics.duration_fit with severity';
+COMMENT ON FUNCTION doliflow_analytics._duration_combine(internal, internal) IS 'Internal: combine function of doliflow_analytics.duration_fit';
+COMMENT ON FUNCTION doliflow_analytics._duration_serial(internal) IS 'Internal: serializes a doliflow_analytics.duration_fit state (checksummed)';
+COMMENT ON FUNCTION doliflow_analytics._duration_deserial(bytea, internal) IS 'Internal: validates and deserializes a doliflow_analytics.duration_fit state';
+COMMENT ON FUNCTION doliflow_analytics._duration_final(internal) IS 'Internal: fits the duration model and returns it as bytea';
+
+CREATE AGGREGATE doliflow_analytics.duration_fit(intervention_type text, city text, technician text,
+                                        estimate_hours float8, month int, actual_hours float8) (
+	SFUNC = doliflow_analytics._duration_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._duration_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._duration_combine,
+	SERIALFUNC = doliflow_analytics._duration_serial, DESERIALFUNC = doliflow_analytics._duration_deserial,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE doliflow_analytics.duration_fit(intervention_type text, city text, technician text, severity text,
+                                        estimate_hours float8, month int, actual_hours float8) (
+	SFUNC = doliflow_analytics._duration_trans, STYPE = internal,
+	FINALFUNC = doliflow_analytics._duration_final, FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = doliflow_analytics._duration_combine,
+	SERIALFUNC = doliflow_analytics._duration_serial, DESERIALFUNC = doliflow_analytics._duration_deserial,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE doliflow_analytics.duration_fit(text, text, text, float8, int, float8) IS
+'Fits the intervention duration model log(actual) = b0 + b1 log(estimate) + type + city + technician + month effects (ridge-shrunk, lambda 5) on closed interventions; rows with NULL or non-positive actual hours are skipped, a NULL or non-positive estimate counts as "no estimate", NaN/infinity raise an error. Categories are trimmed and case-folded. Returns the model as bytea';
+COMMENT ON AGGREGATE doliflow_analytics.duration_fit(text, text, text, text, float8, int, float8) IS
+'Same as the six-argument doliflow_analytics.duration_fit, with a severity category as well';
+
+CREATE FUNCTION doliflow_analytics._duration_predict(model bytea, intervention_type text, city text, technician text,
+                                           severity text, estimate_hours float8, month int, level float8)
+	RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'doliflow_duration_predict' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics._duration_predict(bytea, text, text, text, text, float8, int, float8) IS
+'Internal: predicted, low, high, mean, confidence, sigma, used_estimate, known flags (type, city, technician, severity, month); use doliflow_analytics.duration_predict';
+
+CREATE FUNCTION doliflow_analytics.duration_predict(model bytea, features jsonb, level float8 DEFAULT 0.8)
+	RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT CASE WHEN r IS NULL THEN NULL ELSE jsonb_build_object(
+		'predicted_duration', round(r[1]::numeric, 2),
+		'confidence', round(r[5]::numeric, 2),
+		'interval_low', round(r[2]::numeric, 2),
+		'interval_high', round(r[3]::numeric, 2),
+		'interval_level', level,
+		'expected_duration', round(r[4]::numeric, 2),
+		'used_estimate', r[7] = 1,
+		'known', jsonb_build_object('intervention_type', r[8] = 1, 'city', r[9] = 1,
+		                            'technician', r[10] = 1, 'severity', r[11] = 1, 'month', r[12] = 1)) END
+	  FROM (SELECT doliflow_analytics._duration_predict(model,
+	            features ->> 'intervention_type', features ->> 'city', features ->> 'technician',
+	            features ->> 'severity', (features ->> 'estimated_duration')::float8,
+	            (features ->> 'month')::int, level) AS r) AS s;
+END;
+COMMENT ON FUNCTION doliflow_analytics.duration_predict(bytea, jsonb, float8) IS
+'Predicts the actual duration in hours from {"intervention_type","city","technician","severity","estimated_duration","month"} (all optional; unknown categories fall back to the global effect): predicted_duration (log-normal median), confidence in [0,1] = n/(n+10) / (1 + relative half-width of the interval), the interval at the given level, expected_duration (mean) and which inputs the model knew';
+
+CREATE FUNCTION doliflow_analytics.duration_model_info(model bytea) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'doliflow_duration_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.duration_model_info(bytea) IS
+'Rows, coefficients (intercept, log-estimate elasticity, no-estimate shift), residual sigmas and every category level''s effect and row count of a doliflow_analytics.duration_fit model';

@@ -1,0 +1,3 @@
+# The C files of the doliflow extension proper (connector, MySQL dates, source guard, build info).
+# Every other src/*.c belongs to the doliflow_analytics library (analytics/Makefile).
+DOLIFLOW_ONLY_SRCS = src/doliflow.c src/pg_mysqldate.c src/mysqldate.c src/pg_source_guard.c
