@@ -921,7 +921,7 @@ CREATE FUNCTION doliflow._extrafield_expr(p_setting text, p_kind text) RETURNS t
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	col text := doliflow.setting(p_setting);
-	rel regclass := to_regclass('lake.llx_ticket_extrafields_current');
+	rel regclass := 'lake.llx_ticket_extrafields_current'::regclass;	-- part 20's, always there
 	typ regtype;
 	v_found boolean;
 	v_expr text;

@@ -4,6 +4,7 @@
 -- functions it touched (CREATE OR REPLACE with the 0.2.0 bodies, in part
 -- order; none changes its signature or return type):
 --   doliflow._lake_last_batch()          plpgsql probe of lake.batch's column -> LANGUAGE sql max(batch_id)
+--   doliflow._extrafield_expr(text, text) no to_regclass of its lake table
 --   doliflow._ticket_anomaly_months()    no to_regclass('dw.v_anomalies') probe
 --   doliflow._cleanup_table(text, timestamptz)   no to_regclass('dw.load_state') probe
 --   doliflow._analytics_report(text, bigint, bigint, bigint, jsonb, boolean)  calls _step_report directly
