@@ -12,13 +12,7 @@
 -- The owner role
 ------------------------------------------------------------------------------
 
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'doliflow_owner') THEN
-		CREATE ROLE doliflow_owner NOLOGIN;
-	END IF;
-END;
-$$;
+-- (created in part 05, whose lock table and helpers it owns)
 COMMENT ON ROLE doliflow_owner IS 'doliflow: NOLOGIN role that owns the Dolibarr foreign server, the foreign tables, the lake and the SECURITY DEFINER functions reading them; holds the only user mapping (the MySQL password). Never grant it to a login role.';
 
 GRANT USAGE ON FOREIGN DATA WRAPPER mysql_fdw TO doliflow_owner;

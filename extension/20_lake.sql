@@ -863,9 +863,8 @@ BEGIN
 	-- Versions older than the cutoff that a newer version of the same row replaces, once
 	-- the warehouse has loaded that newer version (its next incremental load reads the
 	-- version it saw last, to know the old foreign keys).
-	IF to_regclass('dw.load_state') IS NOT NULL THEN
-		SELECT min(s.last_batch) INTO v_loaded FROM dw.load_state s;
-	END IF;
+	-- (dw.load_state is part 30's: resolved when this runs, after the install.)
+	SELECT min(s.last_batch) INTO v_loaded FROM dw.load_state s;
 	EXECUTE format('DELETE FROM lake.%1$I l WHERE l._extracted_at < $1 AND EXISTS ('
 				   'SELECT FROM lake.%1$I n WHERE n.%2$I = l.%2$I AND n._batch <= $2 '
 				   'AND (n._batch > l._batch OR (n._batch = l._batch AND n._deleted AND NOT l._deleted)))',

@@ -906,31 +906,10 @@ END;
 $$;
 COMMENT ON FUNCTION doliflow._load_dim_date() IS 'Internal: brings dw.dim_date to the range of the loaded facts (1 January of the first year to 31 December two years after the last)';
 
--- Highest lake batch visible now.
+-- Highest lake batch visible now (part 20's lake.batch numbers every batch).
 CREATE FUNCTION doliflow._lake_last_batch() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	col text;
-	v bigint;
-	r record;
-BEGIN
-	IF to_regclass('lake.batch') IS NOT NULL THEN
-		SELECT a.attname INTO col FROM pg_attribute a
-		 WHERE a.attrelid = 'lake.batch'::regclass AND a.attnum > 0 AND NOT a.attisdropped
-		   AND a.attname IN ('batch', 'batch_id', 'id', '_batch')
-		 ORDER BY array_position(ARRAY['batch', 'batch_id', '_batch', 'id'], a.attname::text) LIMIT 1;
-		IF col IS NOT NULL THEN
-			EXECUTE format('SELECT max(%I)::bigint FROM lake.batch', col) INTO v;
-			RETURN coalesce(v, 0);
-		END IF;
-	END IF;
-	v := 0;
-	FOR r IN SELECT source_table FROM doliflow.warehouse_sources LOOP
-		EXECUTE format('SELECT coalesce(max(_batch), 0)::bigint FROM lake.%I', r.source_table) INTO col;
-		v := greatest(v, col::bigint);
-	END LOOP;
-	RETURN v;
-END;
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(max(b.batch_id), 0)::bigint FROM lake.batch b;
 $$;
 COMMENT ON FUNCTION doliflow._lake_last_batch() IS 'Internal: the highest batch number in the lake';
 
@@ -941,7 +920,7 @@ CREATE FUNCTION doliflow._extrafield_expr(p_setting text, p_kind text) RETURNS t
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	col text := doliflow.setting(p_setting);
-	rel regclass := to_regclass('lake.llx_ticket_extrafields_current');
+	rel regclass := 'lake.llx_ticket_extrafields_current'::regclass;	-- part 20's, always there
 	typ regtype;
 	v_found boolean;
 	v_expr text;
@@ -1221,14 +1200,12 @@ COMMENT ON PROCEDURE doliflow.load_warehouse(boolean) IS
 ------------------------------------------------------------------------------
 
 -- Closed tickets per closing month that the latest anomalies run flagged
--- (dw.v_anomalies, created by the analytics part 55: read at run time; none
--- while it is not installed).  Runs with the reader's rights (dw only).
+-- (dw.v_anomalies, created by the analytics part 55 after this view: plpgsql,
+-- so the reference is resolved at the first call).  Runs with the reader's
+-- rights (dw only).
 CREATE FUNCTION doliflow._ticket_anomaly_months() RETURNS TABLE (month date, flagged bigint)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF pg_catalog.to_regclass('dw.v_anomalies') IS NULL THEN
-		RETURN;
-	END IF;
 	RETURN QUERY
 	SELECT date_trunc('month', t.closed_at)::date, count(*)
 	  FROM dw.fact_tickets t
@@ -1237,7 +1214,7 @@ BEGIN
 	 GROUP BY 1;
 END;
 $$;
-COMMENT ON FUNCTION doliflow._ticket_anomaly_months() IS 'Internal: per closing month, the closed tickets flagged by the latest anomalies run (dw.v_anomalies), for dw.v_tickets_monthly.anomaly_rate; empty without the anomalies module';
+COMMENT ON FUNCTION doliflow._ticket_anomaly_months() IS 'Internal: per closing month, the closed tickets flagged by the latest anomalies run (dw.v_anomalies), for dw.v_tickets_monthly.anomaly_rate; empty before the anomalies module has run';
 
 CREATE VIEW dw.v_tickets_monthly AS
 WITH opened AS (

@@ -251,14 +251,12 @@ BEGIN
 		SELECT p_module, now(), p_run_id, p_rows_in, p_rows_out, p_detail, l.load_run_id, l.complete, l.missing_tables
 		  FROM doliflow._lineage(p_module) l;
 	END IF;
-	IF pg_catalog.to_regprocedure('doliflow._step_report(bigint, bigint, jsonb)') IS NOT NULL THEN
-		EXECUTE 'SELECT doliflow._step_report($1, $2, $3)' USING p_rows_in, p_rows_out, p_detail;
-	END IF;
+	PERFORM doliflow._step_report(p_rows_in, p_rows_out, p_detail);
 	RAISE NOTICE 'doliflow: % % rows read, % rows written%', p_module, p_rows_in, p_rows_out,
 		coalesce(': ' || p_detail::text, '');
 END;
 $$;
-COMMENT ON FUNCTION doliflow._analytics_report(text, bigint, bigint, bigint, jsonb, boolean) IS 'Internal: records an analytics module''s computation in dw.analytics_runs (unless it reused cached outputs) and hands its row counts and figures to the run log step (doliflow._step_report when the pipeline part is installed)';
+COMMENT ON FUNCTION doliflow._analytics_report(text, bigint, bigint, bigint, jsonb, boolean) IS 'Internal: records an analytics module''s computation in dw.analytics_runs (unless it reused cached outputs) and hands its row counts and figures to the run log step (doliflow._step_report)';
 
 -- The anomaly threshold for N rows judged (see the header).
 CREATE FUNCTION doliflow.anomaly_threshold(n bigint) RETURNS float8

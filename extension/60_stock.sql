@@ -302,7 +302,7 @@ COMMENT ON FUNCTION doliflow._event_factors(date, date, date, integer[]) IS 'int
 
 ------------------------------------------------------------------------------
 -- The SQL baseline model: weekday profile x recent level.  Used for event
--- baselines always, and for forecasts when the C engine is not installed.
+-- baselines always, and for forecasts when forecast_engine is 'sql'.
 --   history   [origin - forecast_history_days + 1, origin], missing days = 0
 --   clean     with events: adj = qty / event multiplier (left out when the
 --             multiplier is below event_min_effect); public holidays left out
@@ -614,7 +614,6 @@ BEGIN
 	-- holidays and closure days replaced by the baseline's expectation (it has
 	-- no calendar); leading days before the first sale are left out.
 	v_engine := CASE WHEN doliflow.setting('forecast_engine') = 'sql'
-						  OR to_regprocedure('doliflow_analytics.forecast_fit(date,double precision)') IS NULL
 					 THEN 'sql_baseline' ELSE 'c' END;
 
 	INSERT INTO dw.prediction_models (run_id, fk_product, method, sigma, mase_scale, model)

@@ -24,138 +24,6 @@
 -- doliflow._step_report(rows_in, rows_out, detail) sets the figures of the
 -- step row the pipeline writes for them.
 
-------------------------------------------------------------------------------
--- Locking: one doliflow run at a time per database.
-------------------------------------------------------------------------------
-
--- The lock is a row of doliflow.pipeline_lock, a table only doliflow_owner
--- may update: a claim writes this backend's pid and start time into the row
--- under a row lock (SELECT ... FOR UPDATE needs UPDATE privilege), so no
--- other role can take, hold or steal it (an advisory lock can be taken by
--- any role, which let anybody make the nightly run skip).  The claim is
--- ordinary committed data, so it survives the COMMITs of the run; it is
--- released at the end of the run, and a claim whose backend is gone (pid and
--- start time no longer in the backend status array) is stale and taken
--- over.  A backend that claims again what it already holds succeeds (a run
--- cancelled in this session left its claim behind).
-CREATE TABLE doliflow.pipeline_lock (
-	name         text PRIMARY KEY CHECK (name IN ('run', 'extract', 'load_warehouse')),
-	holder_pid   integer,
-	holder_start timestamptz,
-	claimed_at   timestamptz,
-	CHECK ((holder_pid IS NULL) = (holder_start IS NULL))
-);
-COMMENT ON TABLE doliflow.pipeline_lock IS 'The locks that keep doliflow runs from overlapping: run (run_pipeline, run_analytics), extract and load_warehouse; a claim is the holder backend''s pid and start time, valid while that backend lives; only doliflow_owner writes it';
-COMMENT ON COLUMN doliflow.pipeline_lock.name IS 'run, extract or load_warehouse';
-COMMENT ON COLUMN doliflow.pipeline_lock.holder_pid IS 'pid of the backend holding the claim, NULL when free (a claim of a backend that ended is stale and taken over)';
-COMMENT ON COLUMN doliflow.pipeline_lock.holder_start IS 'backend start time of the holder (with the pid, identifies the backend)';
-COMMENT ON COLUMN doliflow.pipeline_lock.claimed_at IS 'When the claim was taken';
-INSERT INTO doliflow.pipeline_lock (name) VALUES ('run'), ('extract'), ('load_warehouse');
-ALTER TABLE doliflow.pipeline_lock OWNER TO doliflow_owner;
-REVOKE ALL ON doliflow.pipeline_lock FROM PUBLIC;
-
-CREATE FUNCTION doliflow._backend_start() RETURNS timestamptz
-AS 'MODULE_PATHNAME', 'doliflow_backend_start' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION doliflow._backend_start() IS 'Internal: start time of this backend (identifies it with its pid for doliflow.pipeline_lock)';
-CREATE FUNCTION doliflow._backend_alive(integer, timestamptz) RETURNS boolean
-AS 'MODULE_PATHNAME', 'doliflow_backend_alive' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION doliflow._backend_alive(integer, timestamptz) IS 'Internal: whether the backend with this pid and start time still runs (reads the backend status array, which pg_stat_activity hides from doliflow_owner for other roles)';
-
--- Claims lock p_name for this backend until doliflow._release(p_name).
-CREATE FUNCTION doliflow._claim(p_name text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	r record;
-BEGIN
-	BEGIN
-		SELECT l.holder_pid, l.holder_start INTO STRICT r
-		  FROM doliflow.pipeline_lock l WHERE l.name = p_name FOR UPDATE NOWAIT;
-	EXCEPTION WHEN lock_not_available OR serialization_failure THEN
-		RETURN false;		-- another backend is claiming it right now
-	END;
-	IF r.holder_pid IS NOT NULL
-	   AND NOT (r.holder_pid = pg_catalog.pg_backend_pid() AND r.holder_start = doliflow._backend_start())
-	   AND doliflow._backend_alive(r.holder_pid, r.holder_start) THEN
-		RETURN false;
-	END IF;
-	UPDATE doliflow.pipeline_lock
-	   SET holder_pid = pg_catalog.pg_backend_pid(), holder_start = doliflow._backend_start(),
-		   claimed_at = pg_catalog.clock_timestamp()
-	 WHERE name = p_name;
-	RETURN true;
-END;
-$$;
-COMMENT ON FUNCTION doliflow._claim(text) IS 'Internal: claims the doliflow lock of that name (run, extract, load_warehouse) for this backend across transactions; false when a live backend holds it';
-
--- For one transaction only (load_warehouse): the row lock itself.
-CREATE FUNCTION doliflow._claim_xact(p_name text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-	PERFORM FROM doliflow.pipeline_lock l WHERE l.name = p_name FOR UPDATE NOWAIT;
-	RETURN true;
-EXCEPTION WHEN lock_not_available OR serialization_failure THEN
-	RETURN false;
-END;
-$$;
-COMMENT ON FUNCTION doliflow._claim_xact(text) IS 'Internal: locks the doliflow lock row of that name until the end of the transaction; false when another transaction holds it';
-
-CREATE FUNCTION doliflow._claim_held(p_name text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-	SELECT EXISTS (SELECT FROM doliflow.pipeline_lock l
-				    WHERE l.name = p_name AND l.holder_pid = pg_catalog.pg_backend_pid()
-					  AND l.holder_start = doliflow._backend_start());
-$$;
-COMMENT ON FUNCTION doliflow._claim_held(text) IS 'Internal: whether this backend holds the doliflow lock of that name';
-
-CREATE FUNCTION doliflow._release(p_name text) RETURNS void
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-	UPDATE doliflow.pipeline_lock SET holder_pid = NULL, holder_start = NULL, claimed_at = NULL
-	 WHERE name = p_name AND holder_pid = pg_catalog.pg_backend_pid()
-	   AND holder_start = doliflow._backend_start();
-$$;
-COMMENT ON FUNCTION doliflow._release(text) IS 'Internal: releases the doliflow lock of that name if this backend holds it';
-
-CREATE FUNCTION doliflow._claim_holder(p_name text) RETURNS integer
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-	SELECT l.holder_pid FROM doliflow.pipeline_lock l
-	 WHERE l.name = p_name AND l.holder_pid IS NOT NULL
-	   AND doliflow._backend_alive(l.holder_pid, l.holder_start);
-$$;
-COMMENT ON FUNCTION doliflow._claim_holder(text) IS 'Internal: pid of the live backend holding the doliflow lock of that name, if any';
-
-CREATE FUNCTION doliflow._lock_try() RETURNS boolean
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT doliflow._claim('run');
-$$;
-
-CREATE FUNCTION doliflow._lock_held() RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT doliflow._claim_held('run');
-$$;
-
-CREATE FUNCTION doliflow._lock_release() RETURNS void
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT doliflow._release('run');
-$$;
-
-CREATE FUNCTION doliflow._lock_holder() RETURNS integer
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT doliflow._claim_holder('run');
-$$;
-
-DO $$
-DECLARE
-	f text;
-BEGIN
-	FOREACH f IN ARRAY ARRAY['doliflow._claim(text)', 'doliflow._claim_xact(text)', 'doliflow._claim_held(text)',
-							 'doliflow._release(text)', 'doliflow._claim_holder(text)',
-							 'doliflow._backend_start()', 'doliflow._backend_alive(integer, timestamptz)'] LOOP
-		EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO doliflow_owner', f);
-		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-	END LOOP;
-END;
-$$;
-
 -- Runs left 'running' by a backend that died or was cancelled.  Only called
 -- while holding the lock, so no pipeline or analytics run is really running.
 CREATE FUNCTION doliflow._recover_stale_runs() RETURNS integer
@@ -183,23 +51,6 @@ BEGIN
 	END IF;
 	RETURN n;
 END;
-$$;
-
-------------------------------------------------------------------------------
--- The run a step belongs to, and how a step reports its figures.
-------------------------------------------------------------------------------
-
-CREATE FUNCTION doliflow.current_run_id() RETURNS bigint
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT nullif(pg_catalog.current_setting('doliflow.run_id', true), '')::bigint;
-$$;
-COMMENT ON FUNCTION doliflow.current_run_id() IS 'run_id of the doliflow run (run_pipeline or run_analytics) this session is executing, NULL outside a run; step procedures log their sub-steps under it';
-
-CREATE FUNCTION doliflow._step_report(p_rows_in bigint, p_rows_out bigint, p_detail jsonb DEFAULT NULL) RETURNS void
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-	SELECT pg_catalog.set_config('doliflow.step_report',
-		pg_catalog.jsonb_build_object('rows_in', p_rows_in, 'rows_out', p_rows_out,
-									  'detail', p_detail)::text, true);
 $$;
 
 ------------------------------------------------------------------------------
@@ -238,15 +89,13 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	m doliflow.analytics_module;
 BEGIN
-	-- extract and load: the parts' "under an existing run" entry points when
-	-- they have them (their sub-steps then join the pipeline's run), else the
-	-- public procedures.
+	-- extract and load: the parts' "under an existing run" entry points (parts
+	-- 20 and 30, always installed before this one; their sub-steps join the
+	-- pipeline's run).
 	IF p_step = 'extract' THEN
-		RETURN coalesce(pg_catalog.to_regprocedure('doliflow._extract_run(bigint, integer, text)'),
-						pg_catalog.to_regprocedure('doliflow.extract()'));
+		RETURN 'doliflow._extract_run(bigint, integer, text)'::pg_catalog.regprocedure;
 	ELSIF p_step = 'load_warehouse' THEN
-		RETURN coalesce(pg_catalog.to_regprocedure('doliflow._load_warehouse_tx(bigint, boolean)'),
-						pg_catalog.to_regprocedure('doliflow.load_warehouse(boolean)'));
+		RETURN 'doliflow._load_warehouse_tx(bigint, boolean)'::pg_catalog.regprocedure;
 	ELSIF p_step LIKE 'analytics:%' THEN
 		SELECT * INTO m FROM doliflow.analytics_module WHERE name = substr(p_step, 11);
 		IF NOT FOUND THEN
@@ -279,14 +128,12 @@ BEGIN
 	PERFORM pg_catalog.set_config('doliflow.step_report', '', true);
 	IF p_step = 'extract' THEN
 		CALL doliflow.extract();
-	ELSIF v_proc = pg_catalog.to_regprocedure('doliflow._load_warehouse_tx(bigint, boolean)') THEN
+	ELSIF p_step = 'load_warehouse' THEN
 		-- The same lock as load_warehouse(), so a manual load cannot run beside it.
 		IF NOT doliflow._claim_xact('load_warehouse') THEN
 			RAISE EXCEPTION 'another doliflow.load_warehouse() is running' USING ERRCODE = 'lock_not_available';
 		END IF;
 		RETURN jsonb_build_object('detail', doliflow._load_warehouse_tx(p_run_id, p_full_rebuild));
-	ELSIF p_step = 'load_warehouse' THEN
-		EXECUTE pg_catalog.format('CALL %s($1)', v_proc::oid::regproc) USING p_full_rebuild;
 	ELSIF (SELECT prokind FROM pg_catalog.pg_proc WHERE oid = v_proc) = 'p' THEN
 		EXECUTE pg_catalog.format('CALL %s($1, $2)', v_proc::oid::regproc) USING p_run_id, p_force;
 	ELSE
@@ -336,7 +183,7 @@ BEGIN
 	SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;
 	PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
 
-	IF v_proc = pg_catalog.to_regprocedure('doliflow._extract_run(bigint, integer, text)') THEN
+	IF p_step = 'extract' THEN
 		-- The lake's extract commits per table and records its own failures;
 		-- it runs at top level under the lake's own extract lock.
 		IF NOT doliflow._claim('extract') THEN

@@ -2,12 +2,7 @@
 -- \df+ documents every function of the extension, public or not.
 
 COMMENT ON FUNCTION doliflow._settings_check() IS 'Internal: trigger that rejects a settings value that does not cast to its declared type or lies outside its domain (min_value, max_value, allowed_values, value_pattern; time zones checked against pg_timezone_names)';
-COMMENT ON FUNCTION doliflow._lock_try() IS 'Internal: try to claim the run lock (doliflow.pipeline_lock) that keeps two doliflow runs from overlapping';
-COMMENT ON FUNCTION doliflow._lock_held() IS 'Internal: whether this backend holds the doliflow run lock';
-COMMENT ON FUNCTION doliflow._lock_release() IS 'Internal: release the doliflow run lock held by this backend';
-COMMENT ON FUNCTION doliflow._lock_holder() IS 'Internal: pid of the backend holding the doliflow run lock, if any';
 COMMENT ON FUNCTION doliflow._recover_stale_runs() IS 'Internal: mark as failed (interrupted) the runs left running by a backend that ended';
-COMMENT ON FUNCTION doliflow._step_report(bigint, bigint, jsonb) IS 'Internal: lets a step report its row counts and details to the run step that wraps it';
 COMMENT ON FUNCTION doliflow._step_procedure(text) IS 'Internal: the procedure that implements a pipeline step (extract, load, analytics module)';
 COMMENT ON FUNCTION doliflow._pipeline_exec(bigint, text, boolean, boolean) IS 'Internal: runs one pipeline step as doliflow_owner; refuses callers that do not hold the run lock';
 COMMENT ON PROCEDURE doliflow._run_step(bigint, text, boolean, boolean, text) IS 'Internal: runs one step of a run inside a subtransaction and records its status, rows, duration and error';
@@ -22,7 +17,3 @@ COMMENT ON FUNCTION doliflow._cron_here() IS 'Internal: whether pg_cron is insta
 COMMENT ON FUNCTION doliflow._schedule_jobs(time, text, text, date) IS 'Internal: the doliflow pg_cron jobs (name, schedule, command) for a local nightly time and time zone';
 COMMENT ON FUNCTION doliflow._cron_next(text, timestamptz) IS 'Internal: next time a cron expression fires after a given instant';
 COMMENT ON FUNCTION doliflow._status_schedule() IS 'Internal: status() provider listing the scheduled doliflow jobs';
-COMMENT ON FUNCTION doliflow._run_begin(text) IS 'Internal: inserts a run_log row of the given kind and returns its run_id';
-COMMENT ON FUNCTION doliflow._run_end(bigint, text, text) IS 'Internal: closes a run_log row with a status and its first error';
-COMMENT ON FUNCTION doliflow._step_begin(bigint, text) IS 'Internal: inserts a run_step row and announces the step with a NOTICE';
-COMMENT ON FUNCTION doliflow._step_end(bigint, text, bigint, bigint, jsonb, text) IS 'Internal: closes a run_step row with status, row counts, details and error';

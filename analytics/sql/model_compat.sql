@@ -257,33 +257,33 @@ INSERT INTO model_fx VALUES
     '703b87bf0300000000000000', 'hex'));
 
 -- forecast_model: every 0.1.0 value is still valid, describes and forecasts as 0.1.0 did
-SELECT name, doliflow.forecast_model_is_valid(bytes) AS valid,
-       doliflow.forecast_summary(bytes::doliflow.forecast_model) ->> 'method' AS method,
-       doliflow.forecast_describe(bytes::doliflow.forecast_model) AS describe
+SELECT name, doliflow_analytics.forecast_model_is_valid(bytes) AS valid,
+       doliflow_analytics.forecast_summary(bytes::doliflow_analytics.forecast_model) ->> 'method' AS method,
+       doliflow_analytics.forecast_describe(bytes::doliflow_analytics.forecast_model) AS describe
   FROM model_fx WHERE kind = 'forecast' ORDER BY name;
 SELECT name, f.day, round(f.yhat::numeric, 6) AS yhat, round(f.lo::numeric, 6) AS lo, round(f.hi::numeric, 6) AS hi
-  FROM model_fx, doliflow.forecast(bytes::doliflow.forecast_model, 3, 0.8) f
+  FROM model_fx, doliflow_analytics.forecast(bytes::doliflow_analytics.forecast_model, 3, 0.8) f
  WHERE kind = 'forecast' ORDER BY name, f.day;
 -- the text form (description # base64) reads back to the same bytes
-SELECT name, (bytes::doliflow.forecast_model)::text::doliflow.forecast_model::bytea = bytes AS text_round_trip
+SELECT name, (bytes::doliflow_analytics.forecast_model)::text::doliflow_analytics.forecast_model::bytea = bytes AS text_round_trip
   FROM model_fx WHERE kind = 'forecast' ORDER BY name;
 
 -- k-means
-SELECT name, doliflow.kmeans_info(bytes) AS info FROM model_fx WHERE kind = 'kmeans' ORDER BY name;
-SELECT name, array_agg(doliflow.kmeans_assign(bytes, ARRAY[x, -x / 2]::float8[]) ORDER BY x) AS clusters
+SELECT name, doliflow_analytics.kmeans_info(bytes) AS info FROM model_fx WHERE kind = 'kmeans' ORDER BY name;
+SELECT name, array_agg(doliflow_analytics.kmeans_assign(bytes, ARRAY[x, -x / 2]::float8[]) ORDER BY x) AS clusters
   FROM model_fx, unnest(ARRAY[0, 10, 20, 30, 100]::float8[]) x
  WHERE kind = 'kmeans' GROUP BY name ORDER BY name;
 
 -- isolation forest
-SELECT name, array_agg(round(doliflow.iforest_score(bytes, ARRAY[x, -x / 2]::float8[])::numeric, 6) ORDER BY x) AS scores
+SELECT name, array_agg(round(doliflow_analytics.iforest_score(bytes, ARRAY[x, -x / 2]::float8[])::numeric, 6) ORDER BY x) AS scores
   FROM model_fx, unnest(ARRAY[0, 10, 20, 30, 100]::float8[]) x
  WHERE kind = 'iforest' GROUP BY name ORDER BY name;
-SELECT name, doliflow.iforest_explain(bytes, ARRAY[100, -50]::float8[], ARRAY['a', 'b']) AS explain
+SELECT name, doliflow_analytics.iforest_explain(bytes, ARRAY[100, -50]::float8[], ARRAY['a', 'b']) AS explain
   FROM model_fx WHERE kind = 'iforest' ORDER BY name;
 
 -- duration model
-SELECT name, doliflow.duration_model_info(bytes) AS info FROM model_fx WHERE kind = 'duration' ORDER BY name;
-SELECT name, doliflow.duration_predict(bytes, '{"intervention_type": "type1", "city": "city0", "technician": "tech2",
+SELECT name, doliflow_analytics.duration_model_info(bytes) AS info FROM model_fx WHERE kind = 'duration' ORDER BY name;
+SELECT name, doliflow_analytics.duration_predict(bytes, '{"intervention_type": "type1", "city": "city0", "technician": "tech2",
          "severity": "sev1", "estimated_duration": 2.5, "month": 3}') AS known,
-       doliflow.duration_predict(bytes, '{"intervention_type": "other", "month": 7}', 0.9) AS unknown
+       doliflow_analytics.duration_predict(bytes, '{"intervention_type": "other", "month": 7}', 0.9) AS unknown
   FROM model_fx WHERE kind = 'duration' ORDER BY name;

@@ -46,7 +46,7 @@ is "$(echo "$out" | sed 's/^[^:]*:\([0-9]*\): \(.*\)$/\1 \2/' | cut -c1-40)" \
 # The installed catalog.
 db=ops_hazards
 df_new_pgdb "$db"; ok $? "extension installs"
-members="SELECT p.oid, p.* FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' WHERE d.refobjid IN (SELECT oid FROM pg_extension WHERE extname IN ('doliflow', 'doliflow_analytics'))"
+members="SELECT p.* FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e' WHERE d.refobjid IN (SELECT oid FROM pg_extension WHERE extname IN ('doliflow', 'doliflow_analytics'))"
 is "$(q $db "SELECT count(*) FROM ($members) p WHERE p.prosecdef")" \
    "$(q $db "SELECT count(*) FROM ($members) p WHERE p.prosecdef AND EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c ~ '^search_path=' AND c !~ '(public|\\\$user)')")" \
    "every installed SECURITY DEFINER routine pins a safe search_path"
@@ -57,5 +57,7 @@ is "$(q $db "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM ($members) 
    "no committing procedure has a SET clause"
 is "$(q $db "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM ($members) p WHERE p.proname !~ '^_' AND obj_description(p.oid, 'pg_proc') IS NULL")" "" \
    "every public routine has a COMMENT"
+is "$(q $db "SELECT string_agg(p.oid::regprocedure::text, ', ') FROM ($members) p WHERE p.prosrc ~* 'to_reg(proc|procedure|class|type)\\s*\\(\\s*''(doliflow|dw|lake)\\.[a-z_]'")" "" \
+   "no installed routine probes an object of the extension itself (to_regclass/to_regprocedure of doliflow., dw., lake.)"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 done_testing
