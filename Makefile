@@ -35,6 +35,17 @@ include $(PGXS)
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
 
+# upgrade scripts: each directory extension/upgrade/A--B/ holds NN_*.sql
+# fragments, concatenated in name order into doliflow--A--B.sql (installed).
+UPGRADE_DIRS = $(sort $(patsubst %/,%,$(dir $(wildcard extension/upgrade/*--*/[0-9][0-9]_*.sql))))
+UPGRADE_SCRIPTS = $(foreach d,$(UPGRADE_DIRS),$(EXTENSION)--$(notdir $(d)).sql)
+DATA_built += $(UPGRADE_SCRIPTS)
+EXTRA_CLEAN += $(UPGRADE_SCRIPTS)
+.SECONDEXPANSION:
+$(UPGRADE_SCRIPTS): $(EXTENSION)--%.sql: $$(sort $$(wildcard extension/upgrade/%/[0-9][0-9]_*.sql))
+	cat $(sort $(wildcard extension/upgrade/$*/[0-9][0-9]_*.sql)) > $@
+# end upgrade scripts
+
 # Pure C cores: every src/*.c that is not SQL glue.  They build and test
 # without a server.
 CORE_SRCS = $(filter-out src/pg_%.c src/doliflow.c,$(sort $(wildcard src/*.c)))
