@@ -63,12 +63,15 @@ SELECT pg_catalog.format('DROP %s;', o.obj)
  ORDER BY 1;
 -- 2. functions whose result type changed cannot be replaced: drop them first; views whose
 --    columns changed likewise (views are dropped in reverse creation order)
-SELECT pg_catalog.format('DROP FUNCTION %s;', p.oid::regprocedure)
+\\o /dev/null
+CREATE TEMP TABLE dropped AS SELECT p.oid
   FROM nm JOIN pg_catalog.pg_proc p ON nm.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = nm.objid
   JOIN old_cat o ON o.obj = nm.obj AND o.aspect = 'result'
  WHERE p.prokind IN ('f', 'w')
    AND o.val IS DISTINCT FROM pg_catalog.pg_get_function_result(p.oid)
- ORDER BY p.oid;
+;
+\\o
+SELECT pg_catalog.format('DROP FUNCTION %s;', oid::regprocedure) FROM dropped ORDER BY oid;
 SELECT pg_catalog.format('DROP VIEW %s;', c.oid::regclass)
   FROM nm JOIN pg_catalog.pg_class c ON nm.classid = 'pg_catalog.pg_class'::regclass AND c.oid = nm.objid AND c.relkind = 'v'
  WHERE EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = nm.obj)
@@ -85,15 +88,16 @@ SELECT CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN
   LEFT JOIN pg_catalog.pg_proc p ON nm.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = nm.objid
   LEFT JOIN pg_catalog.pg_class c ON nm.classid = 'pg_catalog.pg_class'::regclass AND c.oid = nm.objid
  WHERE (p.oid IS NOT NULL OR c.relkind = 'v')
-   AND (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM old_cat o
+   AND (nm.objid IN (SELECT oid FROM dropped) OR (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM old_cat o
          WHERE o.obj = nm.obj AND (o.aspect IN ('definition', 'result', 'view definition') OR o.aspect LIKE 'column %'))
        IS DISTINCT FROM
        (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM new_cat n
-         WHERE n.obj = nm.obj AND (n.aspect IN ('definition', 'result', 'view definition') OR n.aspect LIKE 'column %'))
+         WHERE n.obj = nm.obj AND (n.aspect IN ('definition', 'result', 'view definition') OR n.aspect LIKE 'column %')))
  ORDER BY nm.objid;
 -- 4. comments that differ (objects and columns)
 SELECT pg_catalog.format('COMMENT ON %s IS %L;',
-       CASE WHEN n.aspect = 'comment' THEN n.obj
+       CASE WHEN n.aspect = 'comment' AND n.obj LIKE 'function %' THEN 'ROUTINE ' || pg_catalog.substr(n.obj, 10)
+            WHEN n.aspect = 'comment' THEN n.obj
             ELSE 'COLUMN ' || pg_catalog.regexp_replace(n.obj, '^[a-z ]+ ', '') || '.' || pg_catalog.quote_ident(pg_catalog.substr(n.aspect, 16)) END,
        n.val)
   FROM new_cat n
@@ -146,7 +150,7 @@ SELECT c.oid::regclass AS t
  WHERE d.deptype = 'e' AND d.refclassid = 'pg_catalog.pg_extension'::regclass
  ORDER BY c.oid;
 \o
-SELECT pg_catalog.format(E'INSERT INTO %s SELECT * FROM pg_catalog.json_populate_recordset(NULL::%s, %L)\nON CONFLICT (%s) DO UPDATE SET %s;',
+SELECT pg_catalog.format(E'INSERT INTO %s OVERRIDING SYSTEM VALUE SELECT * FROM pg_catalog.json_populate_recordset(NULL::%s, %L)\nON CONFLICT (%s) DO UPDATE SET %s;',
 	   r.t, r.t, j.rows,
 	   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord)
 		  FROM pg_catalog.pg_index x, unnest(x.indkey) WITH ORDINALITY k(att, ord), pg_catalog.pg_attribute a

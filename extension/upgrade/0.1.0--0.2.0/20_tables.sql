@@ -200,3 +200,8 @@ CREATE TABLE doliflow.report_pages (
 	run_id       bigint,
 	PRIMARY KEY (page, lang)
 );
+
+-- The warehouse build definitions changed (doliflow.warehouse_targets, 95_rows.sql): rows
+-- that 0.1.0 loaded would be kept by an incremental load, so the first load after the
+-- upgrade is a full one (a target without a load_state row is rebuilt in full).
+DELETE FROM dw.load_state;

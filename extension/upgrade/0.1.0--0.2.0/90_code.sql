@@ -294,6 +294,189 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION doliflow.test_connection()
+ RETURNS TABLE(table_name text, reachable boolean, row_count bigint, error text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t record;
+	v_down text;
+	v_msg text;
+	v_detail text;
+BEGIN
+	IF to_regclass('dolibarr._clock') IS NULL THEN
+		RAISE EXCEPTION 'doliflow is not connected to a Dolibarr source'
+			USING ERRCODE = 'undefined_object', HINT = 'Call doliflow.connect(host, port, dbname, username, password) first.';
+	END IF;
+	-- The server itself down (refused, timed out, cancelled by the source
+	-- guard): every table gets the same clear error.  A cancel or
+	-- statement_timeout of this call is not caught: it ends the call.
+	BEGIN
+		PERFORM doliflow._source_now();
+	EXCEPTION WHEN sqlclient_unable_to_establish_sqlconnection OR fdw_unable_to_establish_connection THEN
+		GET STACKED DIAGNOSTICS v_msg = MESSAGE_TEXT, v_detail = PG_EXCEPTION_DETAIL;
+		v_down := v_msg || CASE WHEN v_detail <> '' THEN ': ' || v_detail ELSE '' END;
+	END;
+	FOR t IN SELECT st.table_name FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		table_name := t.table_name;
+		row_count := NULL;
+		error := NULL;
+		IF v_down IS NOT NULL THEN
+			reachable := false;
+			error := v_down;
+		ELSIF to_regclass(format('dolibarr.%I', t.table_name)) IS NULL THEN
+			reachable := false;
+			error := 'no foreign table: the table is missing in the source (see doliflow.source_connection.missing)';
+		ELSE
+			BEGIN
+				EXECUTE format('SELECT count(*) FROM dolibarr.%I', t.table_name) INTO row_count;
+				reachable := true;
+			EXCEPTION WHEN OTHERS THEN		-- never a cancel: OTHERS does not catch it
+				reachable := false;
+				GET STACKED DIAGNOSTICS error = MESSAGE_TEXT;
+			END;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow.quality_report(days integer DEFAULT 30)
+ RETURNS TABLE(table_name text, rows bigint, missing_pct numeric, missing_cells bigint, duplicates bigint, orphans bigint, negative_quantities bigint, end_before_start bigint, zero_dates bigint, incoherent_rows bigint, score numeric)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	t record;
+	v_req text;
+	v_nreq int;
+	v_orph text;
+	v_neg text;
+	v_ebs text;
+	v_dup text;
+	v_since timestamptz;
+	r record;
+	g_rows bigint := 0;
+	g_miss numeric := 0;
+	g_cells numeric := 0;
+	g_dup bigint := 0;
+	g_orph bigint := 0;
+	g_neg bigint := 0;
+	g_ebs bigint := 0;
+	g_zero bigint := 0;
+	g_inc bigint := 0;
+	g_score numeric := 0;
+BEGIN
+	IF days IS NULL OR days < 1 OR days > 36500 THEN
+		RAISE EXCEPTION 'doliflow.quality_report: days must be from 1 to 36500 (100 years), got %', coalesce(days::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'days is how far back the report looks; 36500 covers the whole lake.';
+	END IF;
+	v_since := now() - make_interval(days => days);
+	FOR t IN SELECT st.table_name AS tn, st.key_column FROM doliflow.source_table st ORDER BY st.load_order LOOP
+		-- Required cells: Dolibarr NOT NULL columns and the required rules;
+		-- NULL and '' (after trimming) count as missing.
+		SELECT string_agg(format('(CASE WHEN r.%1$I IS NULL%2$s THEN 1 ELSE 0 END)', x.col,
+								 CASE WHEN x.typ IN ('text', 'character varying') THEN format(' OR btrim(r.%I) = ''''', x.col) ELSE '' END),
+						  ' + '),
+			   count(*)
+		  INTO v_req, v_nreq
+		  FROM (SELECT DISTINCT c.column_name AS col, format_type(a.atttypid, NULL) AS typ
+				  FROM (SELECT sc.column_name FROM doliflow.source_column sc
+						 WHERE sc.table_name = t.tn AND sc.not_null AND sc.column_name <> t.key_column
+						UNION
+						SELECT unnest(q.columns) FROM doliflow.quality_rule q
+						 WHERE q.table_name = t.tn AND q.kind = 'required') c(column_name)
+				  JOIN pg_catalog.pg_attribute a
+					ON a.attrelid = format('lake.%I', t.tn)::regclass AND a.attname = c.column_name AND NOT a.attisdropped) x;
+		-- Custom extrafields live in the jsonb column: 'extrafields.<setting>'
+		-- names the setting holding the field name.
+		SELECT v_req_x, v_n_x INTO r
+		  FROM (SELECT string_agg(format('(CASE WHEN nullif(btrim(r.extrafields ->> %L), '''') IS NULL THEN 1 ELSE 0 END)',
+										 doliflow.setting(substr(x.col, 13))), ' + ') AS v_req_x,
+					   count(*) AS v_n_x
+				  FROM (SELECT DISTINCT unnest(q.columns) AS col FROM doliflow.quality_rule q
+						 WHERE q.table_name = t.tn AND q.kind = 'required') x
+				 WHERE x.col LIKE 'extrafields.%') y;
+		IF r.v_n_x > 0 THEN
+			v_req := coalesce(v_req || ' + ', '') || r.v_req_x;
+			v_nreq := v_nreq + r.v_n_x;
+		END IF;
+		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
+								 q.columns[1], q.ref_table || '_current', coalesce(q.condition, 'true'),
+								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
+						  ' OR ')
+		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
+		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_neg
+		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'negative';
+		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_ebs
+		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'end_before_start';
+		SELECT string_agg(format('(SELECT count(*) - count(DISTINCT (%1$s)) FROM scope r WHERE %2$s)',
+								 (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(q.columns) c),
+								 (SELECT string_agg(format('r.%I IS NOT NULL', c), ' AND ') FROM unnest(q.columns) c)),
+						  ' + ')
+		  INTO v_dup FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'duplicate';
+
+		EXECUTE format($q$
+			WITH scope AS MATERIALIZED (SELECT * FROM lake.%1$I r WHERE r._extracted_at >= $1),
+			flags AS (
+				SELECT %2$s AS miss, coalesce(%3$s, false) AS orph, coalesce(%4$s, false) AS neg,
+					   coalesce(%5$s, false) AS ebs, r._invalid_dates IS NOT NULL AS zero
+				  FROM scope r)
+			SELECT count(*) AS n, coalesce(sum(miss), 0)::bigint AS miss,
+				   count(*) FILTER (WHERE orph) AS orph, count(*) FILTER (WHERE neg) AS neg,
+				   count(*) FILTER (WHERE ebs) AS ebs, count(*) FILTER (WHERE zero) AS zero,
+				   count(*) FILTER (WHERE orph OR neg OR ebs OR zero) AS inc,
+				   (%6$s)::bigint AS dup
+			  FROM flags$q$,
+			t.tn || '_current', coalesce(v_req, '0'), coalesce(v_orph, 'false'), coalesce(v_neg, 'false'),
+			coalesce(v_ebs, 'false'), coalesce(v_dup, '0'))
+		INTO r USING v_since;
+
+		table_name := t.tn;
+		rows := r.n;
+		missing_pct := CASE WHEN r.n * v_nreq > 0 THEN round(100.0 * r.miss / (r.n * v_nreq), 2) ELSE 0 END;
+		missing_cells := r.miss;
+		duplicates := r.dup;
+		orphans := r.orph;
+		negative_quantities := r.neg;
+		end_before_start := r.ebs;
+		zero_dates := r.zero;
+		incoherent_rows := r.inc;
+		score := CASE WHEN r.n = 0 THEN NULL
+					  ELSE round(greatest(0, 100 * (1 - 0.3 * (CASE WHEN v_nreq > 0 THEN r.miss::numeric / (r.n * v_nreq) ELSE 0 END)
+													   - 0.3 * least(1, r.dup::numeric / r.n)
+													   - 0.4 * (r.inc::numeric / r.n))), 1) END;
+		RETURN NEXT;
+		g_rows := g_rows + r.n;
+		g_miss := g_miss + r.miss;
+		g_cells := g_cells + r.n * v_nreq;
+		g_dup := g_dup + r.dup;
+		g_orph := g_orph + r.orph;
+		g_neg := g_neg + r.neg;
+		g_ebs := g_ebs + r.ebs;
+		g_zero := g_zero + r.zero;
+		g_inc := g_inc + r.inc;
+		g_score := g_score + coalesce(score, 0) * r.n;
+	END LOOP;
+	table_name := '(all)';
+	rows := g_rows;
+	missing_pct := CASE WHEN g_cells > 0 THEN round(100.0 * g_miss / g_cells, 2) ELSE 0 END;
+	missing_cells := g_miss;
+	duplicates := g_dup;
+	orphans := g_orph;
+	negative_quantities := g_neg;
+	end_before_start := g_ebs;
+	zero_dates := g_zero;
+	incoherent_rows := g_inc;
+	score := CASE WHEN g_rows > 0 THEN round(g_score / g_rows, 1) END;
+	RETURN NEXT;
+END;
+$function$
+;
 CREATE OR REPLACE FUNCTION doliflow._ticket_anomaly_months()
  RETURNS TABLE(month date, flagged bigint)
  LANGUAGE plpgsql
@@ -450,6 +633,159 @@ BEGIN
 					)::doliflow.status_row;
 	END LOOP;
 END;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow.forecast(model doliflow.forecast_model, horizon integer, level double precision DEFAULT 0.95)
+ RETURNS TABLE(day date, yhat double precision, lo double precision, hi double precision)
+ LANGUAGE c
+ IMMUTABLE PARALLEL SAFE STRICT ROWS 28
+AS '$libdir/doliflow', $function$doliflow_forecast$function$
+;
+CREATE OR REPLACE FUNCTION doliflow.customer_rfm()
+ RETURNS TABLE(customer_key integer, as_of date, recency_days integer, frequency integer, tickets_12m integer, invoices_12m integer, monetary numeric, satisfaction numeric, rated_tickets integer, first_activity date, tenure_days integer, usual_gap_days numeric)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+	WITH ref AS (
+		SELECT coalesce(greatest((SELECT max(t.created_at)::date FROM dw.fact_tickets t),
+								 (SELECT max(l.invoice_date) FROM dw.fact_invoice_lines l WHERE l.is_validated)),
+						doliflow.company_today()) AS as_of),
+	tk AS (
+		SELECT t.customer_key, count(*) AS n12, avg(t.satisfaction) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS sat,
+			   count(*) FILTER (WHERE t.satisfaction BETWEEN 1 AND 5) AS rated
+		  FROM dw.fact_tickets t, ref
+		 WHERE t.created_at::date > ref.as_of - 365 AND t.created_at::date <= ref.as_of
+		 GROUP BY 1),
+	inv AS (
+		SELECT l.customer_key, count(DISTINCT l.invoice_key) AS n12, sum(l.total_ht) AS revenue
+		  FROM dw.fact_invoice_lines l, ref
+		 WHERE l.is_validated AND l.invoice_date > ref.as_of - 365 AND l.invoice_date <= ref.as_of
+		 GROUP BY 1)
+	SELECT c.customer_key, ref.as_of,
+		   ref.as_of - c.last_activity,
+		   (coalesce(tk.n12, 0) + coalesce(inv.n12, 0))::int,
+		   coalesce(tk.n12, 0)::int, coalesce(inv.n12, 0)::int,
+		   round(coalesce(inv.revenue, 0), 2),
+		   round(tk.sat, 2), coalesce(tk.rated, 0)::int,
+		   coalesce(c.first_activity, c.created_at::date),
+		   ref.as_of - coalesce(c.first_activity, c.created_at::date),
+		   CASE WHEN c.tickets + c.invoices >= 2 AND c.last_activity > c.first_activity
+				THEN round((c.last_activity - c.first_activity)::numeric / (c.tickets + c.invoices - 1), 1) END
+	  FROM dw.dim_customer c CROSS JOIN ref
+	  LEFT JOIN tk ON tk.customer_key = c.customer_key
+	  LEFT JOIN inv ON inv.customer_key = c.customer_key
+	 WHERE c.client_type IN (1, 3) OR c.tickets > 0 OR c.invoices > 0;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow._event_factors(p_as_of date, p_from date, p_to date, p_products integer[])
+ RETURNS TABLE(fk_product integer, day date, factor double precision, events text[])
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+	WITH ev AS (
+		SELECT e.*, doliflow.event_effect(e.event_id, p_as_of) AS eff
+		  FROM doliflow.events e
+		 WHERE e.end_date >= p_from AND e.start_date <= p_to
+	)
+	SELECT p.fk_product, d::date,
+		   CASE WHEN bool_or(ev.eff = 0) THEN 0 ELSE exp(sum(ln(ev.eff))) END,
+		   array_agg(ev.name ORDER BY ev.event_id)
+	  FROM ev
+	  JOIN doliflow._stock_product p
+		ON p.fk_product = ANY (p_products)
+	   AND (ev.scope = 'all'
+			OR (ev.scope = 'product' AND p.fk_product = ev.scope_id)
+			OR (ev.scope = 'category' AND p.category_id = ev.scope_id))
+	 CROSS JOIN generate_series(greatest(ev.start_date, p_from), least(ev.end_date, p_to), interval '1 day') d
+	 GROUP BY 1, 2;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow._demand_history(p_origin date, p_products integer[], p_use_events boolean)
+ RETURNS TABLE(fk_product integer, day date, dow integer, hol boolean, qty double precision, adj double precision)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+	WITH prm AS (
+		SELECT p_origin - (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_history_days') + 1 AS first_day,
+			   (SELECT value::float8 FROM doliflow.settings WHERE name = 'event_min_effect') AS min_eff
+	), days AS (
+		SELECT d::date AS day, extract(isodow FROM d)::int AS dow, coalesce(c.is_holiday, false) AS hol
+		  FROM prm CROSS JOIN generate_series(prm.first_day, p_origin, interval '1 day') d
+		  LEFT JOIN doliflow._stock_calendar c ON c.day = d::date
+	), prods AS (
+		SELECT DISTINCT unnest(p_products) AS fk_product
+	), ev AS (
+		SELECT f.* FROM prm, doliflow._event_factors(p_origin, prm.first_day, p_origin, p_products) f
+		 WHERE p_use_events
+	)
+	SELECT p.fk_product, d.day, d.dow, d.hol, coalesce(s.qty, 0)::float8,
+		   CASE WHEN ev.factor IS NULL THEN coalesce(s.qty, 0)::float8
+				WHEN ev.factor >= prm.min_eff THEN coalesce(s.qty, 0)::float8 / ev.factor
+		   END
+	  FROM prm CROSS JOIN prods p CROSS JOIN days d
+	  LEFT JOIN doliflow._stock_demand s ON s.fk_product = p.fk_product AND s.day = d.day
+	  LEFT JOIN ev ON ev.fk_product = p.fk_product AND ev.day = d.day;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow._baseline_model(p_origin date, p_products integer[], p_use_events boolean)
+ RETURNS TABLE(fk_product integer, level double precision, dow_factor double precision[], sigma double precision, mase_scale double precision, hol_actual double precision, hol_expected double precision, n_days integer, n_nonzero integer)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+	WITH prm AS (
+		SELECT (SELECT value::int FROM doliflow.settings WHERE name = 'forecast_level_days') AS level_days
+	), prods AS (
+		SELECT DISTINCT unnest(p_products) AS fk_product
+	), hist AS (
+		SELECT * FROM doliflow._demand_history(p_origin, p_products, p_use_events)
+	), naive AS (
+		SELECT h.fk_product, avg(abs(h.qty - h.prev)) AS mase_scale, count(*) + 1 AS n_days,
+			   count(*) FILTER (WHERE h.qty <> 0) AS n_nonzero
+		  FROM (SELECT hist.fk_product, hist.qty, lag(hist.qty) OVER (PARTITION BY hist.fk_product ORDER BY hist.day) AS prev
+				  FROM hist) h
+		 WHERE h.prev IS NOT NULL
+		 GROUP BY 1
+	), dowm AS (
+		SELECT p.fk_product, w.dow, a.m
+		  FROM prods p CROSS JOIN generate_series(1, 7) w(dow)
+		  LEFT JOIN (SELECT h.fk_product, h.dow, avg(h.adj) AS m FROM hist h
+					  WHERE NOT h.hol AND h.adj IS NOT NULL AND h.day > p_origin - 364
+					  GROUP BY 1, 2) a ON a.fk_product = p.fk_product AND a.dow = w.dow
+	), dowf AS (
+		SELECT x.fk_product,
+			   array_agg(CASE WHEN x.mm > 0 THEN coalesce(x.m, x.mm) / x.mm ELSE 1 END ORDER BY x.dow) AS f,
+			   array_agg(coalesce(x.m, x.mm, 0) ORDER BY x.dow) AS m
+		  FROM (SELECT dowm.*, avg(dowm.m) OVER (PARTITION BY dowm.fk_product) AS mm FROM dowm) x
+		 GROUP BY 1
+	), lvl AS (
+		SELECT h.fk_product, sum(h.adj) / nullif(sum(f.f[h.dow]), 0) AS level
+		  FROM hist h JOIN dowf f USING (fk_product) CROSS JOIN prm
+		 WHERE NOT h.hol AND h.adj IS NOT NULL AND h.day > p_origin - prm.level_days
+		 GROUP BY 1
+	), sig AS (
+		SELECT h.fk_product, sqrt(avg((h.adj - coalesce(l.level, 0) * f.f[h.dow]) ^ 2)) AS sigma
+		  FROM hist h JOIN dowf f USING (fk_product) LEFT JOIN lvl l USING (fk_product) CROSS JOIN prm
+		 WHERE NOT h.hol AND h.adj IS NOT NULL AND h.day > p_origin - prm.level_days
+		 GROUP BY 1
+	), hol AS (
+		SELECT h.fk_product, sum(h.adj) AS hol_actual, sum(f.m[h.dow]) AS hol_expected
+		  FROM hist h JOIN dowf f USING (fk_product)
+		 WHERE h.hol AND h.adj IS NOT NULL
+		 GROUP BY 1
+	)
+	SELECT p.fk_product, coalesce(l.level, 0), f.f, coalesce(s.sigma, 0), n.mase_scale,
+		   coalesce(hol.hol_actual, 0), coalesce(hol.hol_expected, 0),
+		   coalesce(n.n_days, 0)::int, coalesce(n.n_nonzero, 0)::int
+	  FROM prods p
+	  JOIN dowf f USING (fk_product)
+	  LEFT JOIN lvl l USING (fk_product)
+	  LEFT JOIN sig s USING (fk_product)
+	  LEFT JOIN naive n USING (fk_product)
+	  LEFT JOIN hol USING (fk_product);
 $function$
 ;
 CREATE OR REPLACE VIEW dw.v_stock_alerts AS
@@ -755,6 +1091,54 @@ CREATE OR REPLACE VIEW dw.v_stock_alerts AS
      LEFT JOIN ( SELECT s.value AS lang
            FROM doliflow.settings s
           WHERE (s.name = 'language'::text)) l ON (true));
+CREATE OR REPLACE FUNCTION doliflow.what_if_order(product integer, target_date date, margin_pct numeric DEFAULT NULL::numeric)
+ RETURNS TABLE(fk_product integer, from_date date, to_date date, days integer, sum_forecast numeric, stock numeric, incoming numeric, raw_need numeric, with_margin numeric, margin_used_pct numeric, packaging numeric, suggested_quantity numeric, suggested_quantity_net numeric, forecast_truncated boolean, generated_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+#variable_conflict use_variable
+DECLARE
+	v_run record;
+	v_margin numeric := coalesce(margin_pct, doliflow.setting('safety_margin_pct')::numeric);
+	v_sum numeric;
+	v_last date;
+	v_stock numeric;
+	v_incoming numeric;
+	v_pack numeric;
+BEGIN
+	IF product IS NULL OR target_date IS NULL THEN
+		RAISE EXCEPTION 'product and target_date are required' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM doliflow._check_finite(v_margin, 'margin_pct', 0);
+	SELECT p.packaging INTO v_pack FROM doliflow._stock_product p WHERE p.fk_product = product;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'product % is not a stockable product', product USING ERRCODE = 'no_data_found';
+	END IF;
+	SELECT * INTO v_run FROM doliflow._stock_latest_run;
+	IF v_run.run_id IS NULL THEN
+		RAISE EXCEPTION 'no nightly forecast yet' USING ERRCODE = 'no_data_found',
+			HINT = 'CALL doliflow.run_analytics(''forecast'') computes one.';
+	END IF;
+	IF target_date <= v_run.origin THEN
+		RAISE EXCEPTION 'target_date % must be after the forecast origin %', target_date, v_run.origin
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT coalesce(sum(pr.yhat), 0), max(pr.day) INTO v_sum, v_last
+	  FROM dw.predictions pr
+	 WHERE pr.run_id = v_run.run_id AND pr.fk_product = product AND pr.fk_entrepot IS NULL
+	   AND pr.day > v_run.origin AND pr.day <= target_date;
+	SELECT coalesce(sum(o.stock), 0) INTO v_stock FROM doliflow._stock_onhand o WHERE o.fk_product = product;
+	SELECT coalesce(sum(i.qty), 0) INTO v_incoming FROM doliflow._stock_incoming i WHERE i.fk_product = product;
+	RETURN QUERY SELECT product, v_run.origin + 1, target_date, target_date - v_run.origin, trim_scale(v_sum),
+		trim_scale(v_stock), trim_scale(v_incoming), trim_scale(greatest(v_sum - v_stock, 0)),
+		trim_scale(greatest((v_sum - v_stock) * (1 + v_margin / 100), 0)), v_margin, v_pack,
+		doliflow.suggested_quantity(v_sum, v_stock, v_margin, v_pack),
+		doliflow.suggested_quantity(v_sum, v_stock + v_incoming, v_margin, v_pack),
+		v_last IS NULL OR v_last < target_date, v_run.generated_at;
+END;
+$function$
+;
 CREATE OR REPLACE VIEW dw.v_dashboard AS
  WITH lr AS (
          SELECT _stock_latest_run.run_id,
@@ -2110,61 +2494,175 @@ AS $function$
 	   AND doliflow._backend_alive(l.holder_pid, l.holder_start);
 $function$
 ;
-COMMENT ON function doliflow._analytics_report(bigint,boolean) IS 'Report module of run_analytics(): stores report_html(page, lang';
-COMMENT ON function doliflow._backend_alive(integer,timestamp with time zone) IS 'Internal: whether the backend with this pid and start time stil';
-COMMENT ON function doliflow._backend_start() IS 'Internal: start time of this backend (identifies it with its pi';
-COMMENT ON function doliflow._claim(text) IS 'Internal: claims the doliflow lock of that name (run, extract, ';
-COMMENT ON function doliflow._claim_held(text) IS 'Internal: whether this backend holds the doliflow lock of that ';
-COMMENT ON function doliflow._claim_holder(text) IS 'Internal: pid of the live backend holding the doliflow lock of ';
-COMMENT ON function doliflow._claim_xact(text) IS 'Internal: locks the doliflow lock row of that name until the en';
-COMMENT ON function doliflow._connect(text,integer,text,text,text) IS 'Internal: the work of doliflow.connect(), which re-raises its e';
-COMMENT ON function doliflow._extrafield_suggest(text,text,text) IS 'internal: whether a ticket extrafield (name, label) looks like ';
-COMMENT ON function doliflow._forecast_fit_final(internal) IS 'forecast_fit final: infers the frequency (or checks the declare';
-COMMENT ON function doliflow._h(text) IS 'internal: text escaped for HTML content and attribute values (&';
-COMMENT ON function doliflow._lineage(text) IS 'Internal: the current warehouse load (its run_id), whether ever';
-COMMENT ON function doliflow._lineage_current(text,bigint,boolean) IS 'Internal: true when an output of the module computed from load ';
-COMMENT ON function doliflow._lock_try() IS 'Internal: try to claim the run lock (doliflow.pipeline_lock) th';
-COMMENT ON function doliflow._raise_hidden(text,text,text,text) IS 'Internal: raises an ERROR with that SQLSTATE, message, detail a';
-COMMENT ON function doliflow._release(text) IS 'Internal: releases the doliflow lock of that name if this backe';
-COMMENT ON function doliflow._report_alertes(text,text) IS 'internal: report page Alertes: the Critical then Attention item';
-COMMENT ON function doliflow._report_banner(text,text) IS 'internal: the first line of every report page: the status of th';
-COMMENT ON function doliflow._report_css() IS 'internal: the style sheet inlined in every report page (screen ';
-COMMENT ON function doliflow._report_date(date,text) IS 'internal: a date: 02/12/2026 in French, 2026-12-02 in English';
-COMMENT ON function doliflow._report_document(text,text) IS 'internal: the body of report_html() with the caller''s rights (w';
-COMMENT ON function doliflow._report_eur(numeric,text,integer) IS 'internal: an amount in euros: 1 234,50 € in French, €1,234.';
-COMMENT ON function doliflow._report_interventions(text,text) IS 'internal: report page Interventions et clients: tickets per mon';
-COMMENT ON function doliflow._report_item_chart(integer,numeric,bigint,date,text,text) IS 'internal: SVG chart of one alert item: its demand over the 28 d';
-COMMENT ON function doliflow._report_lang(text) IS 'internal: the report language: p_lang when given (fr or en, els';
-COMMENT ON function doliflow._report_level(text,text) IS 'internal: an alert level as a coloured badge in the language';
-COMMENT ON function doliflow._report_meta(text,text) IS 'internal: the freshness lines of every report page: when the re';
-COMMENT ON function doliflow._report_month(date,text) IS 'internal: a month name and year (janv. 2026 / Jan 2026)';
-COMMENT ON function doliflow._report_num(numeric,integer,text) IS 'internal: a number rounded to decimals, grouped by thousands: 1';
-COMMENT ON function doliflow._report_order(numeric,numeric,numeric,numeric,numeric,text) IS 'internal: the suggested quantity with its derivation: need (dem';
-COMMENT ON function doliflow._report_predictions(text,text) IS 'internal: report page Prédictions: forecast table of the items';
-COMMENT ON function doliflow._report_qty(numeric,text) IS 'internal: a quantity: no decimals when whole to 0.1, else one d';
-COMMENT ON function doliflow._report_reason(text,text) IS 'internal: an anomaly reason or a segment rule in the report lan';
-COMMENT ON function doliflow._report_tableau(text,text) IS 'internal: report page Tableau de bord from dw.v_dashboard: tile';
-COMMENT ON function doliflow._report_ts(timestamp with time zone,text,text) IS 'internal: a time in the company time zone tz: 02/12/2026 à 00h';
-COMMENT ON function doliflow._run_check(bigint) IS 'Internal: raises insufficient_privilege unless the run is still';
-COMMENT ON function doliflow._setting_domain(text,text,boolean,text,boolean,text[],text) IS 'Internal: the domain of a doliflow setting in words (type, allo';
-COMMENT ON function doliflow._source_arm() IS 'Internal: arms the source guard (timeouts from the source_conne';
-COMMENT ON function doliflow._source_clear() IS 'Internal: drops the user mapping and the foreign tables of doli';
-COMMENT ON function doliflow._source_guard_arm(text,integer,text,integer,integer,text) IS 'Internal: arms the source guard of this backend: a cancel, stat';
-COMMENT ON function doliflow._source_option_file_check(text) IS 'Internal: checks that the source option file is an absolute pat';
-COMMENT ON function doliflow._status_extrafields() IS 'status() provider: the ticket extrafields of the source (lake.l';
-COMMENT ON function doliflow._status_lineage() IS 'status() provider: the source data of the current warehouse loa';
-COMMENT ON function doliflow._svg_bars(text[],numeric[],integer,text[],boolean,integer,integer,text,text,numeric,text,numeric,text) IS 'internal: an inline SVG bar chart of p_series series (values on';
-COMMENT ON function doliflow._svg_lines(text[],double precision[],double precision[],double precision[],double precision[],integer,integer,integer,text,text) IS 'internal: an inline SVG line chart: actual (solid) and forecast';
-COMMENT ON function doliflow._svg_nice(double precision) IS 'internal: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4,';
-COMMENT ON function doliflow._t(text,text) IS 'internal: the text of a report label in a language (the key its';
-COMMENT ON function doliflow._ticket_anomaly_months() IS 'Internal: per closing month, the closed tickets flagged by the ';
-COMMENT ON function doliflow.apply_grants() IS 'Superuser: (re)applies doliflow ownership and privileges (the r';
-COMMENT ON function doliflow.company_now() IS 'Wall-clock time of the company now (transaction start in the ti';
-COMMENT ON function doliflow.company_today() IS 'Today''s date for the company (time zone of setting timezone), w';
-COMMENT ON function doliflow.disconnect() IS 'Drops the user mapping holding the password and the foreign tab';
-COMMENT ON function doliflow.forecast(doliflow.forecast_model,integer,double precision) IS 'Forecasts for the horizon periods (days, weeks, months, quarter';
-COMMENT ON function doliflow.forecast_fit(date,double precision) IS 'Fits a demand model per group: rows in any order; the frequency';
-COMMENT ON function doliflow.report_html(text,text) IS 'The stock manager''s report as one self-contained HTML document ';
+CREATE OR REPLACE FUNCTION doliflow._schedule_jobs(p_nightly time without time zone, p_tz text, p_database text, p_on date DEFAULT NULL::date)
+ RETURNS TABLE(jobname text, schedule text, command text, database text, local_time text)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	v_crondb text := pg_catalog.current_setting('cron.database_name', true);
+	v_suffix text := CASE WHEN p_database = coalesce(v_crondb, p_database) THEN '' ELSE '@' || p_database END;
+	v_retention integer := doliflow.setting('retention_days')::integer;
+BEGIN
+	IF p_nightly IS NULL OR p_tz IS NULL THEN
+		RAISE EXCEPTION 'doliflow.schedule: nightly time and time zone must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names WHERE name = p_tz)
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_abbrevs WHERE abbrev = p_tz) THEN
+		RAISE EXCEPTION 'unknown time zone "%"', p_tz USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Use a name from pg_timezone_names, e.g. Europe/Paris.';
+	END IF;
+	jobname := 'doliflow-nightly' || v_suffix;
+	schedule := doliflow._cron_expr(p_nightly, p_tz, NULL, NULL, p_on);
+	command := 'CALL doliflow.run_pipeline()';
+	database := p_database;
+	local_time := format('daily %s %s', to_char(p_nightly, 'HH24:MI'), p_tz);
+	RETURN NEXT;
+	jobname := 'doliflow-weekly-rebuild' || v_suffix;
+	schedule := doliflow._cron_expr('02:00', p_tz, 0, NULL, p_on);
+	command := 'CALL doliflow.run_pipeline(full_rebuild => true)';
+	local_time := format('Sunday 02:00 %s', p_tz);
+	RETURN NEXT;
+	jobname := 'doliflow-monthly-cleanup' || v_suffix;
+	schedule := doliflow._cron_expr('03:00', p_tz, NULL, 1, p_on);
+	command := 'CALL doliflow.cleanup(doliflow.setting(''retention_days'')::integer)';
+	local_time := format('1st of the month 03:00 %s', p_tz);
+	RETURN NEXT;
+	-- pg_cron's own history, pruned where it lives (the cron database).
+	jobname := 'doliflow-cron-history' || v_suffix;
+	schedule := doliflow._cron_expr('03:15', p_tz, NULL, 1, p_on);
+	command := format('DELETE FROM cron.job_run_details WHERE end_time < now() - interval %L'
+					  ' AND jobid IN (SELECT jobid FROM cron.job WHERE jobname LIKE %L)',
+					  v_retention || ' days', 'doliflow-%');
+	database := coalesce(v_crondb, p_database);
+	local_time := format('1st of the month 03:15 %s', p_tz);
+	RETURN NEXT;
+END;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow.schedule(nightly time without time zone DEFAULT NULL::time without time zone, tz text DEFAULT NULL::text)
+ RETURNS TABLE(jobid bigint, jobname text, schedule_gmt text, local_time text, command text, database text)
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	v_nightly time := coalesce(nightly, doliflow.setting('nightly_time')::time);
+	v_tz text := coalesce(tz, doliflow.setting('timezone'));
+	v_crondb text := pg_catalog.current_setting('cron.database_name', true);
+	j record;
+BEGIN
+	IF v_crondb IS NULL THEN
+		RAISE EXCEPTION 'pg_cron is not loaded in this server'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, and CREATE EXTENSION pg_cron in that database.';
+	END IF;
+	IF v_crondb = pg_catalog.current_database() AND pg_catalog.to_regclass('cron.job') IS NULL THEN
+		-- pg_cron is preloaded and runs here, but its extension was never created.
+		RAISE EXCEPTION 'pg_cron is loaded but its extension is not created: run CREATE EXTENSION pg_cron in database "%" (cron.database_name), then doliflow.schedule() again', v_crondb
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('psql -d %s -c "CREATE EXTENSION pg_cron"', v_crondb);
+	END IF;
+	IF NOT doliflow._cron_here() THEN
+		RAISE EXCEPTION 'pg_cron runs in database "%" (cron.database_name), not in this database "%": schedule from there with doliflow.schedule_sql()', v_crondb, current_database()
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = format('psql -d %s -Atc "SELECT doliflow.schedule_sql()" | psql -d %s   (once: CREATE EXTENSION pg_cron in database %s if it is not there yet)',
+								current_database(), v_crondb, v_crondb);
+	END IF;
+	RAISE NOTICE 'doliflow: pg_cron schedules in %: local % % is % there today; the local time shifts by an hour when daylight saving time changes (run doliflow.schedule() again to follow it)',
+		doliflow._cron_timezone(), to_char(v_nightly, 'HH24:MI'), v_tz, doliflow._cron_expr(v_nightly, v_tz);
+	FOR j IN SELECT * FROM doliflow._schedule_jobs(v_nightly, v_tz, current_database()) LOOP
+		jobid := cron.schedule_in_database(j.jobname, j.schedule, j.command, j.database);
+		jobname := j.jobname;
+		schedule_gmt := j.schedule;
+		local_time := j.local_time;
+		command := j.command;
+		database := j.database;
+		RETURN NEXT;
+	END LOOP;
+END;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow.scheduled_jobs()
+ RETURNS TABLE(jobname text, schedule_gmt text, local_time text, command text, database text, active boolean, next_run timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	v_tz text := doliflow.setting('timezone');
+BEGIN
+	IF pg_catalog.to_regclass('cron.job') IS NULL
+	   OR NOT pg_catalog.has_table_privilege('cron.job', 'SELECT') THEN
+		RETURN;		-- pg_cron lives in another database (see schedule_sql())
+	END IF;
+	RETURN QUERY EXECUTE
+		'SELECT j.jobname::text, j.schedule, '
+		'       CASE WHEN n.next IS NOT NULL THEN to_char(n.next AT TIME ZONE $1, ''Dy HH24:MI'') || '' '' || $1 END, '
+		'       j.command, j.database::text, j.active, n.next '
+		'  FROM cron.job j CROSS JOIN LATERAL (SELECT doliflow._cron_next(j.schedule) AS next) n '
+		' WHERE true '
+		'   AND j.jobname IN (SELECT s.jobname FROM doliflow._schedule_jobs(''00:00'', ''GMT'', current_database()) s) '
+		' ORDER BY n.next NULLS LAST, j.jobname'
+		USING v_tz;
+END;
+$function$
+;
+COMMENT ON ROUTINE doliflow._analytics_report(bigint,boolean) IS 'Report module of run_analytics(): stores report_html(page, lang';
+COMMENT ON ROUTINE doliflow._backend_alive(integer,timestamp with time zone) IS 'Internal: whether the backend with this pid and start time stil';
+COMMENT ON ROUTINE doliflow._backend_start() IS 'Internal: start time of this backend (identifies it with its pi';
+COMMENT ON ROUTINE doliflow._claim(text) IS 'Internal: claims the doliflow lock of that name (run, extract, ';
+COMMENT ON ROUTINE doliflow._claim_held(text) IS 'Internal: whether this backend holds the doliflow lock of that ';
+COMMENT ON ROUTINE doliflow._claim_holder(text) IS 'Internal: pid of the live backend holding the doliflow lock of ';
+COMMENT ON ROUTINE doliflow._claim_xact(text) IS 'Internal: locks the doliflow lock row of that name until the en';
+COMMENT ON ROUTINE doliflow._connect(text,integer,text,text,text) IS 'Internal: the work of doliflow.connect(), which re-raises its e';
+COMMENT ON ROUTINE doliflow._extrafield_suggest(text,text,text) IS 'internal: whether a ticket extrafield (name, label) looks like ';
+COMMENT ON ROUTINE doliflow._forecast_fit_final(internal) IS 'forecast_fit final: infers the frequency (or checks the declare';
+COMMENT ON ROUTINE doliflow._h(text) IS 'internal: text escaped for HTML content and attribute values (&';
+COMMENT ON ROUTINE doliflow._lineage(text) IS 'Internal: the current warehouse load (its run_id), whether ever';
+COMMENT ON ROUTINE doliflow._lineage_current(text,bigint,boolean) IS 'Internal: true when an output of the module computed from load ';
+COMMENT ON ROUTINE doliflow._lock_try() IS 'Internal: try to claim the run lock (doliflow.pipeline_lock) th';
+COMMENT ON ROUTINE doliflow._raise_hidden(text,text,text,text) IS 'Internal: raises an ERROR with that SQLSTATE, message, detail a';
+COMMENT ON ROUTINE doliflow._release(text) IS 'Internal: releases the doliflow lock of that name if this backe';
+COMMENT ON ROUTINE doliflow._report_alertes(text,text) IS 'internal: report page Alertes: the Critical then Attention item';
+COMMENT ON ROUTINE doliflow._report_banner(text,text) IS 'internal: the first line of every report page: the status of th';
+COMMENT ON ROUTINE doliflow._report_css() IS 'internal: the style sheet inlined in every report page (screen ';
+COMMENT ON ROUTINE doliflow._report_date(date,text) IS 'internal: a date: 02/12/2026 in French, 2026-12-02 in English';
+COMMENT ON ROUTINE doliflow._report_document(text,text) IS 'internal: the body of report_html() with the caller''s rights (w';
+COMMENT ON ROUTINE doliflow._report_eur(numeric,text,integer) IS 'internal: an amount in euros: 1 234,50 € in French, €1,234.';
+COMMENT ON ROUTINE doliflow._report_interventions(text,text) IS 'internal: report page Interventions et clients: tickets per mon';
+COMMENT ON ROUTINE doliflow._report_item_chart(integer,numeric,bigint,date,text,text) IS 'internal: SVG chart of one alert item: its demand over the 28 d';
+COMMENT ON ROUTINE doliflow._report_lang(text) IS 'internal: the report language: p_lang when given (fr or en, els';
+COMMENT ON ROUTINE doliflow._report_level(text,text) IS 'internal: an alert level as a coloured badge in the language';
+COMMENT ON ROUTINE doliflow._report_meta(text,text) IS 'internal: the freshness lines of every report page: when the re';
+COMMENT ON ROUTINE doliflow._report_month(date,text) IS 'internal: a month name and year (janv. 2026 / Jan 2026)';
+COMMENT ON ROUTINE doliflow._report_num(numeric,integer,text) IS 'internal: a number rounded to decimals, grouped by thousands: 1';
+COMMENT ON ROUTINE doliflow._report_order(numeric,numeric,numeric,numeric,numeric,text) IS 'internal: the suggested quantity with its derivation: need (dem';
+COMMENT ON ROUTINE doliflow._report_predictions(text,text) IS 'internal: report page Prédictions: forecast table of the items';
+COMMENT ON ROUTINE doliflow._report_qty(numeric,text) IS 'internal: a quantity: no decimals when whole to 0.1, else one d';
+COMMENT ON ROUTINE doliflow._report_reason(text,text) IS 'internal: an anomaly reason or a segment rule in the report lan';
+COMMENT ON ROUTINE doliflow._report_tableau(text,text) IS 'internal: report page Tableau de bord from dw.v_dashboard: tile';
+COMMENT ON ROUTINE doliflow._report_ts(timestamp with time zone,text,text) IS 'internal: a time in the company time zone tz: 02/12/2026 à 00h';
+COMMENT ON ROUTINE doliflow._run_check(bigint) IS 'Internal: raises insufficient_privilege unless the run is still';
+COMMENT ON ROUTINE doliflow._setting_domain(text,text,boolean,text,boolean,text[],text) IS 'Internal: the domain of a doliflow setting in words (type, allo';
+COMMENT ON ROUTINE doliflow._source_arm() IS 'Internal: arms the source guard (timeouts from the source_conne';
+COMMENT ON ROUTINE doliflow._source_clear() IS 'Internal: drops the user mapping and the foreign tables of doli';
+COMMENT ON ROUTINE doliflow._source_guard_arm(text,integer,text,integer,integer,text) IS 'Internal: arms the source guard of this backend: a cancel, stat';
+COMMENT ON ROUTINE doliflow._source_option_file_check(text) IS 'Internal: checks that the source option file is an absolute pat';
+COMMENT ON ROUTINE doliflow._status_extrafields() IS 'status() provider: the ticket extrafields of the source (lake.l';
+COMMENT ON ROUTINE doliflow._status_lineage() IS 'status() provider: the source data of the current warehouse loa';
+COMMENT ON ROUTINE doliflow._svg_bars(text[],numeric[],integer,text[],boolean,integer,integer,text,text,numeric,text,numeric,text) IS 'internal: an inline SVG bar chart of p_series series (values on';
+COMMENT ON ROUTINE doliflow._svg_lines(text[],double precision[],double precision[],double precision[],double precision[],integer,integer,integer,text,text) IS 'internal: an inline SVG line chart: actual (solid) and forecast';
+COMMENT ON ROUTINE doliflow._svg_nice(double precision) IS 'internal: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4,';
+COMMENT ON ROUTINE doliflow._t(text,text) IS 'internal: the text of a report label in a language (the key its';
+COMMENT ON ROUTINE doliflow._ticket_anomaly_months() IS 'Internal: per closing month, the closed tickets flagged by the ';
+COMMENT ON ROUTINE doliflow.apply_grants() IS 'Superuser: (re)applies doliflow ownership and privileges (the r';
+COMMENT ON ROUTINE doliflow.company_now() IS 'Wall-clock time of the company now (transaction start in the ti';
+COMMENT ON ROUTINE doliflow.company_today() IS 'Today''s date for the company (time zone of setting timezone), w';
+COMMENT ON ROUTINE doliflow.disconnect() IS 'Drops the user mapping holding the password and the foreign tab';
+COMMENT ON ROUTINE doliflow.forecast(doliflow.forecast_model,integer,double precision) IS 'Forecasts for the horizon periods (days, weeks, months, quarter';
+COMMENT ON ROUTINE doliflow.forecast_fit(date,double precision) IS 'Fits a demand model per group: rows in any order; the frequency';
+COMMENT ON ROUTINE doliflow.report_html(text,text) IS 'The stock manager''s report as one self-contained HTML document ';
 COMMENT ON schema doliflow IS 'doliflow API: connector, pipeline procedures, settings, run log';
 COMMENT ON server doliflow_source IS 'doliflow: the Dolibarr MariaDB/MySQL database (options set by d';
 COMMENT ON table doliflow.analytics_input IS 'Source tables (doliflow.source_table) each analytics module''s o';
