@@ -99,5 +99,5 @@ WITH ext AS (
 	  FROM pg_catalog.pg_extension e, unnest(e.extconfig, e.extcondition) AS c(t, w) WHERE e.extname LIKE 'doliflow%'
 )
 SELECT obj, aspect, val FROM lines;
-SELECT obj || ' | ' || aspect || ' | ' || pg_catalog.replace(COALESCE(val, '<null>'), E'\n', E'\n    ')
+SELECT obj || ' | ' || aspect || ' | ' || pg_catalog.replace(COALESCE(val, '<null>'), E'\n', '\n')
   FROM pg_temp.df_catalog ORDER BY obj, aspect, val;

@@ -72,13 +72,20 @@ CREATE TEMP TABLE dropped AS SELECT p.oid
 ;
 \\o
 SELECT pg_catalog.format('DROP FUNCTION %s;', oid::regprocedure) FROM dropped ORDER BY oid;
-SELECT pg_catalog.format('DROP VIEW %s;', c.oid::regclass)
+\\o /dev/null
+CREATE TEMP TABLE dropped_views AS SELECT c.oid, nm.obj
   FROM nm JOIN pg_catalog.pg_class c ON nm.classid = 'pg_catalog.pg_class'::regclass AND c.oid = nm.objid AND c.relkind = 'v'
  WHERE EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = nm.obj)
    AND (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM old_cat o WHERE o.obj = nm.obj AND o.aspect LIKE 'column %')
        IS DISTINCT FROM
        (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM new_cat n WHERE n.obj = nm.obj AND n.aspect LIKE 'column %')
- ORDER BY c.oid DESC;
+;
+-- objects dropped and recreated lose comments, owner and ACL: treated as new below
+CREATE TEMP TABLE recreated AS
+SELECT nm.obj FROM nm WHERE nm.objid IN (SELECT oid FROM dropped)
+UNION SELECT obj FROM dropped_views;
+\\o
+SELECT pg_catalog.format('DROP VIEW %s;', oid::regclass) FROM dropped_views ORDER BY oid DESC;
 -- 3. new or changed routines and views, in creation order
 SELECT CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN
             CASE WHEN p.prokind = 'a' THEN '-- aggregate ' || p.oid::regprocedure::text || ' changed: write it by hand'
@@ -102,12 +109,25 @@ SELECT pg_catalog.format('COMMENT ON %s IS %L;',
        n.val)
   FROM new_cat n
  WHERE (n.aspect = 'comment' OR n.aspect LIKE 'comment column %')
-   AND NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = n.aspect AND o.val = n.val)
+   AND (n.obj IN (SELECT obj FROM recreated) OR NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = n.aspect AND o.val = n.val))
  ORDER BY n.obj, n.aspect;
+-- 5a. owners that differ (before the ACLs: a new owner becomes the grantor)
+SELECT pg_catalog.format('ALTER %s %s OWNER TO %I;',
+       CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN 'ROUTINE'
+            WHEN c.relkind = 'v' THEN 'VIEW' WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+       CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN nm.objid::regprocedure::text ELSE nm.objid::regclass::text END,
+       n.val)
+  FROM new_cat n JOIN nm ON nm.obj = n.obj
+  LEFT JOIN pg_catalog.pg_class c ON nm.classid = 'pg_catalog.pg_class'::regclass AND c.oid = nm.objid
+ WHERE n.aspect = 'owner' AND nm.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_class'::regclass)
+   AND (n.obj IN (SELECT obj FROM recreated) OR NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = 'owner' AND o.val = n.val))
+   AND n.val <> CURRENT_USER
+ ORDER BY nm.objid;
 -- 5. ACLs that differ: reset to the new install's ACL (revoke all, then the grants)
 SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM PUBLIC%s;', k.kw, k.target,
            (SELECT pg_catalog.string_agg(', ' || pg_catalog.quote_ident(r.rolname), '' ORDER BY r.rolname)
-              FROM pg_catalog.pg_roles r WHERE r.rolname LIKE 'doliflow%' AND NOT r.rolsuper))
+              FROM pg_catalog.pg_roles r WHERE r.rolname LIKE 'doliflow%' AND NOT r.rolsuper
+                AND r.rolname <> (SELECT o2.val FROM new_cat o2 WHERE o2.obj = n.obj AND o2.aspect = 'owner')))
        || CASE WHEN n.val = 'default' THEN pg_catalog.format(E'\nGRANT ALL ON %s %s TO PUBLIC;', k.kw, k.target) ELSE '' END
        || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(E'\nGRANT %s ON %s %s TO %s;',
                  a.privilege_type, k.kw, k.target,
@@ -124,7 +144,7 @@ SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM PUBLIC%s;', k.kw, k.target,
                                   ELSE (SELECT relacl FROM pg_catalog.pg_class WHERE oid = nm.objid) END AS acl) k
  WHERE n.aspect = 'acl'
    AND nm.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_class'::regclass)
-   AND NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = 'acl' AND o.val = n.val)
+   AND (n.obj IN (SELECT obj FROM recreated) OR NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = 'acl' AND o.val = n.val))
  ORDER BY nm.objid;
 EOF
 # ROWS=1: print instead the registry rows part (95_rows.sql): the rows of every doliflow.*
