@@ -30,6 +30,19 @@ PG_CFLAGS = -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-s
 
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql results output_iso regression.diffs regression.out
 
+# upgrade scripts: each directory extension/upgrade/A--B/ holds NN_*.sql
+# fragments, concatenated in name order into doliflow--A--B.sql (installed).
+# (before the PGXS include, which reads DATA_built for `all`)
+UPGRADE_DIRS = $(sort $(patsubst %/,%,$(dir $(wildcard extension/upgrade/*--*/[0-9][0-9]_*.sql))))
+UPGRADE_SCRIPTS = $(foreach d,$(UPGRADE_DIRS),$(EXTENSION)--$(notdir $(d)).sql)
+DATA_built += $(UPGRADE_SCRIPTS)
+EXTRA_CLEAN += $(UPGRADE_SCRIPTS)
+define UPGRADE_RULE
+$(UPGRADE_SCRIPTS): $(EXTENSION)--%.sql: $(wildcard extension/upgrade/*/[0-9][0-9]_*.sql)
+	cat $$(sort $$(wildcard extension/upgrade/$$*/[0-9][0-9]_*.sql)) > $$@
+endef
+# end upgrade scripts (the rule is evaluated after the PGXS include)
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
@@ -74,3 +87,6 @@ bench:
 
 fuzz:
 	test/fuzz/run
+
+# upgrade scripts: the rule defined above
+$(eval $(UPGRADE_RULE))

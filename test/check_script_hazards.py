@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scan an extension install script for hazards (python3 standard library only).
 
-    test/check_script_hazards.py doliflow--0.1.0.sql [more.sql ...]
+    test/check_script_hazards.py doliflow--0.2.0.sql [more.sql ...]
 
 Reports, one line each as FILE:LINE: hazard, and exits 1 when any is found:
   * CREATE OR REPLACE of any object: an extension creates its own objects with

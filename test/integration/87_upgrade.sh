@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# 87_upgrade: a user of 0.1.0 upgrades to the current build (issue 14).
+#  1. 0.1.0 (git archive 8a40951) is built and installed into its own private root, the
+#     way a real user has the old .so; a cluster started there gets CREATE EXTENSION
+#     doliflow VERSION '0.1.0', a full pipeline on a generated source, changed settings
+#     and an event;
+#  2. the current build is installed over it (make install overwrites the .so) and
+#     ALTER EXTENSION doliflow UPDATE runs (after CREATE EXTENSION doliflow_analytics
+#     when that extension exists);
+#  3. (a) the catalog of the extension objects (test/upgrade/catalog.sql) equals a fresh
+#     install's, (b) settings, events, prediction history, lake and run log are kept,
+#     (c) the next incremental run gives the warehouse a full rebuild gives.
+set -u
+. "$(dirname "$0")/../lib.sh"
+
+FROM=8a40951
+W=$TEST_TMP/up87
+rm -rf "$W"; mkdir -p "$W/old"
+chmod 755 "$W"
+SRC=up87_src
+okr() { ok "$1" "$2"; return "$1"; }	# ok, and the status for a || diagnosis
+TABLES="dim_date dim_customer dim_project dim_technician dim_product dim_warehouse fact_tickets fact_stock fact_invoice_lines fact_sales_daily"
+
+# 1. 0.1.0 in its own root and cluster
+git -C "$DF_ROOT" archive "$FROM" | tar -x -C "$W/old" || { ok 1 "git archive $FROM"; done_testing; }
+df_make_pgroot "$W/root"
+make -C "$W/old" -s with_llvm=no >/dev/null 2>"$W/old_build.err" &&
+	make -C "$W/old" -s with_llvm=no install DESTDIR="$W/root" >/dev/null 2>>"$W/old_build.err"
+okr $? "0.1.0 builds and installs into its own root" || cat "$W/old_build.err"
+chmod -R a+rX "$W/root"
+BIN=$W/root/usr/lib/postgresql/$DF_PG_MAJOR/bin
+PORT=$(df_free_port)
+trap 'df_pg_stop "$W/pg"' EXIT
+df_pg_start "$W/pg" "$PORT" "$BIN"; ok $? "a cluster runs from the 0.1.0 root"
+export PGPORT=$PORT
+
+psql -Xq -d postgres -c "CREATE DATABASE up87" -c "CREATE DATABASE up87_fresh" -c "CREATE DATABASE up87_full" >/dev/null
+q up87 "CREATE EXTENSION doliflow VERSION '0.1.0' CASCADE" >/dev/null 2>&1
+is "$(q up87 "SELECT extversion FROM pg_extension WHERE extname = 'doliflow'")" 0.1.0 "CREATE EXTENSION doliflow 0.1.0"
+
+df_new_source "$SRC" small 87
+df_connect up87 "$SRC"
+q up87 "CALL doliflow.run_pipeline()" >/dev/null 2>"$W/run1.err"; okr $? "0.1.0: full pipeline" || tail -5 "$W/run1.err"
+q up87 "UPDATE doliflow.settings SET value = '15' WHERE name = 'safety_margin_pct';
+        UPDATE doliflow.settings SET value = '02:15' WHERE name = 'nightly_time';
+        INSERT INTO doliflow.events (name, kind, start_date, end_date, scope, expected_effect)
+        VALUES ('Promo 87', 'promotion', current_date + 10, current_date + 20, 'all', 1.5)" >/dev/null
+ok $? "0.1.0: settings and an event changed"
+
+keep_sql="SELECT 'setting', name || '=' || value FROM doliflow.settings
+ UNION ALL SELECT 'events', md5(string_agg(e::text, ',' ORDER BY event_id)) FROM doliflow.events e
+ UNION ALL SELECT 'prediction_runs', md5(string_agg(p.run_id || '/' || p.generated_at || '/' || p.rows_written, ',' ORDER BY p.run_id, p.generated_at)) FROM dw.prediction_runs p
+ UNION ALL SELECT 'predictions', count(*)::text FROM dw.predictions
+ UNION ALL SELECT 'run_log', md5(string_agg(r.run_id || '/' || r.status, ',' ORDER BY r.run_id)) FROM doliflow.run_log r
+ UNION ALL SELECT 'lake.batch', md5(string_agg(b.batch_id::text, ',' ORDER BY b.batch_id)) FROM lake.batch b
+ UNION ALL SELECT 'lake.llx_ticket', count(*)::text FROM lake.llx_ticket
+ UNION ALL SELECT 'lake.llx_stock_mouvement', count(*)::text FROM lake.llx_stock_mouvement"
+q up87 "$keep_sql" >"$W/keep_before.txt" 2>&1; ok $? "the user's data is listed before the upgrade"
+
+# 2. the new build over the old one, then ALTER EXTENSION UPDATE
+df_install_private "$W/root"; ok $? "the current build installs over 0.1.0"
+if [ -f "$W/root/usr/share/postgresql/$DF_PG_MAJOR/extension/doliflow_analytics.control" ]; then
+	q up87 "CREATE EXTENSION doliflow_analytics" >/dev/null 2>"$W/ana.err"; okr $? "CREATE EXTENSION doliflow_analytics" || cat "$W/ana.err"
+fi
+q up87 "ALTER EXTENSION doliflow UPDATE" >/dev/null 2>"$W/update.err"; okr $? "ALTER EXTENSION doliflow UPDATE" || { head -20 "$W/update.err" | sed "s/^/# /"; }
+is "$(q up87 "SELECT extversion FROM pg_extension WHERE extname = 'doliflow'")" \
+	"$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" "$DF_ROOT/doliflow.control")" "the extension is at the new version"
+
+# (a) the catalog equals a fresh install's
+for db in up87_fresh up87_full; do
+	q "$db" "CREATE EXTENSION doliflow CASCADE" >/dev/null 2>&1
+	[ -f "$W/root/usr/share/postgresql/$DF_PG_MAJOR/extension/doliflow_analytics.control" ] &&
+		q "$db" "CREATE EXTENSION doliflow_analytics" >/dev/null 2>&1
+done
+psql -XAtq -d up87 -f "$DF_ROOT/test/upgrade/catalog.sql" >"$W/cat_upgraded.txt" 2>&1
+psql -XAtq -d up87_fresh -f "$DF_ROOT/test/upgrade/catalog.sql" >"$W/cat_fresh.txt" 2>&1
+diff -u "$W/cat_fresh.txt" "$W/cat_upgraded.txt" >"$W/cat.diff"
+okr $? "(a) the upgraded catalog equals a fresh install's ($(wc -l <"$W/cat_fresh.txt") lines)" ||
+	{ diag "diff fresh -> upgraded (first 80 lines):"; head -80 "$W/cat.diff" | sed 's/^/#   /'; }
+
+# (b) the user's data and settings are kept
+q up87 "$keep_sql" >"$W/keep_after.txt" 2>&1
+# kept = nothing lost or changed (settings added by 0.2.0 are new lines)
+sort "$W/keep_before.txt" >"$W/kb"; sort "$W/keep_after.txt" >"$W/ka"
+comm -23 "$W/kb" "$W/ka" >"$W/keep.diff"; [ ! -s "$W/keep.diff" ]; okr $? "(b) settings, events, predictions, run log and lake are kept" ||
+	sed 's/^/#   /' "$W/keep.diff"
+is "$(q up87 "SELECT value FROM doliflow.settings WHERE name IN ('safety_margin_pct', 'nightly_time') ORDER BY name")" \
+	"$(printf '02:15\n15')" "(b) the changed settings keep their values"
+is "$(q up87 "SELECT count(*) FROM doliflow.settings WHERE min_value IS NOT NULL OR allowed_values IS NOT NULL OR value_pattern IS NOT NULL")" \
+	"$(q up87_fresh "SELECT count(*) FROM doliflow.settings WHERE min_value IS NOT NULL OR allowed_values IS NOT NULL OR value_pattern IS NOT NULL")" \
+	"(b) every setting has the domain a fresh install gives it"
+
+# (c) the next incremental run equals a full rebuild
+myq "$SRC" "UPDATE llx_ticket SET fk_statut = 8, date_close = NOW() WHERE rowid % 7 = 0 AND fk_statut <> 8;
+            DELETE FROM llx_element_time WHERE rowid % 11 = 0" >/dev/null 2>&1
+q up87 "CALL doliflow.run_pipeline()" >/dev/null 2>"$W/run2.err"; okr $? "after the upgrade: pipeline" || tail -5 "$W/run2.err"
+is "$(q up87 "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")" full "the first load after the upgrade is a full one (build definitions changed)"
+myq "$SRC" "UPDATE llx_ticket SET fk_statut = 8, date_close = NOW() WHERE rowid % 5 = 0 AND fk_statut <> 8;
+            DELETE FROM llx_element_time WHERE rowid % 13 = 0" >/dev/null 2>&1
+q up87 "CALL doliflow.run_pipeline()" >/dev/null 2>"$W/run2b.err"; okr $? "then an incremental pipeline" || tail -5 "$W/run2b.err"
+is "$(q up87 "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")" incremental "the next run loads incrementally"
+df_connect up87_full "$SRC"
+q up87_full "CALL doliflow.run_pipeline(full_rebuild => true)" >/dev/null 2>"$W/run3.err"; okr $? "full rebuild in a fresh database" || tail -5 "$W/run3.err"
+bad=""
+for t in $TABLES; do
+	d=$( { q up87 "SELECT md5(string_agg(x::text, E'\n' ORDER BY x::text)) FROM dw.$t x"; } 2>&1)
+	f=$( { q up87_full "SELECT md5(string_agg(x::text, E'\n' ORDER BY x::text)) FROM dw.$t x"; } 2>&1)
+	[ "$d" = "$f" ] || bad="$bad $t"
+done
+is "$bad" "" "(c) the incremental warehouse after the upgrade equals a full rebuild, table by table"
+is "$(df_lake_drift up87)" "" "(c) no lake drift after the upgrade"
+
+df_pg_stop "$W/pg"; trap - EXIT
+done_testing
