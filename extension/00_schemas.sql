@@ -33,7 +33,8 @@ CREATE TABLE doliflow.settings (
 	max_value   text,
 	max_exclusive boolean NOT NULL DEFAULT false,
 	allowed_values text[],
-	value_pattern text
+	value_pattern text,
+	default_value text
 );
 COMMENT ON TABLE doliflow.settings IS 'Every doliflow tunable with its description and domain; change a value with UPDATE (every write is checked against value_type, min_value/max_value, allowed_values and value_pattern)';
 COMMENT ON COLUMN doliflow.settings.name IS 'Setting name';
@@ -47,6 +48,7 @@ COMMENT ON COLUMN doliflow.settings.max_value IS 'Largest value accepted (in val
 COMMENT ON COLUMN doliflow.settings.max_exclusive IS 'True when max_value itself is not accepted';
 COMMENT ON COLUMN doliflow.settings.allowed_values IS 'The only values accepted (an enumeration), or NULL';
 COMMENT ON COLUMN doliflow.settings.value_pattern IS 'Regular expression the whole value must match, or NULL';
+COMMENT ON COLUMN doliflow.settings.default_value IS 'The value this release installs (kept by upgrades; a dump keeps the rows whose value differs from it)';
 
 -- The domain of a setting in words ("an integer >= 1 and <= 730"), for error messages.
 CREATE FUNCTION doliflow._setting_domain(p_type text, p_min text, p_min_excl boolean, p_max text,

@@ -57,8 +57,12 @@ GRANT EXECUTE ON FUNCTION doliflow._settings_restore() TO doliflow_owner;	-- as 
 -- Only the rows changed since install: every write stamps updated_at with
 -- now() (_settings_check), and the install script writes all of them in one
 -- transaction, so the installed rows share the smallest updated_at.
+-- The installed value of each setting is kept beside the current one (upgrade scripts set
+-- it to the new release's default and keep the user's value), so "changed by the user" is
+-- value <> default_value, whatever the write times say.
+UPDATE doliflow.settings SET default_value = value;
 SELECT pg_catalog.pg_extension_config_dump('doliflow.settings',
-	'WHERE updated_at > (SELECT min(s.updated_at) FROM doliflow.settings s)');
+	'WHERE value IS DISTINCT FROM default_value');
 
 DO $$
 DECLARE t text; q text;

@@ -99,14 +99,16 @@ myq "$SRC" "UPDATE llx_ticket SET fk_statut = 8, date_close = NOW() WHERE rowid 
             DELETE FROM llx_element_time WHERE rowid % 13 = 0" >/dev/null 2>&1
 q up87 "CALL doliflow.run_pipeline()" >/dev/null 2>"$W/run2b.err"; okr $? "then an incremental pipeline" || tail -5 "$W/run2b.err"
 is "$(q up87 "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")" incremental "the next run loads incrementally"
-df_connect up87_full "$SRC"
-q up87_full "CALL doliflow.run_pipeline(full_rebuild => true)" >/dev/null 2>"$W/run3.err"; okr $? "full rebuild in a fresh database" || tail -5 "$W/run3.err"
-bad=""
+# the same database rebuilt in full from its own lake: what the incremental load made must
+# be what a full load makes (a fresh database would also differ by its lake history)
 for t in $TABLES; do
-	d=$( { q up87 "SELECT md5(string_agg(x::text, E'\n' ORDER BY x::text)) FROM dw.$t x"; } 2>&1)
-	f=$( { q up87_full "SELECT md5(string_agg(x::text, E'\n' ORDER BY x::text)) FROM dw.$t x"; } 2>&1)
-	[ "$d" = "$f" ] || bad="$bad $t"
-done
+	q up87 "SELECT '$t', md5(string_agg(x::text, E'\n' ORDER BY x::text)) FROM dw.$t x"
+done >"$W/incr.md5" 2>&1
+q up87 "CALL doliflow.load_warehouse(full_rebuild => true)" >/dev/null 2>"$W/run3.err"; okr $? "full rebuild of the upgraded database" || tail -5 "$W/run3.err"
+for t in $TABLES; do
+	q up87 "SELECT '$t', md5(string_agg(x::text, E'\n' ORDER BY x::text)) FROM dw.$t x"
+done >"$W/full.md5" 2>&1
+bad=$(diff "$W/incr.md5" "$W/full.md5" | sed -n 's/^> \([a-z_]*\)|.*/\1/p' | tr '\n' ' ' | sed 's/ $//')
 is "$bad" "" "(c) the incremental warehouse after the upgrade equals a full rebuild, table by table"
 is "$(df_lake_drift up87)" "" "(c) no lake drift after the upgrade"
 

@@ -8,7 +8,8 @@ ALTER TABLE doliflow.settings
 	ADD COLUMN max_value text,
 	ADD COLUMN max_exclusive boolean NOT NULL DEFAULT false,
 	ADD COLUMN allowed_values text[],
-	ADD COLUMN value_pattern text;
+	ADD COLUMN value_pattern text,
+	ADD COLUMN default_value text;	-- set to 0.2.0's defaults by 95_rows.sql; value is kept
 ALTER TABLE doliflow.settings DROP CONSTRAINT settings_value_type_check,
 	ADD CONSTRAINT settings_value_type_check
 	CHECK (value_type IN ('integer', 'numeric', 'text', 'boolean', 'interval', 'time', 'timezone'));
@@ -36,7 +37,6 @@ SELECT m.module, unnest(m.tables)
 	('duration', '{llx_ticket,llx_ticket_extrafields,llx_c_ticket_type,llx_c_ticket_category,llx_c_ticket_severity,llx_element_element,llx_fichinter,llx_societe,llx_user}'),
 	('insights', '{llx_ticket,llx_ticket_extrafields,llx_element_element,llx_fichinter,llx_user,llx_societe,llx_projet,llx_projet_task,llx_element_time,llx_stock_mouvement,llx_facture,llx_facturedet}')
   ) AS m(module, tables);
-SELECT pg_catalog.pg_extension_config_dump('doliflow.analytics_input', '');
 
 CREATE TABLE doliflow.pipeline_lock (
 	name         text PRIMARY KEY CHECK (name IN ('run', 'extract', 'load_warehouse')),

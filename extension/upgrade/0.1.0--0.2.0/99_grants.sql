@@ -1,5 +1,11 @@
 -- doliflow 0.1.0 -> 0.2.0, part 99: ownership and privileges of the role matrix (as 80_roles.sql).
 -- apply_grants() (0.2.0's, from 90_code.sql) sets owners and ACLs of every object.
+-- A fresh install gives batch and reader nothing before apply_grants(); 0.1.0's grants
+-- (its apply_grants gave batch every table and definer routine of doliflow) are taken back
+-- first, so that the 0.2.0 matrix is all that is left.
+REVOKE ALL ON ALL TABLES IN SCHEMA doliflow FROM doliflow_batch, doliflow_reader;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA doliflow FROM doliflow_batch, doliflow_reader;
+REVOKE ALL ON ALL ROUTINES IN SCHEMA doliflow FROM doliflow_batch, doliflow_reader;
 SELECT doliflow.apply_grants();
 
 -- Future relations: readable by the BI role in dw, usable by the owner,
