@@ -80,7 +80,7 @@ CREATE FUNCTION doliflow_analytics._iforest_final(internal) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'doliflow_iforest_final' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow_analytics._iforest_trans(internal, float8[]) IS 'Internal: transition function of doliflow_analytics.iforest_fit';
 COMMENT ON FUNCTION doliflow_analytics._iforest_trans(internal, float8[], jsonb) IS 'Internal: transition function of doliflow_analytics.iforest_fit with options';
-COMMENT ON FUNCTION doliflow_analytics._rows_combine(internal, internal) IS 'Internal: combine function of the row-collecting aggregates (iforest_fit, kmeans)';
+COMMENT ON FUNCTION doliflow_analytics._rows_combine(internal, internal) IS 'Internal: combine function of the row-collecting aggregates (iforest_fit, kmeans_fit)';
 COMMENT ON FUNCTION doliflow_analytics._rows_serial(internal) IS 'Internal: serializes a row-collecting aggregate state (checksummed)';
 COMMENT ON FUNCTION doliflow_analytics._rows_deserial(bytea, internal) IS 'Internal: validates and deserializes a row-collecting aggregate state';
 COMMENT ON FUNCTION doliflow_analytics._iforest_final(internal) IS 'Internal: trains the isolation forest and returns it as bytea';
@@ -109,6 +109,11 @@ CREATE FUNCTION doliflow_analytics.iforest_score(model bytea, features float8[])
 COMMENT ON FUNCTION doliflow_analytics.iforest_score(bytea, float8[]) IS
 'Anomaly score in (0,1] of a point under an isolation forest from doliflow_analytics.iforest_fit: 2^(-E[h]/c(psi)); above about 0.6 is unusual, 0.5 or less is ordinary';
 
+CREATE FUNCTION doliflow_analytics.iforest_summary(model bytea) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'doliflow_iforest_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.iforest_summary(bytea) IS
+'Trees, subsample size used, depth limit, features, training rows, nodes and seed of a doliflow_analytics.iforest_fit model (validates the bytes, like every reader of the model)';
+
 CREATE FUNCTION doliflow_analytics._iforest_explain(model bytea, features float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'doliflow_iforest_explain' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow_analytics._iforest_explain(bytea, float8[]) IS 'Internal: score followed by each feature''s share of the isolation; use doliflow_analytics.iforest_explain';
@@ -131,46 +136,46 @@ CREATE FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int, t
 	AS 'MODULE_PATHNAME', 'doliflow_kmeans_trans' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION doliflow_analytics._kmeans_final(internal) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'doliflow_kmeans_final' LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int) IS 'Internal: transition function of doliflow_analytics.kmeans';
-COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int) IS 'Internal: transition function of doliflow_analytics.kmeans with a seed';
-COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int, text) IS 'Internal: transition function of doliflow_analytics.kmeans with a seed and a scaling';
+COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int) IS 'Internal: transition function of doliflow_analytics.kmeans_fit';
+COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int) IS 'Internal: transition function of doliflow_analytics.kmeans_fit with a seed';
+COMMENT ON FUNCTION doliflow_analytics._kmeans_trans(internal, float8[], int, int, text) IS 'Internal: transition function of doliflow_analytics.kmeans_fit with a seed and a scaling';
 COMMENT ON FUNCTION doliflow_analytics._kmeans_final(internal) IS 'Internal: runs k-means and returns the model as bytea';
 
-CREATE AGGREGATE doliflow_analytics.kmeans(float8[], int) (
+CREATE AGGREGATE doliflow_analytics.kmeans_fit(float8[], int) (
 	SFUNC = doliflow_analytics._kmeans_trans, STYPE = internal,
 	FINALFUNC = doliflow_analytics._kmeans_final, FINALFUNC_MODIFY = READ_WRITE,
 	COMBINEFUNC = doliflow_analytics._rows_combine,
 	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
 	PARALLEL = SAFE
 );
-CREATE AGGREGATE doliflow_analytics.kmeans(float8[], int, int) (
+CREATE AGGREGATE doliflow_analytics.kmeans_fit(float8[], int, int) (
 	SFUNC = doliflow_analytics._kmeans_trans, STYPE = internal,
 	FINALFUNC = doliflow_analytics._kmeans_final, FINALFUNC_MODIFY = READ_WRITE,
 	COMBINEFUNC = doliflow_analytics._rows_combine,
 	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
 	PARALLEL = SAFE
 );
-CREATE AGGREGATE doliflow_analytics.kmeans(float8[], int, int, text) (
+CREATE AGGREGATE doliflow_analytics.kmeans_fit(float8[], int, int, text) (
 	SFUNC = doliflow_analytics._kmeans_trans, STYPE = internal,
 	FINALFUNC = doliflow_analytics._kmeans_final, FINALFUNC_MODIFY = READ_WRITE,
 	COMBINEFUNC = doliflow_analytics._rows_combine,
 	SERIALFUNC = doliflow_analytics._rows_serial, DESERIALFUNC = doliflow_analytics._rows_deserial,
 	PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE doliflow_analytics.kmeans(float8[], int) IS
+COMMENT ON AGGREGATE doliflow_analytics.kmeans_fit(float8[], int) IS
 'k-means (k-means++ seeding, 10 restarts, at most 300 Lloyd iterations, seed 42) of z-scored feature vectors into k clusters; returns the model as bytea (fewer clusters when there are fewer distinct points)';
-COMMENT ON AGGREGATE doliflow_analytics.kmeans(float8[], int, int) IS 'k-means with an explicit seed (same data + seed = same model, whatever the plan)';
-COMMENT ON AGGREGATE doliflow_analytics.kmeans(float8[], int, int, text) IS 'k-means with a seed and a column scaling: ''zscore'' (default), ''robust'' (median / MAD) or ''none''';
+COMMENT ON AGGREGATE doliflow_analytics.kmeans_fit(float8[], int, int) IS 'k-means with an explicit seed (same data + seed = same model, whatever the plan)';
+COMMENT ON AGGREGATE doliflow_analytics.kmeans_fit(float8[], int, int, text) IS 'k-means with a seed and a column scaling: ''zscore'' (default), ''robust'' (median / MAD) or ''none''';
 
 CREATE FUNCTION doliflow_analytics.kmeans_assign(model bytea, features float8[]) RETURNS int
 	AS 'MODULE_PATHNAME', 'doliflow_kmeans_assign' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION doliflow_analytics.kmeans_assign(bytea, float8[]) IS
-'Cluster number (1..k) of a point under a doliflow_analytics.kmeans model; clusters are numbered in lexicographic order of their centroids';
+'Cluster number (1..k) of a point under a doliflow_analytics.kmeans_fit model; clusters are numbered in lexicographic order of their centroids';
 
-CREATE FUNCTION doliflow_analytics.kmeans_info(model bytea) RETURNS jsonb
-	AS 'MODULE_PATHNAME', 'doliflow_kmeans_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION doliflow_analytics.kmeans_info(bytea) IS
-'k, number of features and rows, inertia (scaled space), iterations, scaling and the centroids in the original units of a doliflow_analytics.kmeans model';
+CREATE FUNCTION doliflow_analytics.kmeans_summary(model bytea) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'doliflow_kmeans_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.kmeans_summary(bytea) IS
+'k, number of features and rows, inertia (scaled space), iterations, scaling and the centroids in the original units of a doliflow_analytics.kmeans_fit model';
 
 ------------------------------------------------------------------------------
 -- Intervention duration model
@@ -244,7 +249,7 @@ END;
 COMMENT ON FUNCTION doliflow_analytics.duration_predict(bytea, jsonb, float8) IS
 'Predicts the actual duration in hours from {"intervention_type","city","technician","severity","estimated_duration","month"} (all optional; unknown categories fall back to the global effect): predicted_duration (log-normal median), confidence in [0,1] = n/(n+10) / (1 + relative half-width of the interval), the interval at the given level, expected_duration (mean) and which inputs the model knew';
 
-CREATE FUNCTION doliflow_analytics.duration_model_info(model bytea) RETURNS jsonb
-	AS 'MODULE_PATHNAME', 'doliflow_duration_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION doliflow_analytics.duration_model_info(bytea) IS
+CREATE FUNCTION doliflow_analytics.duration_summary(model bytea) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'doliflow_duration_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION doliflow_analytics.duration_summary(bytea) IS
 'Rows, coefficients (intercept, log-estimate elasticity, no-estimate shift), residual sigmas and every category level''s effect and row count of a doliflow_analytics.duration_fit model';

@@ -87,7 +87,7 @@ COMMENT ON COLUMN dw.models.run_id IS 'doliflow.run_log run that trained it';
 COMMENT ON COLUMN dw.models.generated_at IS 'When it was trained';
 COMMENT ON COLUMN dw.models.model IS 'The model as returned by doliflow_analytics.duration_fit / iforest_fit (versioned, checksummed bytea)';
 COMMENT ON COLUMN dw.models.training_rows IS 'Rows the model was trained on';
-COMMENT ON COLUMN dw.models.info IS 'doliflow_analytics.duration_model_info() or training options';
+COMMENT ON COLUMN dw.models.info IS 'doliflow_analytics.duration_summary() or training options';
 COMMENT ON COLUMN dw.models.metrics IS 'Quality figures measured when trained (duration: MAE on a time-based holdout against the naive baselines)';
 
 CREATE TABLE dw.anomalies (
@@ -379,7 +379,7 @@ BEGIN
 	END IF;
 	v_metrics := doliflow.duration_backtest(NULL);
 	INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info, metrics)
-	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow_analytics.duration_model_info(v_model), v_metrics)
+	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow_analytics.duration_summary(v_model), v_metrics)
 	RETURNING model_id INTO v_id;
 	PERFORM doliflow._analytics_report('duration', p_run_id, v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
 END;
@@ -527,7 +527,7 @@ BEGIN
 	  INTO v_forest FROM _an_z z;
 	IF v_model IS NOT NULL THEN
 		INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info)
-		VALUES ('anomaly_duration', p_run_id, now(), v_model, v_tickets, doliflow_analytics.duration_model_info(v_model));
+		VALUES ('anomaly_duration', p_run_id, now(), v_model, v_tickets, doliflow_analytics.duration_summary(v_model));
 	END IF;
 	IF v_forest IS NOT NULL THEN
 		INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info)
@@ -759,7 +759,7 @@ BEGIN
 								  ln(1 + tickets_12m), ln(1 + greatest(monetary, 0)),
 								  coalesce(satisfaction::float8, v_sat_med, 4)];
 	SELECT count(*) INTO v_rows FROM _seg;
-	SELECT doliflow_analytics.kmeans(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
+	SELECT doliflow_analytics.kmeans_fit(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
 
 	INSERT INTO dw.customer_segments (run_id, generated_at, customer_key, as_of, recency_days, frequency, tickets_12m,
 									  invoices_12m, monetary, satisfaction, rated_tickets, first_activity, tenure_days,
@@ -799,7 +799,7 @@ BEGIN
 	  FROM (SELECT segment, count(*) AS n FROM dw.customer_segments WHERE generated_at = now() GROUP BY 1) c;
 	PERFORM doliflow._analytics_report('segmentation', p_run_id, v_rows, v_rows,
 		jsonb_build_object('by_segment', coalesce(v_counts, '{}'), 'premium_from', v_prem, 'frequent_from', v_freq,
-						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow_analytics.kmeans_info(v_model) - 'centroids' END));
+						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow_analytics.kmeans_summary(v_model) - 'centroids' END));
 	DROP TABLE _seg;
 END;
 $$;

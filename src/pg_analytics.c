@@ -639,6 +639,27 @@ doliflow_iforest_score(PG_FUNCTION_ARGS)
 }
 
 /*
+ * iforest_summary(model) -> jsonb: the forest's shape (trees, subsample actually used,
+ * depth limit, features, training rows, nodes, seed), so that a stored model can be
+ * told apart without scoring points through it.
+ */
+PG_FUNCTION_INFO_V1(doliflow_iforest_summary);
+Datum
+doliflow_iforest_summary(PG_FUNCTION_ARGS)
+{
+	const char *fname = "doliflow.iforest_summary";
+	iforest    *f = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 0, fname);
+	StringInfoData sb;
+
+	initStringInfo(&sb);
+	appendStringInfo(&sb, "{\"trees\": %u, \"sample_size\": %u, \"max_depth\": %u, \"features\": %u, "
+					 "\"rows\": " UINT64_FORMAT ", \"nodes\": %u, \"seed\": " UINT64_FORMAT "}",
+					 f->n_trees, f->psi, f->max_depth, f->d, (uint64) f->n_train, f->n_nodes,
+					 (uint64) f->seed);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(sb.data)));
+}
+
+/*
  * Both iforest_explain forms: the model (argument 0, cached) explains the point
  * (argument 1, *n features).  Returns the score, then each feature's share.
  */
@@ -756,7 +777,7 @@ PG_FUNCTION_INFO_V1(doliflow_kmeans_trans);
 Datum
 doliflow_kmeans_trans(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.kmeans";
+	const char *fname = "doliflow.kmeans_fit";
 	MemoryContext cxt = agg_context(fcinfo, fname);
 	RowsAgg    *s = PG_ARGISNULL(0) ? NULL : (RowsAgg *) PG_GETARG_POINTER(0);
 	int64		opt[ROWS_MAGIC_OPTS] = {0};
@@ -800,7 +821,7 @@ PG_FUNCTION_INFO_V1(doliflow_kmeans_final);
 Datum
 doliflow_kmeans_final(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.kmeans";
+	const char *fname = "doliflow.kmeans_fit";
 	RowsAgg    *s = PG_ARGISNULL(0) ? NULL : (RowsAgg *) PG_GETARG_POINTER(0);
 	kmeans_params p;
 	kmeans_model *m;
@@ -846,12 +867,12 @@ doliflow_kmeans_assign(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) lab + 1);	/* clusters are numbered from 1 in SQL */
 }
 
-/* kmeans_info(model) -> jsonb with k, d, n, inertia, scaling, centroids (original units) */
-PG_FUNCTION_INFO_V1(doliflow_kmeans_info);
+/* kmeans_summary(model) -> jsonb with k, d, n, inertia, scaling, centroids (original units) */
+PG_FUNCTION_INFO_V1(doliflow_kmeans_summary);
 Datum
-doliflow_kmeans_info(PG_FUNCTION_ARGS)
+doliflow_kmeans_summary(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.kmeans_info";
+	const char *fname = "doliflow.kmeans_summary";
 	kmeans_model *m = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 1, fname);
 	StringInfoData sb;
 	double	   *c = palloc(m->d * sizeof(double));
@@ -1100,12 +1121,12 @@ doliflow_duration_predict(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, 12, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/* duration_model_info(model) -> jsonb: sizes, coefficients, sigmas, level effects */
-PG_FUNCTION_INFO_V1(doliflow_duration_info);
+/* duration_summary(model) -> jsonb: sizes, coefficients, sigmas, level effects */
+PG_FUNCTION_INFO_V1(doliflow_duration_summary);
 Datum
-doliflow_duration_info(PG_FUNCTION_ARGS)
+doliflow_duration_summary(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.duration_model_info";
+	const char *fname = "doliflow.duration_summary";
 	dm_model   *m = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), 2, fname);
 	StringInfoData sb;
 	int			f;
