@@ -80,14 +80,14 @@ CREATE TABLE dw.models (
 	metrics       jsonb
 );
 CREATE INDEX models_kind_idx ON dw.models (kind, model_id DESC);
-COMMENT ON TABLE dw.models IS 'Trained analytics models (bytea from the doliflow C aggregates), one row per training; history is kept and the newest of a kind is used';
+COMMENT ON TABLE dw.models IS 'Trained analytics models (the bytes of the doliflow_analytics model types, cast to bytea: kinds are mixed), one row per training; history is kept and the newest of a kind is used';
 COMMENT ON COLUMN dw.models.model_id IS 'Identity; the highest of a kind is the current model';
 COMMENT ON COLUMN dw.models.kind IS 'duration (used by doliflow.predict_intervention_duration), anomaly_duration (residual model of the anomalies module), anomaly_iforest (isolation forest over ticket features)';
 COMMENT ON COLUMN dw.models.run_id IS 'doliflow.run_log run that trained it';
 COMMENT ON COLUMN dw.models.generated_at IS 'When it was trained';
-COMMENT ON COLUMN dw.models.model IS 'The model as returned by doliflow_analytics.duration_fit / iforest_fit (versioned, checksummed bytea)';
+COMMENT ON COLUMN dw.models.model IS 'The bytes of the model doliflow_analytics.duration_fit / iforest_fit returned (versioned, checksummed; cast back to its type, e.g. model::doliflow_analytics.duration_model, which checks them)';
 COMMENT ON COLUMN dw.models.training_rows IS 'Rows the model was trained on';
-COMMENT ON COLUMN dw.models.info IS 'doliflow_analytics.duration_model_info() or training options';
+COMMENT ON COLUMN dw.models.info IS 'doliflow_analytics.duration_summary() or training options';
 COMMENT ON COLUMN dw.models.metrics IS 'Quality figures measured when trained (duration: MAE on a time-based holdout against the naive baselines)';
 
 CREATE TABLE dw.anomalies (
@@ -284,8 +284,8 @@ COMMENT ON VIEW doliflow.duration_training_rows IS 'Closed (status 8) tickets wi
 CREATE FUNCTION doliflow.duration_train(p_before timestamp DEFAULT NULL) RETURNS bytea
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-	m0 bytea;
-	m1 bytea;
+	m0 doliflow_analytics.duration_model;
+	m1 doliflow_analytics.duration_model;
 	zmax float8 := doliflow.setting('anomaly_min_z')::float8;
 BEGIN
 	SELECT doliflow_analytics.duration_fit(r.intervention_type, r.city, r.technician, r.severity, r.estimate, r.month, r.actual)
@@ -303,7 +303,7 @@ BEGIN
 	SELECT doliflow_analytics.duration_fit(res.intervention_type, res.city, res.technician, res.severity, res.estimate, res.month, res.actual)
 	  INTO m1 FROM res, st
 	 WHERE abs(doliflow_analytics.robust_z(st.s, res.e)) <= zmax;
-	RETURN coalesce(m1, m0);
+	RETURN coalesce(m1, m0)::bytea;	-- dw.models holds the bytes of every kind
 END;
 $$;
 COMMENT ON FUNCTION doliflow.duration_train(timestamp) IS
@@ -314,12 +314,12 @@ CREATE FUNCTION doliflow.duration_backtest(p_holdout interval DEFAULT NULL) RETU
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_cut timestamp;
-	m bytea;
+	m doliflow_analytics.duration_model;
 	r jsonb;
 BEGIN
 	SELECT max(closed_at) - coalesce(p_holdout, pg_catalog.make_interval(months => doliflow.setting('duration_holdout_months')::int))
 	  INTO v_cut FROM doliflow.duration_training_rows;
-	m := doliflow.duration_train(v_cut);
+	m := doliflow.duration_train(v_cut)::doliflow_analytics.duration_model;
 	IF m IS NULL THEN
 		RETURN jsonb_build_object('cutoff', v_cut, 'test_rows', 0);
 	END IF;
@@ -377,7 +377,7 @@ BEGIN
 	END IF;
 	v_metrics := doliflow.duration_backtest(NULL);
 	INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info, metrics)
-	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow_analytics.duration_model_info(v_model), v_metrics)
+	VALUES ('duration', p_run_id, now(), v_model, v_rows, doliflow_analytics.duration_summary(v_model::doliflow_analytics.duration_model), v_metrics)
 	RETURNING model_id INTO v_id;
 	PERFORM doliflow._analytics_report('duration', p_run_id, v_rows, 1, jsonb_build_object('model_id', v_id) || v_metrics);
 END;
@@ -434,7 +434,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Run CALL doliflow.run_analytics(''duration'') after loading the warehouse.';
 	END IF;
-	r := doliflow_analytics.duration_predict(m.model, f, 0.8);
+	r := doliflow_analytics.duration_predict(m.model::doliflow_analytics.duration_model, f, 0.8);
 	RETURN r || jsonb_build_object('model_id', m.model_id, 'model_trained_at', m.generated_at,
 								   'training_rows', m.training_rows,
 								   'fallback', (SELECT coalesce(jsonb_agg(k.key ORDER BY k.key), '[]'::jsonb)
@@ -454,8 +454,8 @@ CREATE PROCEDURE doliflow._analytics_anomalies(p_run_id bigint, p_force boolean 
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	v_last timestamptz;
-	v_model bytea;
-	v_forest bytea;
+	v_model doliflow_analytics.duration_model;
+	v_forest doliflow_analytics.iforest_model;
 	v_min_peers int := doliflow.setting('anomaly_min_peers')::int;
 	v_low_sat numeric := doliflow.setting('low_satisfaction_max')::numeric;
 	v_iso float8 := doliflow.setting('iforest_threshold')::float8;
@@ -476,7 +476,7 @@ BEGIN
 
 	-- 1. Tickets: the duration model gives each closed ticket an expected duration with
 	--    its estimate (e_full) and without it (e_peer: type, city, technician, month).
-	v_model := doliflow.duration_train(NULL);
+	v_model := doliflow.duration_train(NULL)::doliflow_analytics.duration_model;
 	CREATE TEMP TABLE _an_t ON COMMIT DROP AS
 	SELECT t.ticket_key, t.intervention_type, t.city, t.technician_key, t.severity_code,
 		   t.intervention_hours::float8 AS hours, t.estimated_hours::float8 AS estimate,
@@ -525,11 +525,11 @@ BEGIN
 	  INTO v_forest FROM _an_z z;
 	IF v_model IS NOT NULL THEN
 		INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info)
-		VALUES ('anomaly_duration', p_run_id, now(), v_model, v_tickets, doliflow_analytics.duration_model_info(v_model));
+		VALUES ('anomaly_duration', p_run_id, now(), v_model::bytea, v_tickets, doliflow_analytics.duration_summary(v_model));
 	END IF;
 	IF v_forest IS NOT NULL THEN
 		INSERT INTO dw.models (kind, run_id, generated_at, model, training_rows, info)
-		VALUES ('anomaly_iforest', p_run_id, now(), v_forest, v_tickets,
+		VALUES ('anomaly_iforest', p_run_id, now(), v_forest::bytea, v_tickets,
 				jsonb_build_object('features', ARRAY['z_hours_vs_peers', 'z_hours_vs_estimate', 'z_cost_per_hour', 'satisfaction']));
 	END IF;
 	-- (the C explain function directly: the jsonb wrapper would deserialize the forest
@@ -734,7 +734,7 @@ DECLARE
 	v_prem numeric;
 	v_freq numeric;
 	v_sat_med float8;
-	v_model bytea;
+	v_model doliflow_analytics.kmeans_model;
 	v_rows bigint;
 	v_counts jsonb;
 BEGIN
@@ -757,7 +757,7 @@ BEGIN
 								  ln(1 + tickets_12m), ln(1 + greatest(monetary, 0)),
 								  coalesce(satisfaction::float8, v_sat_med, 4)];
 	SELECT count(*) INTO v_rows FROM _seg;
-	SELECT doliflow_analytics.kmeans(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
+	SELECT doliflow_analytics.kmeans_fit(feats, least(v_k, greatest(v_rows, 1)::int), 42) INTO v_model FROM _seg;
 
 	INSERT INTO dw.customer_segments (run_id, generated_at, customer_key, as_of, recency_days, frequency, tickets_12m,
 									  invoices_12m, monetary, satisfaction, rated_tickets, first_activity, tenure_days,
@@ -797,7 +797,7 @@ BEGIN
 	  FROM (SELECT segment, count(*) AS n FROM dw.customer_segments WHERE generated_at = now() GROUP BY 1) c;
 	PERFORM doliflow._analytics_report('segmentation', p_run_id, v_rows, v_rows,
 		jsonb_build_object('by_segment', coalesce(v_counts, '{}'), 'premium_from', v_prem, 'frequent_from', v_freq,
-						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow_analytics.kmeans_info(v_model) - 'centroids' END));
+						   'kmeans', CASE WHEN v_model IS NOT NULL THEN doliflow_analytics.kmeans_summary(v_model) - 'centroids' END));
 	DROP TABLE _seg;
 END;
 $$;

@@ -1,6 +1,6 @@
 /*
  * pg_duration_model.c
- *		SQL glue of the intervention duration model: duration_fit, duration_predict, duration_model_info (extension/50_analytics.sql).
+ *		SQL glue of the intervention duration model: duration_fit, duration_predict, duration_summary (analytics/50_analytics.sql).
  *
  * Aggregates keep their transition state in the aggregate memory context and
  * have combine / serial / deserial functions (PARALLEL SAFE); the cores
@@ -249,12 +249,12 @@ doliflow_duration_predict(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, 12, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-/* duration_model_info(model) -> jsonb: sizes, coefficients, sigmas, level effects */
-PG_FUNCTION_INFO_V1(doliflow_duration_info);
+/* duration_summary(model) -> jsonb: sizes, coefficients, sigmas, level effects */
+PG_FUNCTION_INFO_V1(doliflow_duration_summary);
 Datum
-doliflow_duration_info(PG_FUNCTION_ARGS)
+doliflow_duration_summary(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.duration_model_info";
+	const char *fname = "doliflow.duration_summary";
 	dm_model   *m = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), ANA_MODEL_DURATION, fname);
 	StringInfoData sb;
 	int			f;

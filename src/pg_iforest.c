@@ -1,6 +1,6 @@
 /*
  * pg_iforest.c
- *		SQL glue of the isolation forest: iforest_fit, iforest_score, iforest_explain (extension/50_analytics.sql).
+ *		SQL glue of the isolation forest: iforest_fit, iforest_score, iforest_explain (analytics/50_analytics.sql).
  *
  * Aggregates keep their transition state in the aggregate memory context and
  * have combine / serial / deserial functions (PARALLEL SAFE); the cores
@@ -127,6 +127,27 @@ doliflow_iforest_score(PG_FUNCTION_ARGS)
 				 errmsg("%s: the model has %u features, the point has %d", fname, f->d, n)));
 	ana_check(iforest_score(f, x, (size_t) n, &s), fname);
 	PG_RETURN_FLOAT8(s);
+}
+
+/*
+ * iforest_summary(model) -> jsonb: the forest's shape (trees, subsample actually used,
+ * depth limit, features, training rows, nodes, seed), so that a stored model can be
+ * told apart without scoring points through it.
+ */
+PG_FUNCTION_INFO_V1(doliflow_iforest_summary);
+Datum
+doliflow_iforest_summary(PG_FUNCTION_ARGS)
+{
+	const char *fname = "doliflow.iforest_summary";
+	iforest    *f = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), ANA_MODEL_IFOREST, fname);
+	StringInfoData sb;
+
+	initStringInfo(&sb);
+	appendStringInfo(&sb, "{\"trees\": %u, \"sample_size\": %u, \"max_depth\": %u, \"features\": %u, "
+					 "\"rows\": " UINT64_FORMAT ", \"nodes\": %u, \"seed\": " UINT64_FORMAT "}",
+					 f->n_trees, f->psi, f->max_depth, f->d, (uint64) f->n_train, f->n_nodes,
+					 (uint64) f->seed);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(sb.data)));
 }
 
 /*

@@ -1,6 +1,6 @@
 /*
  * pg_kmeans.c
- *		SQL glue of k-means: kmeans aggregate, kmeans_assign, kmeans_info (extension/50_analytics.sql).
+ *		SQL glue of k-means: kmeans_fit aggregate, kmeans_assign, kmeans_summary (analytics/50_analytics.sql).
  *
  * Aggregates keep their transition state in the aggregate memory context and
  * have combine / serial / deserial functions (PARALLEL SAFE); the cores
@@ -42,7 +42,7 @@ PG_FUNCTION_INFO_V1(doliflow_kmeans_trans);
 Datum
 doliflow_kmeans_trans(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.kmeans";
+	const char *fname = "doliflow.kmeans_fit";
 	MemoryContext cxt = agg_context(fcinfo, fname);
 	RowsAgg    *s = PG_ARGISNULL(0) ? NULL : (RowsAgg *) PG_GETARG_POINTER(0);
 	int64		opt[ROWS_MAGIC_OPTS] = {0};
@@ -86,7 +86,7 @@ PG_FUNCTION_INFO_V1(doliflow_kmeans_final);
 Datum
 doliflow_kmeans_final(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.kmeans";
+	const char *fname = "doliflow.kmeans_fit";
 	RowsAgg    *s = PG_ARGISNULL(0) ? NULL : (RowsAgg *) PG_GETARG_POINTER(0);
 	kmeans_params p;
 	kmeans_model *m;
@@ -132,12 +132,12 @@ doliflow_kmeans_assign(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32((int32) lab + 1);	/* clusters are numbered from 1 in SQL */
 }
 
-/* kmeans_info(model) -> jsonb with k, d, n, inertia, scaling, centroids (original units) */
-PG_FUNCTION_INFO_V1(doliflow_kmeans_info);
+/* kmeans_summary(model) -> jsonb with k, d, n, inertia, scaling, centroids (original units) */
+PG_FUNCTION_INFO_V1(doliflow_kmeans_summary);
 Datum
-doliflow_kmeans_info(PG_FUNCTION_ARGS)
+doliflow_kmeans_summary(PG_FUNCTION_ARGS)
 {
-	const char *fname = "doliflow.kmeans_info";
+	const char *fname = "doliflow.kmeans_summary";
 	kmeans_model *m = cached_model(fcinfo, PG_GETARG_BYTEA_PP(0), ANA_MODEL_KMEANS, fname);
 	StringInfoData sb;
 	double	   *c = palloc(m->d * sizeof(double));

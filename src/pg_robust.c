@@ -1,6 +1,6 @@
 /*
  * pg_robust.c
- *		SQL glue of robust statistics: robust_stats aggregate, robust_z (extension/50_analytics.sql).
+ *		SQL glue of robust statistics: robust_stats aggregate, robust_z (analytics/50_analytics.sql).
  *
  * Aggregates keep their transition state in the aggregate memory context and
  * have combine / serial / deserial functions (PARALLEL SAFE); the cores

@@ -63,9 +63,9 @@ ANALYZE interventions;
 
 CREATE TABLE serial_results AS
 SELECT (SELECT doliflow_analytics.robust_stats(v) FROM points) AS robust,
-       (SELECT md5(doliflow_analytics.iforest_fit(f)) FROM points) AS iforest,
-       (SELECT md5(doliflow_analytics.kmeans(f, 3, 7)) FROM points) AS kmeans,
-       (SELECT md5(doliflow_analytics.duration_fit(kind, 'city' || (i % 5), 'tech' || (i % 7), hours * 0.9, 1 + i % 12, hours))
+       (SELECT md5(doliflow_analytics.iforest_fit(f)::bytea) FROM points) AS iforest,
+       (SELECT md5(doliflow_analytics.kmeans_fit(f, 3, 7)::bytea) FROM points) AS kmeans,
+       (SELECT md5(doliflow_analytics.duration_fit(kind, 'city' || (i % 5), 'tech' || (i % 7), hours * 0.9, 1 + i % 12, hours)::bytea)
           FROM interventions) AS duration;
 
 SET parallel_setup_cost = 0;
@@ -76,9 +76,9 @@ SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT doliflow_analytics.robust_stats(v) FROM points;
 EXPLAIN (COSTS OFF) SELECT doliflow_analytics.iforest_fit(f) FROM points;
 SELECT (SELECT doliflow_analytics.robust_stats(v) FROM points) = robust AS robust_same,
-       (SELECT md5(doliflow_analytics.iforest_fit(f)) FROM points) = iforest AS iforest_same,
-       (SELECT md5(doliflow_analytics.kmeans(f, 3, 7)) FROM points) = kmeans AS kmeans_same,
-       (SELECT md5(doliflow_analytics.duration_fit(kind, 'city' || (i % 5), 'tech' || (i % 7), hours * 0.9, 1 + i % 12, hours))
+       (SELECT md5(doliflow_analytics.iforest_fit(f)::bytea) FROM points) = iforest AS iforest_same,
+       (SELECT md5(doliflow_analytics.kmeans_fit(f, 3, 7)::bytea) FROM points) = kmeans AS kmeans_same,
+       (SELECT md5(doliflow_analytics.duration_fit(kind, 'city' || (i % 5), 'tech' || (i % 7), hours * 0.9, 1 + i % 12, hours)::bytea)
           FROM interventions) = duration AS duration_same
   FROM serial_results;
 -- grouped parallel aggregation too
@@ -106,8 +106,19 @@ SELECT e ->> 'top_feature' AS top_feature
 SELECT e ->> 'top_feature' AS top_feature, (e ->> 'score')::float8 > 0.6 AS high
   FROM (SELECT doliflow_analytics.iforest_explain(model, ARRAY[0, -30], ARRAY['hours', 'cost']) AS e FROM forest) AS s;
 SELECT jsonb_typeof(doliflow_analytics.iforest_explain(model, ARRAY[1, 1]) -> 'shares') AS shares FROM forest;
+-- summary: the forest's shape, from the model alone
+SELECT s ->> 'trees' AS trees, s ->> 'sample_size' AS sample_size, s ->> 'max_depth' AS max_depth,
+       s ->> 'features' AS features, (s ->> 'rows')::int = (SELECT count(*) FROM points) AS rows_all, s ->> 'seed' AS seed
+  FROM (SELECT doliflow_analytics.iforest_summary(model) AS s FROM forest) AS x;
+SELECT s ->> 'trees' AS trees, s ->> 'sample_size' AS sample_size, s ->> 'max_depth' AS max_depth, s ->> 'rows' AS rows, s ->> 'seed' AS seed
+  FROM (SELECT doliflow_analytics.iforest_summary(doliflow_analytics.iforest_fit(f, '{"n_trees": 10, "subsample": 64, "seed": 1}')) AS s
+          FROM points WHERE i <= 1000) AS x;
+SELECT doliflow_analytics.iforest_summary(NULL) IS NULL AS null_model_null_summary;
+SELECT doliflow_analytics.iforest_summary(set_byte(model::bytea, length(model::bytea) / 2, get_byte(model::bytea, length(model::bytea) / 2) # 1)::doliflow_analytics.iforest_model) FROM forest;
+SELECT doliflow_analytics.iforest_summary(substring(model::bytea FROM 1 FOR length(model::bytea) - 1)::doliflow_analytics.iforest_model) FROM forest;
+SELECT doliflow_analytics.iforest_summary(doliflow_analytics.kmeans_fit(f, 2)::bytea::doliflow_analytics.iforest_model) FROM points WHERE i <= 10;
 -- options
-SELECT length(doliflow_analytics.iforest_fit(f, '{"n_trees": 10, "subsample": 64, "seed": 1}')) < length((SELECT model FROM forest)) AS smaller
+SELECT length(doliflow_analytics.iforest_fit(f, '{"n_trees": 10, "subsample": 64, "seed": 1}')::bytea) < length((SELECT model::bytea FROM forest)) AS smaller
   FROM points WHERE i <= 1000;
 SELECT doliflow_analytics.iforest_fit(f, '{"n_trees": 0}') FROM points WHERE i <= 10;
 SELECT doliflow_analytics.iforest_fit(f, '{"subsample": "many"}') FROM points WHERE i <= 10;
@@ -127,43 +138,43 @@ SELECT doliflow_analytics.iforest_fit(f) FROM (VALUES ('{{1,2},{3,4}}'::float8[]
 SELECT doliflow_analytics.iforest_score(model, ARRAY[1.0::float8]) FROM forest;
 SELECT doliflow_analytics.iforest_score(model, ARRAY[1.0, 'NaN']::float8[]) FROM forest;
 -- corrupted and truncated models are rejected with an error, never a crash
-SELECT doliflow_analytics.iforest_score(set_byte(model, length(model) / 2, get_byte(model, length(model) / 2) # 1), ARRAY[1.0::float8, 2.0]) FROM forest;
-SELECT doliflow_analytics.iforest_score(substring(model FROM 1 FOR length(model) - 1), ARRAY[1.0::float8, 2.0]) FROM forest;
-SELECT doliflow_analytics.iforest_score(substring(model FROM 1 FOR 10), ARRAY[1.0::float8, 2.0]) FROM forest;
-SELECT doliflow_analytics.iforest_score(set_byte(model, 4, 99), ARRAY[1.0::float8, 2.0]) FROM forest;
-SELECT doliflow_analytics.iforest_score('\x'::bytea, ARRAY[1.0::float8, 2.0]);
-SELECT doliflow_analytics.iforest_score(doliflow_analytics.kmeans(f, 2), ARRAY[1.0::float8, 2.0]) FROM points WHERE i <= 10;
+SELECT doliflow_analytics.iforest_score(set_byte(model::bytea, length(model::bytea) / 2, get_byte(model::bytea, length(model::bytea) / 2) # 1)::doliflow_analytics.iforest_model, ARRAY[1.0::float8, 2.0]) FROM forest;
+SELECT doliflow_analytics.iforest_score(substring(model::bytea FROM 1 FOR length(model::bytea) - 1)::doliflow_analytics.iforest_model, ARRAY[1.0::float8, 2.0]) FROM forest;
+SELECT doliflow_analytics.iforest_score(substring(model::bytea FROM 1 FOR 10)::doliflow_analytics.iforest_model, ARRAY[1.0::float8, 2.0]) FROM forest;
+SELECT doliflow_analytics.iforest_score(set_byte(model::bytea, 4, 99)::doliflow_analytics.iforest_model, ARRAY[1.0::float8, 2.0]) FROM forest;
+SELECT doliflow_analytics.iforest_score('\x'::bytea::doliflow_analytics.iforest_model, ARRAY[1.0::float8, 2.0]);
+SELECT doliflow_analytics.iforest_score(doliflow_analytics.kmeans_fit(f, 2)::bytea::doliflow_analytics.iforest_model, ARRAY[1.0::float8, 2.0]) FROM points WHERE i <= 10;
 
 ------------------------------------------------------------------------------
 -- k-means
 ------------------------------------------------------------------------------
-CREATE TABLE km AS SELECT doliflow_analytics.kmeans(f, 3, 7) AS model FROM points WHERE i % 2000 <> 0;
-SELECT (doliflow_analytics.kmeans_info(model) ->> 'k')::int AS k,
-       (doliflow_analytics.kmeans_info(model) ->> 'features')::int AS features,
-       (doliflow_analytics.kmeans_info(model) ->> 'scaling') AS scaling,
+CREATE TABLE km AS SELECT doliflow_analytics.kmeans_fit(f, 3, 7) AS model FROM points WHERE i % 2000 <> 0;
+SELECT (doliflow_analytics.kmeans_summary(model) ->> 'k')::int AS k,
+       (doliflow_analytics.kmeans_summary(model) ->> 'features')::int AS features,
+       (doliflow_analytics.kmeans_summary(model) ->> 'scaling') AS scaling,
        (SELECT jsonb_agg(jsonb_build_array(round((c ->> 0)::numeric), round((c ->> 1)::numeric)))
-          FROM jsonb_array_elements(doliflow_analytics.kmeans_info(model) -> 'centroids') AS c) AS centroids
+          FROM jsonb_array_elements(doliflow_analytics.kmeans_summary(model) -> 'centroids') AS c) AS centroids
   FROM km;
 -- every blob (i % 3) maps to exactly one cluster, and the clusters are distinct
 SELECT i % 3 AS blob, count(DISTINCT doliflow_analytics.kmeans_assign(model, f)) AS clusters_used,
        min(doliflow_analytics.kmeans_assign(model, f)) AS cluster
   FROM points, km WHERE i % 2000 <> 0 GROUP BY 1 ORDER BY 1;
 -- k larger than the number of distinct points, one row, scaling variants
-SELECT doliflow_analytics.kmeans_info(doliflow_analytics.kmeans(f, 5)) ->> 'k' AS k_found
+SELECT doliflow_analytics.kmeans_summary(doliflow_analytics.kmeans_fit(f, 5)) ->> 'k' AS k_found
   FROM (VALUES (ARRAY[1.0::float8, 1]), (ARRAY[1.0::float8, 1]), (ARRAY[5.0::float8, 5])) AS v(f);
-SELECT doliflow_analytics.kmeans_info(doliflow_analytics.kmeans(f, 2)) ->> 'k' AS k_one_row FROM (VALUES (ARRAY[3.0::float8])) AS v(f);
-SELECT doliflow_analytics.kmeans_info(doliflow_analytics.kmeans(f, 2, 1, 'robust')) ->> 'scaling' AS robust,
-       doliflow_analytics.kmeans_info(doliflow_analytics.kmeans(f, 2, 1, 'none')) ->> 'scaling' AS none
+SELECT doliflow_analytics.kmeans_summary(doliflow_analytics.kmeans_fit(f, 2)) ->> 'k' AS k_one_row FROM (VALUES (ARRAY[3.0::float8])) AS v(f);
+SELECT doliflow_analytics.kmeans_summary(doliflow_analytics.kmeans_fit(f, 2, 1, 'robust')) ->> 'scaling' AS robust,
+       doliflow_analytics.kmeans_summary(doliflow_analytics.kmeans_fit(f, 2, 1, 'none')) ->> 'scaling' AS none
   FROM points WHERE i <= 100;
-SELECT doliflow_analytics.kmeans(f, 2, 1, 'minmax') FROM points WHERE i <= 10;
-SELECT doliflow_analytics.kmeans(f, 0) FROM points WHERE i <= 10;
-SELECT doliflow_analytics.kmeans(f, NULL) FROM points WHERE i <= 10;
-SELECT doliflow_analytics.kmeans(f, k) FROM (VALUES (ARRAY[1.0::float8], 2), (ARRAY[2.0::float8], 3)) AS v(f, k);
-SELECT doliflow_analytics.kmeans(f, 2) IS NULL AS no_rows FROM points WHERE false;
-SELECT doliflow_analytics.kmeans(f, 2) FROM (VALUES (ARRAY['NaN']::float8[])) AS v(f);
+SELECT doliflow_analytics.kmeans_fit(f, 2, 1, 'minmax') FROM points WHERE i <= 10;
+SELECT doliflow_analytics.kmeans_fit(f, 0) FROM points WHERE i <= 10;
+SELECT doliflow_analytics.kmeans_fit(f, NULL) FROM points WHERE i <= 10;
+SELECT doliflow_analytics.kmeans_fit(f, k) FROM (VALUES (ARRAY[1.0::float8], 2), (ARRAY[2.0::float8], 3)) AS v(f, k);
+SELECT doliflow_analytics.kmeans_fit(f, 2) IS NULL AS no_rows FROM points WHERE false;
+SELECT doliflow_analytics.kmeans_fit(f, 2) FROM (VALUES (ARRAY['NaN']::float8[])) AS v(f);
 SELECT doliflow_analytics.kmeans_assign(model, ARRAY[1.0::float8]) FROM km;
-SELECT doliflow_analytics.kmeans_assign(substring(model FROM 1 FOR length(model) - 8), ARRAY[1.0::float8, 2]) FROM km;
-SELECT doliflow_analytics.kmeans_assign(set_byte(model, 30, get_byte(model, 30) # 128), ARRAY[1.0::float8, 2]) FROM km;
+SELECT doliflow_analytics.kmeans_assign(substring(model::bytea FROM 1 FOR length(model::bytea) - 8)::doliflow_analytics.kmeans_model, ARRAY[1.0::float8, 2]) FROM km;
+SELECT doliflow_analytics.kmeans_assign(set_byte(model::bytea, 30, get_byte(model::bytea, 30) # 128)::doliflow_analytics.kmeans_model, ARRAY[1.0::float8, 2]) FROM km;
 
 ------------------------------------------------------------------------------
 -- Intervention duration model
@@ -188,7 +199,7 @@ SELECT (info ->> 'rows')::int AS rows, (info ->> 'rows_with_estimate')::int AS w
        round((info ->> 'sigma')::numeric, 2) AS sigma,
        round(((info -> 'effects' -> 'intervention_type' -> 'install' ->> 'coef')::numeric
             - (info -> 'effects' -> 'intervention_type' -> 'maintenance' ->> 'coef')::numeric), 2) AS install_minus_maintenance
-  FROM (SELECT doliflow_analytics.duration_model_info(model) AS info FROM dmodel) AS s;
+  FROM (SELECT doliflow_analytics.duration_summary(model) AS info FROM dmodel) AS s;
 -- the seed's example call
 SELECT round((p ->> 'predicted_duration')::numeric, 1) AS predicted_duration,
        round((p ->> 'confidence')::numeric, 1) AS confidence,
@@ -217,9 +228,9 @@ SELECT avg(abs(by_model - actual)) < 0.8 * avg(abs(by_estimate - actual)) AS bea
        avg(abs(by_model - actual)) < 0.8 * avg(abs(by_type - actual)) AS beats_type_mean
   FROM h;
 -- severity variant, skipped rows, bad input
-SELECT (doliflow_analytics.duration_model_info(doliflow_analytics.duration_fit(kind, city, tech, 'HIGH', est, month, actual)) -> 'effects' -> 'severity') ? 'high' AS severity_levels
+SELECT (doliflow_analytics.duration_summary(doliflow_analytics.duration_fit(kind, city, tech, 'HIGH', est, month, actual)) -> 'effects' -> 'severity') ? 'high' AS severity_levels
   FROM tickets WHERE i <= 100;
-SELECT doliflow_analytics.duration_model_info(doliflow_analytics.duration_fit(k, c, t, e, m, a)) ->> 'rows' AS rows_kept
+SELECT doliflow_analytics.duration_summary(doliflow_analytics.duration_fit(k, c, t, e, m, a)) ->> 'rows' AS rows_kept
   FROM (VALUES ('a', 'x', 't', 1.0::float8, 1, 2.0::float8), ('a', 'x', 't', 1, 1, NULL), ('a', 'x', 't', 1, 1, 0), ('a', 'x', 't', 1, 1, -3)) AS v(k, c, t, e, m, a);
 SELECT doliflow_analytics.duration_fit(k, c, t, e, m, a) IS NULL AS nothing_usable
   FROM (VALUES ('a', 'x', 't', 1.0::float8, 1, 0.0::float8)) AS v(k, c, t, e, m, a);
@@ -231,7 +242,50 @@ SELECT doliflow_analytics.duration_predict(model, '{"estimated_duration":"NaN"}'
 SELECT doliflow_analytics.duration_predict(model, '{"month":14}') FROM dmodel;
 SELECT doliflow_analytics.duration_predict(model, '{}', 1.5) FROM dmodel;
 SELECT doliflow_analytics.duration_predict(NULL, '{}') IS NULL AS null_model_null_result;
-SELECT doliflow_analytics.duration_predict(substring(model FROM 1 FOR length(model) - 3), '{}') FROM dmodel;
-SELECT doliflow_analytics.duration_predict(set_byte(model, 40, get_byte(model, 40) # 2), '{}') FROM dmodel;
-SELECT doliflow_analytics.duration_predict((SELECT model FROM forest), '{}');
+SELECT doliflow_analytics.duration_predict(substring(model::bytea FROM 1 FOR length(model::bytea) - 3)::doliflow_analytics.duration_model, '{}') FROM dmodel;
+SELECT doliflow_analytics.duration_predict(set_byte(model::bytea, 40, get_byte(model::bytea, 40) # 2)::doliflow_analytics.duration_model, '{}') FROM dmodel;
+SELECT doliflow_analytics.duration_predict((SELECT model::bytea FROM forest)::doliflow_analytics.duration_model, '{}');
 
+------------------------------------------------------------------------------
+-- Model types: text form (description # base64), binary (send/recv through \copy binary),
+-- the bytea casts, and every way in rejecting bad bytes
+------------------------------------------------------------------------------
+SELECT pg_typeof(model) AS type FROM forest UNION ALL SELECT pg_typeof(model) FROM km UNION ALL SELECT pg_typeof(model) FROM dmodel;
+SELECT split_part(model::text, ' #', 1) AS description FROM km;
+SELECT split_part(model::text, ' #', 1) AS description FROM forest;
+SELECT split_part(model::text, ' #', 1) AS description FROM dmodel;
+-- text round trips give the same bytes
+SELECT (SELECT model::text::doliflow_analytics.iforest_model::bytea = model::bytea FROM forest) AS iforest_text,
+       (SELECT model::text::doliflow_analytics.kmeans_model::bytea = model::bytea FROM km) AS kmeans_text,
+       (SELECT model::text::doliflow_analytics.duration_model::bytea = model::bytea FROM dmodel) AS duration_text;
+-- the description is only for reading: the bytes after the last # decide
+SELECT doliflow_analytics.kmeans_summary(('anything #' || split_part(model::text, '#', 2))::doliflow_analytics.kmeans_model) ->> 'k' AS k FROM km;
+-- binary round trips (send, then recv: psql \copy in binary format)
+CREATE TEMP TABLE types_bin (i doliflow_analytics.iforest_model, k doliflow_analytics.kmeans_model, d doliflow_analytics.duration_model);
+INSERT INTO types_bin SELECT f.model, k.model, d.model FROM forest f, km k, dmodel d;
+\copy types_bin TO 'results/analytics_types.bin' WITH (FORMAT binary)
+CREATE TEMP TABLE types_back (LIKE types_bin);
+\copy types_back FROM 'results/analytics_types.bin' WITH (FORMAT binary)
+SELECT b.i::bytea = t.i::bytea AS iforest_binary, b.k::bytea = t.k::bytea AS kmeans_binary, b.d::bytea = t.d::bytea AS duration_binary
+  FROM types_back b, types_bin t;
+-- recv validates: a kmeans model's bytes in an iforest_model column
+CREATE TEMP TABLE types_wrong (i doliflow_analytics.kmeans_model);
+INSERT INTO types_wrong SELECT model FROM km;
+\copy types_wrong TO 'results/analytics_types_wrong.bin' WITH (FORMAT binary)
+CREATE TEMP TABLE types_wrong_back (i doliflow_analytics.iforest_model);
+\copy types_wrong_back FROM 'results/analytics_types_wrong.bin' WITH (FORMAT binary)
+-- NULL stays NULL through the casts
+SELECT NULL::bytea::doliflow_analytics.iforest_model IS NULL AS i_null, NULL::bytea::doliflow_analytics.kmeans_model IS NULL AS k_null, NULL::bytea::doliflow_analytics.duration_model IS NULL AS d_null,
+       NULL::text::doliflow_analytics.kmeans_model IS NULL AS text_null;
+-- text input garbage
+SELECT 'kmeans k=3'::doliflow_analytics.kmeans_model;
+SELECT 'x #not base64!'::doliflow_analytics.iforest_model;
+SELECT 'x #'::doliflow_analytics.duration_model;
+SELECT 'x #AAAA'::doliflow_analytics.kmeans_model;
+-- the wrong kind, truncated or flipped bytes, through text and through the cast
+SELECT ('x #' || split_part(model::text, '#', 2))::doliflow_analytics.duration_model FROM km;
+SELECT ('x #' || translate(encode(substring(model::bytea FROM 1 FOR length(model::bytea) - 1), 'base64'), E'\n', ''))::doliflow_analytics.kmeans_model FROM km;
+SELECT set_byte(model::bytea, 20, get_byte(model::bytea, 20) # 1)::doliflow_analytics.kmeans_model FROM km;
+SELECT substring(model::bytea FROM 1 FOR 12)::doliflow_analytics.duration_model FROM dmodel;
+SELECT (model::bytea || '\x00'::bytea)::doliflow_analytics.iforest_model FROM forest;
+SELECT set_byte(model::bytea, 0, 0)::doliflow_analytics.duration_model FROM dmodel;

@@ -269,21 +269,21 @@ SELECT name, (bytes::doliflow_analytics.forecast_model)::text::doliflow_analytic
   FROM model_fx WHERE kind = 'forecast' ORDER BY name;
 
 -- k-means
-SELECT name, doliflow_analytics.kmeans_info(bytes) AS info FROM model_fx WHERE kind = 'kmeans' ORDER BY name;
-SELECT name, array_agg(doliflow_analytics.kmeans_assign(bytes, ARRAY[x, -x / 2]::float8[]) ORDER BY x) AS clusters
+SELECT name, doliflow_analytics.kmeans_summary(bytes::doliflow_analytics.kmeans_model) AS info FROM model_fx WHERE kind = 'kmeans' ORDER BY name;
+SELECT name, array_agg(doliflow_analytics.kmeans_assign(bytes::doliflow_analytics.kmeans_model, ARRAY[x, -x / 2]::float8[]) ORDER BY x) AS clusters
   FROM model_fx, unnest(ARRAY[0, 10, 20, 30, 100]::float8[]) x
  WHERE kind = 'kmeans' GROUP BY name ORDER BY name;
 
 -- isolation forest
-SELECT name, array_agg(round(doliflow_analytics.iforest_score(bytes, ARRAY[x, -x / 2]::float8[])::numeric, 6) ORDER BY x) AS scores
+SELECT name, array_agg(round(doliflow_analytics.iforest_score(bytes::doliflow_analytics.iforest_model, ARRAY[x, -x / 2]::float8[])::numeric, 6) ORDER BY x) AS scores
   FROM model_fx, unnest(ARRAY[0, 10, 20, 30, 100]::float8[]) x
  WHERE kind = 'iforest' GROUP BY name ORDER BY name;
-SELECT name, doliflow_analytics.iforest_explain(bytes, ARRAY[100, -50]::float8[], ARRAY['a', 'b']) AS explain
+SELECT name, doliflow_analytics.iforest_explain(bytes::doliflow_analytics.iforest_model, ARRAY[100, -50]::float8[], ARRAY['a', 'b']) AS explain
   FROM model_fx WHERE kind = 'iforest' ORDER BY name;
 
 -- duration model
-SELECT name, doliflow_analytics.duration_model_info(bytes) AS info FROM model_fx WHERE kind = 'duration' ORDER BY name;
-SELECT name, doliflow_analytics.duration_predict(bytes, '{"intervention_type": "type1", "city": "city0", "technician": "tech2",
+SELECT name, doliflow_analytics.duration_summary(bytes::doliflow_analytics.duration_model) AS info FROM model_fx WHERE kind = 'duration' ORDER BY name;
+SELECT name, doliflow_analytics.duration_predict(bytes::doliflow_analytics.duration_model, '{"intervention_type": "type1", "city": "city0", "technician": "tech2",
          "severity": "sev1", "estimated_duration": 2.5, "month": 3}') AS known,
-       doliflow_analytics.duration_predict(bytes, '{"intervention_type": "other", "month": 7}', 0.9) AS unknown
+       doliflow_analytics.duration_predict(bytes::doliflow_analytics.duration_model, '{"intervention_type": "other", "month": 7}', 0.9) AS unknown
   FROM model_fx WHERE kind = 'duration' ORDER BY name;

@@ -30,7 +30,7 @@ out=$(psql -X -q -A -t -v ON_ERROR_STOP=1 -U "$N" -d "$DB" -c "
 	SELECT count(*) FROM (SELECT doliflow_analytics.forecast_fit(day, qty) AS m FROM public.sales) x,
 		   doliflow_analytics.forecast(m, 14) f" \
 	-c "SELECT (doliflow_analytics.robust_stats(qty)).median > 0 FROM public.sales" \
-	-c "SELECT doliflow_analytics.kmeans(ARRAY[qty, extract(dow FROM day)]::float8[], 2) IS NOT NULL FROM public.sales" 2>&1)
+	-c "SELECT doliflow_analytics.kmeans_fit(ARRAY[qty, extract(dow FROM day)]::float8[], 2) IS NOT NULL FROM public.sales" 2>&1)
 is "$(echo $out)" "14 t t" "a login with no grant forecasts, summarizes and clusters a table of its own"
 
 q "$DB" "DROP EXTENSION doliflow_analytics" >/dev/null; ok $? "DROP EXTENSION doliflow_analytics"

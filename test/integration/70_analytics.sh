@@ -81,7 +81,7 @@ is "$(q "$DB" "SELECT (p->>'predicted_duration')::float8 > 0 AND (p->>'confidenc
 	AND p->'known'->>'intervention_type' = 'true' AND p->'known'->>'city' = 'true' AND p->'fallback' = '[]'
 	FROM (SELECT '$P'::jsonb AS p) s")" t "seed call: positive prediction inside its interval, confidence in [0,1], type and city known"
 is "$(q "$DB" "SELECT (doliflow.predict_intervention_duration('{\"intervention_type\":\"maintenance\",\"estimated_duration\":4,\"city\":\"Paris\",\"month\":3}') - 'model_id' - 'model_trained_at' - 'training_rows' - 'fallback')
-	= doliflow_analytics.duration_predict((SELECT model FROM dw.models WHERE kind = 'duration' ORDER BY model_id DESC LIMIT 1),
+	= doliflow_analytics.duration_predict((SELECT model::doliflow_analytics.duration_model FROM dw.models WHERE kind = 'duration' ORDER BY model_id DESC LIMIT 1),
 	                            '{\"intervention_type\":\"maintenance\",\"estimated_duration\":4,\"city\":\"Paris\",\"month\":3}')")" t \
 	"prediction = the C model's prediction with the stored model"
 # Independent check of direction: a longer estimate predicts a longer duration.

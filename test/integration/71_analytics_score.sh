@@ -61,7 +61,7 @@ run_module "$DB" duration
 ok $? "duration module ran ($(( $(date +%s) - t1 )) s)"
 MAE=$(q "$DB" "
 	WITH cut AS (SELECT max(closed_at) - interval '3 months' AS at FROM dw.fact_tickets WHERE status = 8 AND intervention_hours > 0),
-	m AS (SELECT doliflow.duration_train((SELECT at FROM cut)) AS model),
+	m AS (SELECT doliflow.duration_train((SELECT at FROM cut))::doliflow_analytics.duration_model AS model),
 	train AS (SELECT * FROM dw.fact_tickets, cut WHERE status = 8 AND intervention_hours > 0 AND closed_at < cut.at),
 	type_mean AS (SELECT intervention_type, avg(intervention_hours) AS mean FROM train GROUP BY 1),
 	test AS (

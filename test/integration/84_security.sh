@@ -423,11 +423,14 @@ SELECT doliflow_analytics.forecast_summary(m), doliflow_analytics.forecast_descr
 SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow_analytics.forecast(m, 14, 0.8) f;
 SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y) AS m FROM public.sample_series) x, doliflow_analytics.forecast_fitted(m) f;
 SELECT doliflow_analytics.forecast_summary(doliflow_analytics.forecast_array(ARRAY[1,2,3,4,5,6,7,1,2,3,4,5,6,7,1,2,3,4,5,6,7]::float8[], '2025-01-01', '{"freq": "day"}'));
-SELECT doliflow_analytics.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow_analytics.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow_analytics.iforest_fit(v) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.iforest_summary(m), doliflow_analytics.iforest_score(m, ARRAY[1,2,3]::float8[]), doliflow_analytics.iforest_explain(m, ARRAY[1,2,3]::float8[], ARRAY['a','b','c']) FROM (SELECT doliflow_analytics.iforest_fit(v) AS m FROM public.sample_points) x;
 SELECT doliflow_analytics.iforest_fit(v, '{"trees": 10}') IS NULL FROM public.sample_points;
-SELECT doliflow_analytics.kmeans_info(m), doliflow_analytics.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow_analytics.kmeans(v, 3) AS m FROM public.sample_points) x;
-SELECT doliflow_analytics.kmeans(v, 3, 42) IS NULL, doliflow_analytics.kmeans(v, 3, 42, 'zscore') IS NULL FROM public.sample_points;
-SELECT doliflow_analytics.duration_model_info(m), doliflow_analytics.duration_predict(m, '{"intervention_type": "repair", "city": "Lyon"}', 0.8), doliflow_analytics._duration_predict(m, 'repair', 'Lyon', 'tech1', 'low', 2, 3, 0.8) FROM (SELECT doliflow_analytics.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
+SELECT doliflow_analytics.iforest_model_from_bytea(m::bytea)::text, doliflow_analytics.iforest_model_in(doliflow_analytics.iforest_model_out(m))::bytea = m::bytea FROM (SELECT doliflow_analytics.iforest_fit(v) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.kmeans_model_from_bytea(m::bytea)::text, doliflow_analytics.kmeans_model_in(doliflow_analytics.kmeans_model_out(m))::bytea = m::bytea FROM (SELECT doliflow_analytics.kmeans_fit(v, 3) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.duration_model_from_bytea(m::bytea)::text, doliflow_analytics.duration_model_in(doliflow_analytics.duration_model_out(m))::bytea = m::bytea FROM (SELECT doliflow_analytics.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
+SELECT doliflow_analytics.kmeans_summary(m), doliflow_analytics.kmeans_assign(m, ARRAY[1,2,3]::float8[]) FROM (SELECT doliflow_analytics.kmeans_fit(v, 3) AS m FROM public.sample_points) x;
+SELECT doliflow_analytics.kmeans_fit(v, 3, 42) IS NULL, doliflow_analytics.kmeans_fit(v, 3, 42, 'zscore') IS NULL FROM public.sample_points;
+SELECT doliflow_analytics.duration_summary(m), doliflow_analytics.duration_predict(m, '{"intervention_type": "repair", "city": "Lyon"}', 0.8), doliflow_analytics._duration_predict(m, 'repair', 'Lyon', 'tech1', 'low', 2, 3, 0.8) FROM (SELECT doliflow_analytics.duration_fit(kind, city, tech, severity, estimate, month, hours) AS m FROM public.sample_jobs) x;
 SELECT doliflow_analytics.duration_fit(kind, city, tech, estimate, month, hours) IS NULL FROM public.sample_jobs;
 SELECT * FROM doliflow.customer_rfm();
 SELECT doliflow.predict_intervention_duration('{"intervention_type": "repair", "city": "Lyon"}');
@@ -459,7 +462,7 @@ EOF
 uncalled=$(psql -X -q -A -t -d "$PG" -f "$OUT/objects.sql" -c "
 	SELECT string_agg(DISTINCT name, ' ') FROM expected
 	 WHERE kind = 'routine' AND (reader = 'yes' OR batch = 'yes') AND rowno <> (SELECT min(rowno) + 1 FROM public.role_matrix WHERE kind = 'routine')
-	   AND name NOT LIKE 'doliflow_analytics.forecast\_model\_%'
+	   AND name NOT LIKE 'doliflow_analytics.%\_model\_%'
 	   AND name NOT LIKE 'doliflow\_analytics.\_%' AND name NOT IN ('doliflow_analytics._robust_z', 'doliflow_analytics._duration_predict')
 	   AND position(name || '(' IN pg_read_file('$OUT/reader_calls.sql') || pg_read_file('$OUT/batch_calls.sql')) = 0" 2>&1)
 is "$uncalled" "" "every routine of the reader and batch APIs is called by this suite"
