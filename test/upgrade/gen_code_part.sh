@@ -27,7 +27,10 @@ EXTDIR=$RUN/root/usr/share/postgresql/$DF_PG_MAJOR/extension
 mkdir -p "$RUN/old" && git archive "$FROM" | tar -x -C "$RUN/old"
 # 0.1.0's analytics parts name C symbols that 0.2.0 ships in doliflow_analytics.so
 for f in $(ls "$RUN"/old/extension/[0-9][0-9]_*.sql | sort); do
-	case $f in */40_forecast.sql|*/50_analytics.sql) sed "s|'MODULE_PATHNAME'|'\$libdir/doliflow_analytics'|g" "$f" ;; *) cat "$f" ;; esac
+	case $f in */40_forecast.sql|*/50_analytics.sql) sed -e "s|'MODULE_PATHNAME'|'\$libdir/doliflow_analytics'|g" \
+		-e "s/'doliflow_kmeans_info'/'doliflow_kmeans_summary'/; s/'doliflow_duration_info'/'doliflow_duration_summary'/" "$f" ;;	# (symbols renamed in 0.2.0)
+	*) cat "$f" ;;
+	esac
 done > "$EXTDIR/doliflow--$OLDV.sql"
 # 0.1.0 had schema = doliflow in its control file (0.2.0 creates the schema itself)
 { git show "$FROM:doliflow.control" | grep "^schema"; git show "$FROM:doliflow.control" | grep "^requires"; } > "$EXTDIR/doliflow--$OLDV.control"
