@@ -1,12 +1,8 @@
 -- doliflow 0.1.0 -> 0.2.0, part 99: ownership and privileges of the role matrix (as 80_roles.sql).
--- apply_grants() (0.2.0's, from 90_code.sql) sets owners and ACLs of every object.
--- A fresh install gives batch and reader nothing before apply_grants(); 0.1.0's grants
--- (its apply_grants gave batch every table and definer routine of doliflow) are taken back
--- first, so that the 0.2.0 matrix is all that is left.
-REVOKE ALL ON ALL TABLES IN SCHEMA doliflow FROM doliflow_batch, doliflow_reader;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA doliflow FROM doliflow_batch, doliflow_reader;
-REVOKE ALL ON ALL ROUTINES IN SCHEMA doliflow FROM doliflow_batch, doliflow_reader;
-SELECT doliflow.apply_grants();
+-- 99_grants: ACLs come from 90_code.sql (its step 5 resets every ACL that differs).
+-- The ACL of every object is set by 90_code.sql to the fresh install's (its step 5 resets
+-- each one that differs from 0.1.0's); apply_grants() is not run again here: it is the
+-- matrix as of 80_roles.sql, before the later parts of a fresh install change some grants.
 
 -- Future relations: readable by the BI role in dw, usable by the owner,
 -- whoever of the installer or the owner creates them.
