@@ -554,302 +554,528 @@ $$;
 CREATE INDEX ON lake.llx_stock_mouvement_current (fk_projet) INCLUDE (value, price)
  WHERE type_mouvement IN (1, 2) AND fk_projet <> 0;
 
--- The warehouse tables in load order, with the query that builds each one.
---   build_sql: SELECT producing the table's rows in column order.  The token @full@ is
---     replaced by true (full rebuild) or false (incremental); write every key filter as
---     (@full@ OR col IN (SELECT k FROM pg_temp.dwa_<target>)) so an incremental load reads
---     only the affected keys and a full one reads everything.
---   affected_sql: incremental only; SELECT of the keys to rebuild, from pg_temp.dwc_<source>
---     (changed keys of each lake source since the last load), pg_temp.dwv_<source> (their
---     versions since the last load and the version it saw: old and new foreign keys) and
---     the lake.  Must be a
---     superset of the keys whose row can differ (it may be larger: it is just rebuilt).
---   key_columns: the key of the target (matched against pg_temp.dwa_<target>).
+-- The warehouse tables in load order, each with two functions of its own:
+--   load_function (boolean) RETURNS bigint: inserts the table's rows and returns how many.
+--     With true (full rebuild) it reads everything; with false only the rows of the keys in
+--     pg_temp.dwa_<target> (which the loader fills and, for the DELETE, uses itself).  It
+--     reads those keys into an array v_keys and filters with (v_keys IS NULL OR key =
+--     ANY (v_keys)): SET plan_cache_mode = force_custom_plan plans every call with the
+--     array's value, so the filter folds to nothing (full) or to an index condition
+--     (incremental); an IN (SELECT ...) under an OR would stay a filter over a full scan.
+--   affected_function () RETURNS SETOF the key: incremental only; the keys to rebuild, from
+--     pg_temp.dwc_<source> (changed keys of each lake source since the last load),
+--     pg_temp.dwv_<source> (their versions since the last load and the version it saw: old
+--     and new foreign keys) and the lake.  A superset of the keys whose row can differ (a
+--     larger set is just rebuilt).
+--   key_columns: the key of the target (the columns of pg_temp.dwa_<target>).
+-- Both are PL/pgSQL: they read the loader's temporary tables, which exist only during a load.
 CREATE TABLE doliflow.warehouse_targets (
-	target       text PRIMARY KEY,
-	load_order   integer NOT NULL UNIQUE,
-	key_columns  text NOT NULL,
-	build_sql    text NOT NULL,
-	affected_sql text
+	target            text PRIMARY KEY,
+	load_order        integer NOT NULL UNIQUE,
+	key_columns       name[] NOT NULL CHECK (cardinality(key_columns) >= 1),
+	load_function     regprocedure NOT NULL,
+	affected_function regprocedure NOT NULL
 );
-COMMENT ON TABLE doliflow.warehouse_targets IS 'Internal: the dw tables load_warehouse() maintains, in load order, with the SQL that builds them and the SQL that finds the keys an incremental load must rebuild';
+COMMENT ON TABLE doliflow.warehouse_targets IS 'Internal: the dw tables load_warehouse() maintains, in load order, with the function that builds each one and the function that finds the keys an incremental load must rebuild';
 COMMENT ON COLUMN doliflow.warehouse_targets.target IS 'dw table name';
 COMMENT ON COLUMN doliflow.warehouse_targets.load_order IS 'Load order';
-COMMENT ON COLUMN doliflow.warehouse_targets.key_columns IS 'Key column(s) of the table, comma separated';
-COMMENT ON COLUMN doliflow.warehouse_targets.build_sql IS 'SELECT building the rows (token @full@, filter on pg_temp.dwa_<target>)';
-COMMENT ON COLUMN doliflow.warehouse_targets.affected_sql IS 'SELECT of the keys to rebuild in an incremental load (reads pg_temp.dwc_<source>: changed keys, pg_temp.dwv_<source>: their versions since the last load and the one it saw); NULL = always rebuilt whole';
+COMMENT ON COLUMN doliflow.warehouse_targets.key_columns IS 'Key column(s) of the table';
+COMMENT ON COLUMN doliflow.warehouse_targets.load_function IS 'Function (full boolean) inserting the rows: all of them, or those of the keys in pg_temp.dwa_<target>; returns the row count';
+COMMENT ON COLUMN doliflow.warehouse_targets.affected_function IS 'Function returning the keys an incremental load rebuilds (reads pg_temp.dwc_<source>: changed keys, pg_temp.dwv_<source>: their versions since the last load and the one it saw)';
 
-INSERT INTO doliflow.warehouse_targets (target, load_order, key_columns, build_sql, affected_sql) VALUES
-('dim_customer', 10, 'customer_key', $q$
-WITH s AS (
-	SELECT * FROM lake.llx_societe_current
-	 WHERE (@full@ OR rowid IN (SELECT k FROM pg_temp.dwa_dim_customer))
-), act AS (
-	SELECT fk_soc AS k, datec::date AS d, 1 AS t, 0 AS i, 0 AS v FROM lake.llx_ticket_current
-	 WHERE (@full@ OR fk_soc IN (SELECT k FROM pg_temp.dwa_dim_customer))
-	UNION ALL
-	SELECT fk_soc, datef, 0, 0, 1 FROM lake.llx_facture_current
-	 WHERE fk_statut IN (1, 2) AND (@full@ OR fk_soc IN (SELECT k FROM pg_temp.dwa_dim_customer))
-	UNION ALL
-	SELECT fk_soc, coalesce(datei, datec::date), 0, 1, 0 FROM lake.llx_fichinter_current
-	 WHERE (@full@ OR fk_soc IN (SELECT k FROM pg_temp.dwa_dim_customer))
-), a AS (
-	SELECT k, min(d) AS first_d, max(d) AS last_d, sum(t) AS t, sum(i) AS i, sum(v) AS v
-	  FROM act GROUP BY k
-)
-SELECT s.rowid, s.entity, s.nom, s.name_alias, s.code_client, nullif(btrim(s.zip), ''),
-	   nullif(btrim(s.town), ''), nullif(s.fk_pays, 0), s.client,
-	   CASE s.client WHEN 0 THEN 'none' WHEN 1 THEN 'customer' WHEN 2 THEN 'prospect'
-					 WHEN 3 THEN 'customer and prospect' END,
-	   s.fournisseur = 1, s.status,
-	   CASE s.status WHEN 1 THEN 'active' WHEN 0 THEN 'ceased' END,
-	   s.datec, a.first_d, a.last_d, coalesce(a.t, 0), coalesce(a.v, 0), coalesce(a.i, 0)
-  FROM s LEFT JOIN a ON a.k = s.rowid
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_societe
-UNION SELECT fk_soc FROM pg_temp.dwv_llx_ticket
-UNION SELECT fk_soc FROM pg_temp.dwv_llx_facture
-UNION SELECT fk_soc FROM pg_temp.dwv_llx_fichinter
-$q$),
+-- Name of the ticket extra field a setting names (a key of the lake's jsonb column
+-- llx_ticket_extrafields.extrafields), or NULL with a warning when no ticket has it.
+CREATE FUNCTION doliflow._extrafield_key(p_setting text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	col text := doliflow.setting(p_setting);
+BEGIN
+	IF EXISTS (SELECT FROM lake.llx_ticket_extrafields_current e WHERE e.extrafields ? col)
+	   OR NOT EXISTS (SELECT FROM lake.llx_ticket_extrafields_current) THEN
+		RETURN col;
+	END IF;
+	RAISE WARNING 'doliflow: ticket extra field "%" (setting %) is not in llx_ticket_extrafields; it loads as NULL',
+		col, p_setting
+		USING HINT = 'SELECT name, label FROM dolibarr.llx_extrafields WHERE elementtype = ''ticket'' lists the fields; UPDATE doliflow.settings to name the right one.';
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._extrafield_key(text) IS 'Internal: the ticket extra field named by a setting, NULL (with a warning) when no ticket of the lake has it';
 
-('dim_project', 20, 'project_key', $q$
-WITH p AS (
-	SELECT * FROM lake.llx_projet_current
-	 WHERE (@full@ OR rowid IN (SELECT k FROM pg_temp.dwa_dim_project))
-), task AS (
-	SELECT rowid, fk_projet, planned_workload FROM lake.llx_projet_task_current
-	 WHERE (@full@ OR fk_projet IN (SELECT k FROM pg_temp.dwa_dim_project))
-), tk AS (
-	SELECT fk_projet AS k, count(*) AS n, sum(coalesce(planned_workload, 0)::numeric) AS planned
-	  FROM task GROUP BY fk_projet
-), tm AS (
-	SELECT t.fk_projet AS k, sum(coalesce(e.element_duration, 0)::numeric) AS secs,
-		   sum(coalesce(e.element_duration, 0)::numeric
-			   * coalesce(e.thm, u.thm, 0)::numeric) AS cost_secs
-	  FROM lake.llx_element_time_current e
-	  JOIN task t ON t.rowid = e.fk_element
-	  LEFT JOIN lake.llx_user_current u ON u.rowid = e.fk_user
-	 WHERE e.elementtype = 'task'
-	 GROUP BY t.fk_projet
-), mat AS (
-	SELECT fk_projet AS k, -sum(coalesce(value, 0)::numeric * coalesce(price, 0)::numeric) AS cost
-	  FROM lake.llx_stock_mouvement_current
-	 WHERE type_mouvement IN (1, 2) AND fk_projet <> 0
-	   AND (@full@ OR fk_projet IN (SELECT k FROM pg_temp.dwa_dim_project))
-	 GROUP BY fk_projet
-), inv AS (
-	SELECT fk_projet AS k, sum(coalesce(total_ht, 0)::numeric) AS ht
-	  FROM lake.llx_facture_current
-	 WHERE fk_statut IN (1, 2)
-	   AND (@full@ OR fk_projet IN (SELECT k FROM pg_temp.dwa_dim_project))
-	 GROUP BY fk_projet
-)
-SELECT p.rowid, p.entity, p.ref, p.title, nullif(p.fk_soc, 0), p.fk_statut,
-	   CASE p.fk_statut WHEN 0 THEN 'draft' WHEN 1 THEN 'open' WHEN 2 THEN 'closed' END,
-	   p.budget_amount::numeric(24,8), p.opp_amount::numeric(24,8), p.datec, p.dateo, p.datee,
-	   p.date_close, coalesce(tk.n, 0), round(coalesce(tk.planned, 0) / 3600, 4),
-	   round(coalesce(tm.secs, 0) / 3600, 4), round(coalesce(tm.cost_secs, 0) / 3600, 2),
-	   round(coalesce(mat.cost, 0), 2), round(coalesce(inv.ht, 0), 2)
-  FROM p
-  LEFT JOIN tk ON tk.k = p.rowid
-  LEFT JOIN tm ON tm.k = p.rowid
-  LEFT JOIN mat ON mat.k = p.rowid
-  LEFT JOIN inv ON inv.k = p.rowid
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_projet
-UNION SELECT fk_projet FROM pg_temp.dwv_llx_projet_task
-UNION SELECT t.fk_projet FROM pg_temp.dwv_llx_element_time e JOIN lake.llx_projet_task t ON t.rowid = e.fk_element
-	   WHERE e.elementtype = 'task'
-UNION SELECT t.fk_projet FROM lake.llx_element_time_current e JOIN lake.llx_projet_task_current t ON t.rowid = e.fk_element
-	   WHERE e.fk_user IN (SELECT k FROM pg_temp.dwc_llx_user) AND e.elementtype = 'task'
-UNION SELECT fk_projet FROM pg_temp.dwv_llx_stock_mouvement WHERE type_mouvement IN (1, 2)
-UNION SELECT fk_projet FROM pg_temp.dwv_llx_facture
-$q$),
-
-('dim_technician', 30, 'technician_key', $q$
-SELECT u.rowid, u.entity, u.login, u.firstname, u.lastname,
-	   coalesce(nullif(btrim(concat_ws(' ', nullif(btrim(u.firstname), ''), nullif(btrim(u.lastname), ''))), ''), u.login),
-	   u.job, u.thm::numeric(24,8), u.tjm::numeric(24,8), u.employee = 1, u.statut = 1,
-	   u.dateemployment, u.dateemploymentend
-  FROM lake.llx_user_current u
- WHERE (@full@ OR u.rowid IN (SELECT k FROM pg_temp.dwa_dim_technician))
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_user
-$q$),
-
-('dim_product', 40, 'product_key', $q$
-WITH p AS (
-	SELECT * FROM lake.llx_product_current
-	 WHERE (@full@ OR rowid IN (SELECT k FROM pg_temp.dwa_dim_product))
-), sp AS (
-	SELECT DISTINCT ON (fk_product) fk_product AS k, delivery_time_days, packaging,
-		   count(*) OVER (PARTITION BY fk_product) AS n,
-		   min(delivery_time_days) OVER (PARTITION BY fk_product) AS best_days
-	  FROM lake.llx_product_fournisseur_price_current
-	 WHERE status = 1 AND (@full@ OR fk_product IN (SELECT k FROM pg_temp.dwa_dim_product))
-	 ORDER BY fk_product, delivery_time_days ASC NULLS LAST, unitprice ASC NULLS LAST, rowid
-), st AS (
-	SELECT fk_product AS k, sum(coalesce(reel, 0)::numeric) AS qty
-	  FROM lake.llx_product_stock_current
-	 WHERE (@full@ OR fk_product IN (SELECT k FROM pg_temp.dwa_dim_product))
-	 GROUP BY fk_product
-)
-SELECT p.rowid, p.entity, p.ref, p.label, p.fk_product_type,
-	   CASE p.fk_product_type WHEN 0 THEN 'product' WHEN 1 THEN 'service' END,
-	   p.tosell = 1, p.tobuy = 1, p.price::numeric(24,8), p.cost_price::numeric(24,8),
-	   p.pmp::numeric(24,8), p.seuil_stock_alerte::numeric, p.desiredstock::numeric,
-	   sp.best_days, coalesce(nullif(sp.packaging, 0), nullif(p.packaging, 0))::numeric,
-	   coalesce(sp.n, 0), coalesce(st.qty, 0), p.stock::numeric, p.fk_default_warehouse
-  FROM p
-  LEFT JOIN sp ON sp.k = p.rowid
-  LEFT JOIN st ON st.k = p.rowid
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_product
-UNION SELECT fk_product FROM pg_temp.dwv_llx_product_fournisseur_price
-UNION SELECT fk_product FROM pg_temp.dwv_llx_product_stock
-$q$),
-
-('dim_warehouse', 50, 'warehouse_key', $q$
-SELECT w.rowid, w.entity, w.ref, w.lieu, nullif(btrim(w.zip), ''), nullif(btrim(w.town), ''), w.statut,
-	   CASE w.statut WHEN 0 THEN 'closed' WHEN 1 THEN 'open' WHEN 2 THEN 'internal' END,
-	   nullif(w.fk_project, 0), nullif(w.fk_parent, 0)
-  FROM lake.llx_entrepot_current w
- WHERE (@full@ OR w.rowid IN (SELECT k FROM pg_temp.dwa_dim_warehouse))
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_entrepot
-$q$),
-
-('fact_tickets', 60, 'ticket_key', $q$
-WITH t AS (
-	SELECT * FROM lake.llx_ticket_current
-	 WHERE (@full@ OR rowid IN (SELECT k FROM pg_temp.dwa_fact_tickets))
-), links AS (
-	SELECT DISTINCT ticket, fichinter FROM (
-		SELECT fk_source AS ticket, fk_target AS fichinter FROM lake.llx_element_element_current
-		 WHERE sourcetype = 'ticket' AND targettype = 'fichinter'
-		   AND (@full@ OR fk_source IN (SELECT k FROM pg_temp.dwa_fact_tickets))
+-- dim_customer ---------------------------------------------------------------
+CREATE FUNCTION doliflow._load_dim_customer(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_customer a); END IF;
+	INSERT INTO dw.dim_customer
+	WITH s AS (
+		SELECT * FROM lake.llx_societe_current
+		 WHERE (v_keys IS NULL OR rowid = ANY (v_keys))
+	), act AS (
+		SELECT fk_soc AS k, datec::date AS d, 1 AS t, 0 AS i, 0 AS v FROM lake.llx_ticket_current
+		 WHERE (v_keys IS NULL OR fk_soc = ANY (v_keys))
 		UNION ALL
-		SELECT fk_target, fk_source FROM lake.llx_element_element_current
-		 WHERE sourcetype = 'fichinter' AND targettype = 'ticket'
-		   AND (@full@ OR fk_target IN (SELECT k FROM pg_temp.dwa_fact_tickets))) l
-), fi AS (
-	SELECT l.ticket AS k, count(*) AS n, sum(f.duree::numeric) AS secs
-	  FROM links l JOIN lake.llx_fichinter_current f ON f.rowid = l.fichinter
-	 GROUP BY l.ticket
-), x AS (
-	SELECT DISTINCT ON (fk_object) fk_object AS k,
-		   @satisfaction@ AS satisfaction, @estimated_duration@ AS estimated,
-		   @intervention_cost@ AS cost, @intervention_type@ AS itype
-	  FROM lake.llx_ticket_extrafields_current e
-	 WHERE (@full@ OR fk_object IN (SELECT k FROM pg_temp.dwa_fact_tickets))
-	 ORDER BY fk_object, rowid DESC
-)
-SELECT t.rowid, t.entity, t.ref, t.datec, t.date_read, t.date_close,
-	   doliflow._date_key(t.datec), doliflow._date_key(t.date_close),
-	   t.fk_statut,
-	   CASE t.fk_statut WHEN 0 THEN 'new' WHEN 1 THEN 'read' WHEN 2 THEN 'assigned'
-			WHEN 3 THEN 'in progress' WHEN 5 THEN 'need more info' WHEN 7 THEN 'waiting'
-			WHEN 8 THEN 'closed' WHEN 9 THEN 'canceled' END,
-	   coalesce(t.fk_statut IN (8, 9), false),
-	   t.type_code,
-	   (SELECT d.label FROM lake.llx_c_ticket_type_current d WHERE d.code = t.type_code
-		 ORDER BY d.entity = t.entity DESC, d.entity, d.rowid LIMIT 1),
-	   t.category_code,
-	   (SELECT d.label FROM lake.llx_c_ticket_category_current d WHERE d.code = t.category_code
-		 ORDER BY d.entity = t.entity DESC, d.entity, d.rowid LIMIT 1),
-	   t.severity_code,
-	   (SELECT d.label FROM lake.llx_c_ticket_severity_current d WHERE d.code = t.severity_code
-		 ORDER BY d.entity = t.entity DESC, d.entity, d.rowid LIMIT 1),
-	   nullif(t.fk_soc, 0), nullif(t.fk_project, 0), nullif(t.fk_user_assign, 0),
-	   nullif(btrim(s.town), ''),
-	   round(extract(epoch FROM t.date_close - t.datec) / 3600, 4),
-	   round(extract(epoch FROM t.date_read - t.datec) / 3600, 4),
-	   coalesce(fi.n, 0), round(fi.secs / 3600, 4),
-	   x.estimated, x.cost, x.satisfaction, x.itype
-  FROM t
-  LEFT JOIN lake.llx_societe_current s ON s.rowid = t.fk_soc
-  LEFT JOIN fi ON fi.k = t.rowid
-  LEFT JOIN x ON x.k = t.rowid
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_ticket
-UNION SELECT fk_object FROM pg_temp.dwv_llx_ticket_extrafields
-UNION SELECT CASE WHEN sourcetype = 'ticket' THEN fk_source ELSE fk_target END
-	    FROM pg_temp.dwv_llx_element_element
-	   WHERE ((sourcetype = 'ticket' AND targettype = 'fichinter') OR (sourcetype = 'fichinter' AND targettype = 'ticket'))
-UNION SELECT fk_source FROM lake.llx_element_element_current
-	   WHERE sourcetype = 'ticket' AND targettype = 'fichinter' AND fk_target IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
-UNION SELECT fk_target FROM lake.llx_element_element_current
-	   WHERE sourcetype = 'fichinter' AND targettype = 'ticket' AND fk_source IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
-UNION SELECT rowid FROM lake.llx_ticket_current WHERE fk_soc IN (SELECT k FROM pg_temp.dwc_llx_societe)
-UNION SELECT rowid FROM lake.llx_ticket_current
-	   WHERE type_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_type)
-UNION SELECT rowid FROM lake.llx_ticket_current
-	   WHERE category_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_category)
-UNION SELECT rowid FROM lake.llx_ticket_current
-	   WHERE severity_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_severity)
-$q$),
+		SELECT fk_soc, datef, 0, 0, 1 FROM lake.llx_facture_current
+		 WHERE fk_statut IN (1, 2) AND (v_keys IS NULL OR fk_soc = ANY (v_keys))
+		UNION ALL
+		SELECT fk_soc, coalesce(datei, datec::date), 0, 1, 0 FROM lake.llx_fichinter_current
+		 WHERE (v_keys IS NULL OR fk_soc = ANY (v_keys))
+	), a AS (
+		SELECT k, min(d) AS first_d, max(d) AS last_d, sum(t) AS t, sum(i) AS i, sum(v) AS v
+		  FROM act GROUP BY k
+	)
+	SELECT s.rowid, s.entity, s.nom, s.name_alias, s.code_client, nullif(btrim(s.zip), ''),
+		   nullif(btrim(s.town), ''), nullif(s.fk_pays, 0), s.client,
+		   CASE s.client WHEN 0 THEN 'none' WHEN 1 THEN 'customer' WHEN 2 THEN 'prospect'
+						 WHEN 3 THEN 'customer and prospect' END,
+		   s.fournisseur = 1, s.status,
+		   CASE s.status WHEN 1 THEN 'active' WHEN 0 THEN 'ceased' END,
+		   s.datec, a.first_d, a.last_d, coalesce(a.t, 0), coalesce(a.v, 0), coalesce(a.i, 0)
+	  FROM s LEFT JOIN a ON a.k = s.rowid;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_dim_customer(boolean) IS 'Internal: inserts the rows of dw.dim_customer (all, or those of the keys in pg_temp.dwa_dim_customer); returns the count';
 
-('fact_stock', 70, 'movement_key', $q$
-SELECT m.rowid, m.datem, doliflow._date_key(m.datem), m.fk_product, m.fk_entrepot, m.type_mouvement,
-	   CASE m.type_mouvement WHEN 0 THEN 'manual input' WHEN 1 THEN 'manual output'
-			WHEN 2 THEN 'business output' WHEN 3 THEN 'business input' END,
-	   m.value::numeric, m.price::numeric(24,8),
-	   round(m.value::numeric * m.price::numeric, 8),
-	   coalesce(nullif(m.fk_projet, 0), nullif(m.fk_project, 0)),
-	   m.origintype, m.fk_origin, m.inventorycode, m.label
-  FROM lake.llx_stock_mouvement_current m
- WHERE (@full@ OR m.rowid IN (SELECT k FROM pg_temp.dwa_fact_stock))
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_stock_mouvement
-$q$),
+CREATE FUNCTION doliflow._affected_dim_customer() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT k FROM pg_temp.dwc_llx_societe
+	UNION SELECT fk_soc FROM pg_temp.dwv_llx_ticket
+	UNION SELECT fk_soc FROM pg_temp.dwv_llx_facture
+	UNION SELECT fk_soc FROM pg_temp.dwv_llx_fichinter;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_dim_customer() IS 'Internal: customer keys an incremental load rebuilds (changed customers, and the customers of changed tickets, invoices and interventions, old and new)';
 
-('fact_invoice_lines', 80, 'line_key', $q$
-SELECT l.rowid, l.fk_facture, f.ref, f.entity, f.type, f.fk_statut, coalesce(f.fk_statut IN (1, 2), false),
-	   f.datef, doliflow._date_key(f.datef), f.fk_soc, nullif(f.fk_projet, 0), l.fk_product, l.product_type,
-	   l.label, l.qty::numeric, l.subprice::numeric(24,8), l.remise_percent::numeric,
-	   l.total_ht::numeric(24,8), l.total_tva::numeric(24,8), l.total_ttc::numeric(24,8),
-	   l.buy_price_ht::numeric(24,8),
-	   round(l.total_ht::numeric - coalesce(l.qty, 0)::numeric * coalesce(l.buy_price_ht, 0)::numeric, 8)
-  FROM lake.llx_facturedet_current l
-  LEFT JOIN lake.llx_facture_current f ON f.rowid = l.fk_facture
- WHERE (@full@ OR l.rowid IN (SELECT k FROM pg_temp.dwa_fact_invoice_lines))
-$q$, $q$
-SELECT k FROM pg_temp.dwc_llx_facturedet
-UNION SELECT rowid FROM lake.llx_facturedet_current WHERE fk_facture IN (SELECT k FROM pg_temp.dwc_llx_facture)
-$q$),
+-- dim_project ----------------------------------------------------------------
+CREATE FUNCTION doliflow._load_dim_project(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_project a); END IF;
+	INSERT INTO dw.dim_project
+	WITH p AS (
+		SELECT * FROM lake.llx_projet_current
+		 WHERE (v_keys IS NULL OR rowid = ANY (v_keys))
+	), task AS (
+		SELECT rowid, fk_projet, planned_workload FROM lake.llx_projet_task_current
+		 WHERE (v_keys IS NULL OR fk_projet = ANY (v_keys))
+	), tk AS (
+		SELECT fk_projet AS k, count(*) AS n, sum(coalesce(planned_workload, 0)::numeric) AS planned
+		  FROM task GROUP BY fk_projet
+	), tm AS (
+		SELECT t.fk_projet AS k, sum(coalesce(e.element_duration, 0)::numeric) AS secs,
+			   sum(coalesce(e.element_duration, 0)::numeric
+				   * coalesce(e.thm, u.thm, 0)::numeric) AS cost_secs
+		  FROM lake.llx_element_time_current e
+		  JOIN task t ON t.rowid = e.fk_element
+		  LEFT JOIN lake.llx_user_current u ON u.rowid = e.fk_user
+		 WHERE e.elementtype = 'task'
+		 GROUP BY t.fk_projet
+	), mat AS (
+		SELECT fk_projet AS k, -sum(coalesce(value, 0)::numeric * coalesce(price, 0)::numeric) AS cost
+		  FROM lake.llx_stock_mouvement_current
+		 WHERE type_mouvement IN (1, 2) AND fk_projet <> 0
+		   AND (v_keys IS NULL OR fk_projet = ANY (v_keys))
+		 GROUP BY fk_projet
+	), inv AS (
+		SELECT fk_projet AS k, sum(coalesce(total_ht, 0)::numeric) AS ht
+		  FROM lake.llx_facture_current
+		 WHERE fk_statut IN (1, 2)
+		   AND (v_keys IS NULL OR fk_projet = ANY (v_keys))
+		 GROUP BY fk_projet
+	)
+	SELECT p.rowid, p.entity, p.ref, p.title, nullif(p.fk_soc, 0), p.fk_statut,
+		   CASE p.fk_statut WHEN 0 THEN 'draft' WHEN 1 THEN 'open' WHEN 2 THEN 'closed' END,
+		   p.budget_amount::numeric(24,8), p.opp_amount::numeric(24,8), p.datec, p.dateo, p.datee,
+		   p.date_close, coalesce(tk.n, 0), round(coalesce(tk.planned, 0) / 3600, 4),
+		   round(coalesce(tm.secs, 0) / 3600, 4), round(coalesce(tm.cost_secs, 0) / 3600, 2),
+		   round(coalesce(mat.cost, 0), 2), round(coalesce(inv.ht, 0), 2)
+	  FROM p
+	  LEFT JOIN tk ON tk.k = p.rowid
+	  LEFT JOIN tm ON tm.k = p.rowid
+	  LEFT JOIN mat ON mat.k = p.rowid
+	  LEFT JOIN inv ON inv.k = p.rowid;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_dim_project(boolean) IS 'Internal: inserts the rows of dw.dim_project (all, or those of the keys in pg_temp.dwa_dim_project); returns the count';
 
-('fact_sales_daily', 90, 'product_key, day', $q$
-WITH d AS (
-	SELECT fk_product AS product, datem::date AS day, -sum(value::numeric) AS qty, count(*) AS n,
-		   -sum(value::numeric * coalesce(price, 0)::numeric) AS val
-	  FROM lake.llx_stock_mouvement_current
-	 WHERE type_mouvement = 2 AND datem IS NOT NULL AND value IS NOT NULL
-	   AND (@full@ OR (fk_product, datem::date) IN (SELECT product_key, day FROM pg_temp.dwa_fact_sales_daily))
-	 GROUP BY 1, 2
-), r AS (
-	SELECT l.fk_product AS product, f.datef AS day, sum(coalesce(l.qty, 0)::numeric) AS qty,
-		   sum(coalesce(l.total_ht, 0)::numeric) AS ht
+CREATE FUNCTION doliflow._affected_dim_project() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT k FROM pg_temp.dwc_llx_projet
+	UNION SELECT fk_projet FROM pg_temp.dwv_llx_projet_task
+	UNION SELECT t.fk_projet FROM pg_temp.dwv_llx_element_time e JOIN lake.llx_projet_task t ON t.rowid = e.fk_element
+		   WHERE e.elementtype = 'task'
+	UNION SELECT t.fk_projet FROM lake.llx_element_time_current e JOIN lake.llx_projet_task_current t ON t.rowid = e.fk_element
+		   WHERE e.fk_user IN (SELECT k FROM pg_temp.dwc_llx_user) AND e.elementtype = 'task'
+	UNION SELECT fk_projet FROM pg_temp.dwv_llx_stock_mouvement WHERE type_mouvement IN (1, 2)
+	UNION SELECT fk_projet FROM pg_temp.dwv_llx_facture;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_dim_project() IS 'Internal: project keys an incremental load rebuilds (changed projects, and the projects of changed tasks, time spent, users, stock movements and invoices)';
+
+-- dim_technician -------------------------------------------------------------
+CREATE FUNCTION doliflow._load_dim_technician(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_technician a); END IF;
+	INSERT INTO dw.dim_technician
+	SELECT u.rowid, u.entity, u.login, u.firstname, u.lastname,
+		   coalesce(nullif(btrim(concat_ws(' ', nullif(btrim(u.firstname), ''), nullif(btrim(u.lastname), ''))), ''), u.login),
+		   u.job, u.thm::numeric(24,8), u.tjm::numeric(24,8), u.employee = 1, u.statut = 1,
+		   u.dateemployment, u.dateemploymentend
+	  FROM lake.llx_user_current u
+	 WHERE (v_keys IS NULL OR u.rowid = ANY (v_keys));
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_dim_technician(boolean) IS 'Internal: inserts the rows of dw.dim_technician (all, or those of the keys in pg_temp.dwa_dim_technician); returns the count';
+
+CREATE FUNCTION doliflow._affected_dim_technician() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY SELECT k FROM pg_temp.dwc_llx_user;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_dim_technician() IS 'Internal: technician keys an incremental load rebuilds (changed users)';
+
+-- dim_product ----------------------------------------------------------------
+CREATE FUNCTION doliflow._load_dim_product(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_product a); END IF;
+	INSERT INTO dw.dim_product
+	WITH p AS (
+		SELECT * FROM lake.llx_product_current
+		 WHERE (v_keys IS NULL OR rowid = ANY (v_keys))
+	), sp AS (
+		SELECT DISTINCT ON (fk_product) fk_product AS k, delivery_time_days, packaging,
+			   count(*) OVER (PARTITION BY fk_product) AS n,
+			   min(delivery_time_days) OVER (PARTITION BY fk_product) AS best_days
+		  FROM lake.llx_product_fournisseur_price_current
+		 WHERE status = 1 AND (v_keys IS NULL OR fk_product = ANY (v_keys))
+		 ORDER BY fk_product, delivery_time_days ASC NULLS LAST, unitprice ASC NULLS LAST, rowid
+	), st AS (
+		SELECT fk_product AS k, sum(coalesce(reel, 0)::numeric) AS qty
+		  FROM lake.llx_product_stock_current
+		 WHERE (v_keys IS NULL OR fk_product = ANY (v_keys))
+		 GROUP BY fk_product
+	)
+	SELECT p.rowid, p.entity, p.ref, p.label, p.fk_product_type,
+		   CASE p.fk_product_type WHEN 0 THEN 'product' WHEN 1 THEN 'service' END,
+		   p.tosell = 1, p.tobuy = 1, p.price::numeric(24,8), p.cost_price::numeric(24,8),
+		   p.pmp::numeric(24,8), p.seuil_stock_alerte::numeric, p.desiredstock::numeric,
+		   sp.best_days, coalesce(nullif(sp.packaging, 0), nullif(p.packaging, 0))::numeric,
+		   coalesce(sp.n, 0), coalesce(st.qty, 0), p.stock::numeric, p.fk_default_warehouse
+	  FROM p
+	  LEFT JOIN sp ON sp.k = p.rowid
+	  LEFT JOIN st ON st.k = p.rowid;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_dim_product(boolean) IS 'Internal: inserts the rows of dw.dim_product (all, or those of the keys in pg_temp.dwa_dim_product); returns the count';
+
+CREATE FUNCTION doliflow._affected_dim_product() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT k FROM pg_temp.dwc_llx_product
+	UNION SELECT fk_product FROM pg_temp.dwv_llx_product_fournisseur_price
+	UNION SELECT fk_product FROM pg_temp.dwv_llx_product_stock;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_dim_product() IS 'Internal: product keys an incremental load rebuilds (changed products, supplier prices and stock rows)';
+
+-- dim_warehouse --------------------------------------------------------------
+CREATE FUNCTION doliflow._load_dim_warehouse(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_warehouse a); END IF;
+	INSERT INTO dw.dim_warehouse
+	SELECT w.rowid, w.entity, w.ref, w.lieu, nullif(btrim(w.zip), ''), nullif(btrim(w.town), ''), w.statut,
+		   CASE w.statut WHEN 0 THEN 'closed' WHEN 1 THEN 'open' WHEN 2 THEN 'internal' END,
+		   nullif(w.fk_project, 0), nullif(w.fk_parent, 0)
+	  FROM lake.llx_entrepot_current w
+	 WHERE (v_keys IS NULL OR w.rowid = ANY (v_keys));
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_dim_warehouse(boolean) IS 'Internal: inserts the rows of dw.dim_warehouse (all, or those of the keys in pg_temp.dwa_dim_warehouse); returns the count';
+
+CREATE FUNCTION doliflow._affected_dim_warehouse() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY SELECT k FROM pg_temp.dwc_llx_entrepot;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_dim_warehouse() IS 'Internal: warehouse keys an incremental load rebuilds (changed warehouses)';
+
+-- fact_tickets ---------------------------------------------------------------
+CREATE FUNCTION doliflow._load_fact_tickets(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	-- the extra fields the settings name (keys of the lake's jsonb column)
+	v_satisfaction text := doliflow._extrafield_key('extrafield_satisfaction');
+	v_estimated text := doliflow._extrafield_key('extrafield_estimated_duration');
+	v_cost text := doliflow._extrafield_key('extrafield_intervention_cost');
+	v_type text := doliflow._extrafield_key('extrafield_intervention_type');
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_fact_tickets a); END IF;
+	INSERT INTO dw.fact_tickets
+	WITH t AS (
+		SELECT * FROM lake.llx_ticket_current
+		 WHERE (v_keys IS NULL OR rowid = ANY (v_keys))
+	), links AS (
+		SELECT DISTINCT ticket, fichinter FROM (
+			SELECT fk_source AS ticket, fk_target AS fichinter FROM lake.llx_element_element_current
+			 WHERE sourcetype = 'ticket' AND targettype = 'fichinter'
+			   AND (v_keys IS NULL OR fk_source = ANY (v_keys))
+			UNION ALL
+			SELECT fk_target, fk_source FROM lake.llx_element_element_current
+			 WHERE sourcetype = 'fichinter' AND targettype = 'ticket'
+			   AND (v_keys IS NULL OR fk_target = ANY (v_keys))) l
+	), fi AS (
+		SELECT l.ticket AS k, count(*) AS n, sum(f.duree::numeric) AS secs
+		  FROM links l JOIN lake.llx_fichinter_current f ON f.rowid = l.fichinter
+		 GROUP BY l.ticket
+	), x AS (
+		SELECT DISTINCT ON (fk_object) fk_object AS k,
+			   round(doliflow._to_numeric(e.extrafields ->> v_satisfaction), 4) AS satisfaction,
+			   round(doliflow._to_numeric(e.extrafields ->> v_estimated), 4) AS estimated,
+			   round(doliflow._to_numeric(e.extrafields ->> v_cost), 4) AS cost,
+			   nullif(lower(btrim(e.extrafields ->> v_type)), '') AS itype
+		  FROM lake.llx_ticket_extrafields_current e
+		 WHERE (v_keys IS NULL OR fk_object = ANY (v_keys))
+		 ORDER BY fk_object, rowid DESC
+	)
+	SELECT t.rowid, t.entity, t.ref, t.datec, t.date_read, t.date_close,
+		   doliflow._date_key(t.datec), doliflow._date_key(t.date_close),
+		   t.fk_statut,
+		   CASE t.fk_statut WHEN 0 THEN 'new' WHEN 1 THEN 'read' WHEN 2 THEN 'assigned'
+				WHEN 3 THEN 'in progress' WHEN 5 THEN 'need more info' WHEN 7 THEN 'waiting'
+				WHEN 8 THEN 'closed' WHEN 9 THEN 'canceled' END,
+		   coalesce(t.fk_statut IN (8, 9), false),
+		   t.type_code,
+		   (SELECT d.label FROM lake.llx_c_ticket_type_current d WHERE d.code = t.type_code
+			 ORDER BY d.entity = t.entity DESC, d.entity, d.rowid LIMIT 1),
+		   t.category_code,
+		   (SELECT d.label FROM lake.llx_c_ticket_category_current d WHERE d.code = t.category_code
+			 ORDER BY d.entity = t.entity DESC, d.entity, d.rowid LIMIT 1),
+		   t.severity_code,
+		   (SELECT d.label FROM lake.llx_c_ticket_severity_current d WHERE d.code = t.severity_code
+			 ORDER BY d.entity = t.entity DESC, d.entity, d.rowid LIMIT 1),
+		   nullif(t.fk_soc, 0), nullif(t.fk_project, 0), nullif(t.fk_user_assign, 0),
+		   nullif(btrim(s.town), ''),
+		   round(extract(epoch FROM t.date_close - t.datec) / 3600, 4),
+		   round(extract(epoch FROM t.date_read - t.datec) / 3600, 4),
+		   coalesce(fi.n, 0), round(fi.secs / 3600, 4),
+		   x.estimated, x.cost, x.satisfaction, x.itype
+	  FROM t
+	  LEFT JOIN lake.llx_societe_current s ON s.rowid = t.fk_soc
+	  LEFT JOIN fi ON fi.k = t.rowid
+	  LEFT JOIN x ON x.k = t.rowid;
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_fact_tickets(boolean) IS 'Internal: inserts the rows of dw.fact_tickets (all, or those of the keys in pg_temp.dwa_fact_tickets), the extra fields named by the extrafield_* settings; returns the count';
+
+CREATE FUNCTION doliflow._affected_fact_tickets() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT k FROM pg_temp.dwc_llx_ticket
+	UNION SELECT fk_object FROM pg_temp.dwv_llx_ticket_extrafields
+	UNION SELECT CASE WHEN sourcetype = 'ticket' THEN fk_source ELSE fk_target END
+			FROM pg_temp.dwv_llx_element_element
+		   WHERE ((sourcetype = 'ticket' AND targettype = 'fichinter') OR (sourcetype = 'fichinter' AND targettype = 'ticket'))
+	UNION SELECT fk_source FROM lake.llx_element_element_current
+		   WHERE sourcetype = 'ticket' AND targettype = 'fichinter' AND fk_target IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
+	UNION SELECT fk_target FROM lake.llx_element_element_current
+		   WHERE sourcetype = 'fichinter' AND targettype = 'ticket' AND fk_source IN (SELECT k FROM pg_temp.dwc_llx_fichinter)
+	UNION SELECT rowid FROM lake.llx_ticket_current WHERE fk_soc IN (SELECT k FROM pg_temp.dwc_llx_societe)
+	UNION SELECT rowid FROM lake.llx_ticket_current
+		   WHERE type_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_type)
+	UNION SELECT rowid FROM lake.llx_ticket_current
+		   WHERE category_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_category)
+	UNION SELECT rowid FROM lake.llx_ticket_current
+		   WHERE severity_code IN (SELECT code FROM pg_temp.dwv_llx_c_ticket_severity);
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_fact_tickets() IS 'Internal: ticket keys an incremental load rebuilds (changed tickets, their extra fields, links to interventions, customers and dictionary labels)';
+
+-- fact_stock -----------------------------------------------------------------
+CREATE FUNCTION doliflow._load_fact_stock(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_fact_stock a); END IF;
+	INSERT INTO dw.fact_stock
+	SELECT m.rowid, m.datem, doliflow._date_key(m.datem), m.fk_product, m.fk_entrepot, m.type_mouvement,
+		   CASE m.type_mouvement WHEN 0 THEN 'manual input' WHEN 1 THEN 'manual output'
+				WHEN 2 THEN 'business output' WHEN 3 THEN 'business input' END,
+		   m.value::numeric, m.price::numeric(24,8),
+		   round(m.value::numeric * m.price::numeric, 8),
+		   coalesce(nullif(m.fk_projet, 0), nullif(m.fk_project, 0)),
+		   m.origintype, m.fk_origin, m.inventorycode, m.label
+	  FROM lake.llx_stock_mouvement_current m
+	 WHERE (v_keys IS NULL OR m.rowid = ANY (v_keys));
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_fact_stock(boolean) IS 'Internal: inserts the rows of dw.fact_stock (all, or those of the keys in pg_temp.dwa_fact_stock); returns the count';
+
+CREATE FUNCTION doliflow._affected_fact_stock() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY SELECT k FROM pg_temp.dwc_llx_stock_mouvement;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_fact_stock() IS 'Internal: movement keys an incremental load rebuilds (changed stock movements)';
+
+-- fact_invoice_lines ---------------------------------------------------------
+CREATE FUNCTION doliflow._load_fact_invoice_lines(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_n bigint;
+BEGIN
+	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_fact_invoice_lines a); END IF;
+	INSERT INTO dw.fact_invoice_lines
+	SELECT l.rowid, l.fk_facture, f.ref, f.entity, f.type, f.fk_statut, coalesce(f.fk_statut IN (1, 2), false),
+		   f.datef, doliflow._date_key(f.datef), f.fk_soc, nullif(f.fk_projet, 0), l.fk_product, l.product_type,
+		   l.label, l.qty::numeric, l.subprice::numeric(24,8), l.remise_percent::numeric,
+		   l.total_ht::numeric(24,8), l.total_tva::numeric(24,8), l.total_ttc::numeric(24,8),
+		   l.buy_price_ht::numeric(24,8),
+		   round(l.total_ht::numeric - coalesce(l.qty, 0)::numeric * coalesce(l.buy_price_ht, 0)::numeric, 8)
 	  FROM lake.llx_facturedet_current l
-	  JOIN lake.llx_facture_current f ON f.rowid = l.fk_facture
-	 WHERE f.fk_statut IN (1, 2) AND f.datef IS NOT NULL AND l.fk_product IS NOT NULL
-	   AND (@full@ OR (l.fk_product, f.datef) IN (SELECT product_key, day FROM pg_temp.dwa_fact_sales_daily))
-	 GROUP BY 1, 2
-)
-SELECT coalesce(d.product, r.product), doliflow._date_key(coalesce(d.day, r.day)), coalesce(d.day, r.day),
-	   coalesce(d.qty, 0), coalesce(d.n, 0), round(coalesce(d.val, 0), 8),
-	   coalesce(r.qty, 0), round(coalesce(r.ht, 0), 8)
-  FROM d FULL JOIN r ON r.product = d.product AND r.day = d.day
- ORDER BY 1, 3	-- in key order: inserting millions of rows in hash order into the key index is slower than sorting
-$q$, $q$
-SELECT fk_product, datem::date FROM pg_temp.dwv_llx_stock_mouvement
- WHERE type_mouvement = 2 AND datem IS NOT NULL
-UNION
-SELECT l.fk_product, f.datef
-  FROM (SELECT fk_product, fk_facture FROM pg_temp.dwv_llx_facturedet
-		UNION SELECT fk_product, fk_facture FROM lake.llx_facturedet WHERE fk_facture IN (SELECT k FROM pg_temp.dwc_llx_facture)) l
-  JOIN lake.llx_facture f ON f.rowid = l.fk_facture
- WHERE l.fk_product IS NOT NULL AND f.datef IS NOT NULL
-$q$);
+	  LEFT JOIN lake.llx_facture_current f ON f.rowid = l.fk_facture
+	 WHERE (v_keys IS NULL OR l.rowid = ANY (v_keys));
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_fact_invoice_lines(boolean) IS 'Internal: inserts the rows of dw.fact_invoice_lines (all, or those of the keys in pg_temp.dwa_fact_invoice_lines); returns the count';
+
+CREATE FUNCTION doliflow._affected_fact_invoice_lines() RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT k FROM pg_temp.dwc_llx_facturedet
+	UNION SELECT rowid FROM lake.llx_facturedet_current WHERE fk_facture IN (SELECT k FROM pg_temp.dwc_llx_facture);
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_fact_invoice_lines() IS 'Internal: invoice line keys an incremental load rebuilds (changed lines and the lines of changed invoices)';
+
+-- fact_sales_daily -----------------------------------------------------------
+-- Its key is (product, day): no array filter; the incremental rows come from a join with
+-- pg_temp.dwa_fact_sales_daily (a one-time-filtered branch of its own, so that a full
+-- load never reads that table and an incremental one is driven by it).
+CREATE FUNCTION doliflow._load_fact_sales_daily(p_full boolean) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+	v_n bigint;
+BEGIN
+	INSERT INTO dw.fact_sales_daily
+	WITH mv AS (
+		SELECT m.fk_product, m.datem, m.value, m.price FROM lake.llx_stock_mouvement_current m
+		 WHERE p_full AND m.type_mouvement = 2
+		UNION ALL
+		SELECT m.fk_product, m.datem, m.value, m.price
+		  FROM pg_temp.dwa_fact_sales_daily a
+		  JOIN lake.llx_stock_mouvement_current m ON m.fk_product = a.product_key AND m.datem::date = a.day
+		 WHERE NOT p_full AND m.type_mouvement = 2
+	), d AS (
+		SELECT fk_product AS product, datem::date AS day, -sum(value::numeric) AS qty, count(*) AS n,
+			   -sum(value::numeric * coalesce(price, 0)::numeric) AS val
+		  FROM mv
+		 WHERE datem IS NOT NULL AND value IS NOT NULL
+		 GROUP BY 1, 2
+	), il AS (
+		SELECT l.fk_product, f.datef, l.qty, l.total_ht
+		  FROM lake.llx_facturedet_current l
+		  JOIN lake.llx_facture_current f ON f.rowid = l.fk_facture
+		 WHERE p_full AND f.fk_statut IN (1, 2)
+		UNION ALL
+		SELECT l.fk_product, f.datef, l.qty, l.total_ht
+		  FROM pg_temp.dwa_fact_sales_daily a
+		  JOIN lake.llx_facture_current f ON f.datef = a.day
+		  JOIN lake.llx_facturedet_current l ON l.fk_facture = f.rowid AND l.fk_product = a.product_key
+		 WHERE NOT p_full AND f.fk_statut IN (1, 2)
+	), r AS (
+		SELECT fk_product AS product, datef AS day, sum(coalesce(qty, 0)::numeric) AS qty,
+			   sum(coalesce(total_ht, 0)::numeric) AS ht
+		  FROM il
+		 WHERE datef IS NOT NULL AND fk_product IS NOT NULL
+		 GROUP BY 1, 2
+	)
+	SELECT coalesce(d.product, r.product), doliflow._date_key(coalesce(d.day, r.day)), coalesce(d.day, r.day),
+		   coalesce(d.qty, 0), coalesce(d.n, 0), round(coalesce(d.val, 0), 8),
+		   coalesce(r.qty, 0), round(coalesce(r.ht, 0), 8)
+	  FROM d FULL JOIN r ON r.product = d.product AND r.day = d.day
+	 ORDER BY 1, 3;	-- in key order: inserting millions of rows in hash order into the key index is slower than sorting
+	GET DIAGNOSTICS v_n = ROW_COUNT;
+	RETURN v_n;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._load_fact_sales_daily(boolean) IS 'Internal: inserts the rows of dw.fact_sales_daily (all, or those of the (product, day) keys in pg_temp.dwa_fact_sales_daily); returns the count';
+
+CREATE FUNCTION doliflow._affected_fact_sales_daily() RETURNS TABLE (product_key integer, day date)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RETURN QUERY
+	SELECT m.fk_product, m.datem::date FROM pg_temp.dwv_llx_stock_mouvement m
+	 WHERE m.type_mouvement = 2 AND m.datem IS NOT NULL
+	UNION
+	SELECT l.fk_product, f.datef
+	  FROM (SELECT v.fk_product, v.fk_facture FROM pg_temp.dwv_llx_facturedet v
+			UNION SELECT h.fk_product, h.fk_facture FROM lake.llx_facturedet h
+			 WHERE h.fk_facture IN (SELECT c.k FROM pg_temp.dwc_llx_facture c)) l
+	  JOIN lake.llx_facture f ON f.rowid = l.fk_facture
+	 WHERE l.fk_product IS NOT NULL AND f.datef IS NOT NULL;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._affected_fact_sales_daily() IS 'Internal: (product, day) keys an incremental load rebuilds (days of changed sales movements, and of the lines of changed invoices, old and new)';
+
+INSERT INTO doliflow.warehouse_targets (target, load_order, key_columns, load_function, affected_function) VALUES
+	('dim_customer',       10, '{customer_key}',    'doliflow._load_dim_customer(boolean)',       'doliflow._affected_dim_customer()'),
+	('dim_project',        20, '{project_key}',     'doliflow._load_dim_project(boolean)',        'doliflow._affected_dim_project()'),
+	('dim_technician',     30, '{technician_key}',  'doliflow._load_dim_technician(boolean)',     'doliflow._affected_dim_technician()'),
+	('dim_product',        40, '{product_key}',     'doliflow._load_dim_product(boolean)',        'doliflow._affected_dim_product()'),
+	('dim_warehouse',      50, '{warehouse_key}',   'doliflow._load_dim_warehouse(boolean)',      'doliflow._affected_dim_warehouse()'),
+	('fact_tickets',       60, '{ticket_key}',      'doliflow._load_fact_tickets(boolean)',       'doliflow._affected_fact_tickets()'),
+	('fact_stock',         70, '{movement_key}',    'doliflow._load_fact_stock(boolean)',         'doliflow._affected_fact_stock()'),
+	('fact_invoice_lines', 80, '{line_key}',        'doliflow._load_fact_invoice_lines(boolean)', 'doliflow._affected_fact_invoice_lines()'),
+	('fact_sales_daily',   90, '{product_key,day}', 'doliflow._load_fact_sales_daily(boolean)',   'doliflow._affected_fact_sales_daily()');
 
 -- dim_date is rebuilt from the facts after every load (about 1,500 rows; only the rows that
 -- differ are deleted and inserted).
@@ -913,48 +1139,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION doliflow._lake_last_batch() IS 'Internal: the highest batch number in the lake';
 
--- Expression reading one ticket extra field, or NULL when it does not exist.  The lake keeps
--- the installation's custom columns of llx_ticket_extrafields in one jsonb column
--- `extrafields` ({"satisfaction": 4, ...}); a lake with real columns is read too.
-CREATE FUNCTION doliflow._extrafield_expr(p_setting text, p_kind text) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	col text := doliflow.setting(p_setting);
-	rel regclass := 'lake.llx_ticket_extrafields_current'::regclass;	-- part 20's, always there
-	typ regtype;
-	v_found boolean;
-	v_expr text;
-BEGIN
-	SELECT a.atttypid::regtype INTO typ FROM pg_attribute a
-	 WHERE a.attrelid = rel AND a.attname = 'extrafields' AND a.attnum > 0 AND NOT a.attisdropped;
-	IF typ = 'jsonb'::regtype THEN
-		EXECUTE format('SELECT EXISTS (SELECT FROM lake.llx_ticket_extrafields_current e WHERE e.extrafields ? %L)
-						 OR NOT EXISTS (SELECT FROM lake.llx_ticket_extrafields_current)', col) INTO v_found;
-		v_expr := format('(e.extrafields ->> %L)', col);
-		typ := 'text'::regtype;
-	ELSE
-		SELECT a.atttypid::regtype INTO typ FROM pg_attribute a
-		 WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-		v_found := typ IS NOT NULL;
-		v_expr := format('e.%I', col);
-	END IF;
-	IF NOT v_found THEN
-		RAISE WARNING 'doliflow: ticket extra field "%" (setting %) is not in llx_ticket_extrafields; it loads as NULL',
-			col, p_setting
-			USING HINT = 'SELECT name, label FROM dolibarr.llx_extrafields WHERE elementtype = ''ticket'' lists the fields; UPDATE doliflow.settings to name the right one.';
-		RETURN CASE p_kind WHEN 'text' THEN 'NULL::text' ELSE 'NULL::numeric' END;
-	END IF;
-	IF p_kind = 'text' THEN
-		RETURN format('nullif(lower(btrim(%s::text)), %L)', v_expr, '');
-	ELSIF typ IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype, 'numeric'::regtype,
-				  'real'::regtype, 'double precision'::regtype) THEN
-		RETURN format('round(%s::numeric, 4)', v_expr);
-	ELSE
-		RETURN format('round(doliflow._to_numeric(%s::text), 4)', v_expr);
-	END IF;
-END;
-$$;
-COMMENT ON FUNCTION doliflow._extrafield_expr(text, text) IS 'Internal: SQL expression reading the ticket extra field named by a setting (NULL when the column is missing)';
 
 INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
 	('project_drift_margin_pct', '20', 'numeric', 'dw.v_active_projects flags a project as drifting when its share of budget consumed exceeds its share of schedule elapsed by more than this many points (or when cost exceeds budget, or hours exceed planned hours)'),
@@ -973,7 +1157,6 @@ DECLARE
 	v_reason text;
 	r record;
 	v_step bigint;
-	v_sql text;
 	v_keys text;
 	v_cols text;
 	v_n_keys bigint;
@@ -1062,8 +1245,9 @@ BEGIN
 
 	FOR r IN SELECT * FROM doliflow.warehouse_targets ORDER BY load_order LOOP
 		v_step := doliflow._step_begin(p_run_id, 'load:' || r.target);
-		v_keys := r.key_columns;
-		v_cols := CASE WHEN strpos(v_keys, ',') > 0 THEN v_keys ELSE 'k' END;
+		SELECT string_agg(quote_ident(c), ', ' ORDER BY o) INTO v_keys
+		  FROM unnest(r.key_columns) WITH ORDINALITY u(c, o);
+		v_cols := CASE WHEN cardinality(r.key_columns) > 1 THEN v_keys ELSE 'k' END;
 		IF v_full THEN
 			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT %s FROM dw.%I LIMIT 0',
 						   'dwa_' || r.target,
@@ -1072,26 +1256,17 @@ BEGIN
 			GET DIAGNOSTICS v_del = ROW_COUNT;
 			v_n_keys := NULL;
 		ELSE
-			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT DISTINCT * FROM (%s) s(%s) WHERE (%s) IS NOT NULL',
-						   'dwa_' || r.target, r.affected_sql, v_cols, v_cols);
+			EXECUTE format('CREATE TEMP TABLE %I ON COMMIT DROP AS SELECT DISTINCT * FROM %s() s(%s) WHERE (%s) IS NOT NULL',
+						   'dwa_' || r.target, r.affected_function::oid::regproc, v_cols, v_cols);
 			GET DIAGNOSTICS v_n_keys = ROW_COUNT;
 			EXECUTE format('ANALYZE pg_temp.%I', 'dwa_' || r.target);
 			EXECUTE format('DELETE FROM dw.%I WHERE (%s) IN (SELECT * FROM pg_temp.%I)',
 						   r.target, v_keys, 'dwa_' || r.target);
 			GET DIAGNOSTICS v_del = ROW_COUNT;
 		END IF;
-		-- Incremental: (@full@ OR k IN (...)) becomes (k IN (...)), a semi-join the planner
-		-- can drive from the affected keys (under an OR it would scan the whole table).
-		v_sql := CASE WHEN v_full THEN replace(r.build_sql, '@full@', 'true')
-					  ELSE replace(replace(r.build_sql, '(@full@ OR ', '('), '@full@', 'false') END;
-		IF r.target = 'fact_tickets' THEN
-			v_sql := replace(v_sql, '@satisfaction@', doliflow._extrafield_expr('extrafield_satisfaction', 'numeric'));
-			v_sql := replace(v_sql, '@estimated_duration@', doliflow._extrafield_expr('extrafield_estimated_duration', 'numeric'));
-			v_sql := replace(v_sql, '@intervention_cost@', doliflow._extrafield_expr('extrafield_intervention_cost', 'numeric'));
-			v_sql := replace(v_sql, '@intervention_type@', doliflow._extrafield_expr('extrafield_intervention_type', 'text'));
-		END IF;
-		EXECUTE format('INSERT INTO dw.%I %s', r.target, v_sql);
-		GET DIAGNOSTICS v_ins = ROW_COUNT;
+		-- The target's own function inserts the rows of the keys in pg_temp.dwa_<target> (all
+		-- of them in a full load).
+		EXECUTE format('SELECT %s($1)', r.load_function::oid::regproc) INTO v_ins USING v_full;
 
 		INSERT INTO dw.load_state AS s (target, last_batch, loaded_at, mode, run_id, rows_total, rows_changed, config)
 		VALUES (r.target, v_hi, now(), CASE WHEN v_full THEN 'full' ELSE 'incremental' END, p_run_id,

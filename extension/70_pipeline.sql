@@ -59,25 +59,25 @@ $$;
 
 CREATE TABLE doliflow.analytics_module (
 	name        text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9_]*$'),
-	procedure   text NOT NULL,
+	procedure   regprocedure NOT NULL,
 	depends_on  text[] NOT NULL DEFAULT '{}',
 	position    integer NOT NULL UNIQUE,
 	description text NOT NULL
 );
-COMMENT ON TABLE doliflow.analytics_module IS 'Analytics modules run by run_analytics(), in position order; each is a procedure or function (run_id bigint, force boolean) looked up by name at run time';
+COMMENT ON TABLE doliflow.analytics_module IS 'Analytics modules run by run_analytics(), in position order; each is a procedure or function (run_id bigint, force boolean)';
 COMMENT ON COLUMN doliflow.analytics_module.name IS 'Module name accepted by run_analytics(module)';
-COMMENT ON COLUMN doliflow.analytics_module.procedure IS 'Qualified name of the implementing procedure or function, taking (run_id bigint, force boolean); a module whose procedure does not exist is skipped';
+COMMENT ON COLUMN doliflow.analytics_module.procedure IS 'The implementing procedure or function, taking (run_id bigint, force boolean); a module whose procedure was dropped is skipped, one with other arguments is an error';
 COMMENT ON COLUMN doliflow.analytics_module.depends_on IS 'Modules whose failure in the same run skips this one';
 COMMENT ON COLUMN doliflow.analytics_module.position IS 'Order in which run_analytics(''all'') runs the modules';
 COMMENT ON COLUMN doliflow.analytics_module.description IS 'What the module computes';
 
 INSERT INTO doliflow.analytics_module (name, procedure, depends_on, position, description) VALUES
-	('forecast', 'doliflow._analytics_forecast', '{}', 10, 'Daily demand forecast per product (ETS, Prophet-style, Croston/SBA/TSB) into dw.predictions'),
-	('stock', 'doliflow._analytics_stock', '{forecast}', 20, 'Stock alerts (Critical/Attention/OK), suggested order quantities, safety stock and reorder points from the forecast'),
-	('anomalies', 'doliflow._analytics_anomalies', '{}', 30, 'Robust scores and isolation forest over interventions, costs, satisfaction and stock movements into dw.anomalies'),
-	('segmentation', 'doliflow._analytics_segmentation', '{}', 40, 'RFM features and k-means customer segments (Premium, Frequent, At risk, New) into dw.customer_segments'),
-	('duration', 'doliflow._analytics_duration', '{}', 50, 'Intervention duration model trained on closed tickets, used by predict_intervention_duration()'),
-	('insights', 'doliflow._analytics_insights', '{}', 60, 'KPIs and human-readable insights over the warehouse and the other modules');
+	('forecast', 'doliflow._analytics_forecast(bigint, boolean)', '{}', 10, 'Daily demand forecast per product (ETS, Prophet-style, Croston/SBA/TSB) into dw.predictions'),
+	('stock', 'doliflow._analytics_stock(bigint, boolean)', '{forecast}', 20, 'Stock alerts (Critical/Attention/OK), suggested order quantities, safety stock and reorder points from the forecast'),
+	('anomalies', 'doliflow._analytics_anomalies(bigint, boolean)', '{}', 30, 'Robust scores and isolation forest over interventions, costs, satisfaction and stock movements into dw.anomalies'),
+	('segmentation', 'doliflow._analytics_segmentation(bigint, boolean)', '{}', 40, 'RFM features and k-means customer segments (Premium, Frequent, At risk, New) into dw.customer_segments'),
+	('duration', 'doliflow._analytics_duration(bigint, boolean)', '{}', 50, 'Intervention duration model trained on closed tickets, used by predict_intervention_duration()'),
+	('insights', 'doliflow._analytics_insights(bigint, boolean)', '{}', 60, 'KPIs and human-readable insights over the warehouse and the other modules');
 
 ------------------------------------------------------------------------------
 -- Steps
@@ -88,6 +88,7 @@ CREATE FUNCTION doliflow._step_procedure(p_step text) RETURNS regprocedure
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	m doliflow.analytics_module;
+	v_args_ok boolean;
 BEGIN
 	-- extract and load: the parts' "under an existing run" entry points (parts
 	-- 20 and 30, always installed before this one; their sub-steps join the
@@ -102,7 +103,16 @@ BEGIN
 			RAISE EXCEPTION 'unknown doliflow analytics module "%"', substr(p_step, 11)
 				USING ERRCODE = 'invalid_parameter_value';
 		END IF;
-		RETURN pg_catalog.to_regprocedure(m.procedure || '(bigint, boolean)');
+		-- A regprocedure does not keep its routine: a dropped one is not installed.
+		SELECT p.pronargs = 2 AND p.proargtypes[0] = 'bigint'::pg_catalog.regtype AND p.proargtypes[1] = 'boolean'::pg_catalog.regtype
+		  INTO v_args_ok FROM pg_catalog.pg_proc p WHERE p.oid = m.procedure;
+		IF NOT FOUND THEN
+			RETURN NULL;
+		ELSIF NOT v_args_ok THEN
+			RAISE EXCEPTION 'doliflow analytics module "%": % must take (run_id bigint, force boolean)', m.name, m.procedure
+				USING ERRCODE = 'invalid_function_definition';
+		END IF;
+		RETURN m.procedure;
 	END IF;
 	RAISE EXCEPTION 'unknown doliflow step "%"', p_step USING ERRCODE = 'invalid_parameter_value';
 END;

@@ -31,15 +31,18 @@ BEGIN
 	INSERT INTO dw.pipeline_probe VALUES (run_id, 'commits', force);
 	COMMIT;
 END $$;
+-- t_missing's procedure is registered, then dropped: the module is skipped.
+CREATE PROCEDURE doliflow._t_not_there(run_id bigint, force boolean) LANGUAGE plpgsql AS $$ BEGIN END $$;
 INSERT INTO doliflow.analytics_module (name, procedure, depends_on, position, description) VALUES
-	('t_ok', 'doliflow._t_ok', '{}', 1, 'succeeds, reports 7 in 3 out'),
-	('t_fail', 'doliflow._t_fail', '{}', 2, 'fails'),
-	('t_dep', 'doliflow._t_after', '{t_fail}', 3, 'depends on t_fail: skipped'),
-	('t_dep2', 'doliflow._t_after', '{t_dep}', 4, 'depends on t_dep: skipped too'),
-	('t_indep', 'doliflow._t_after', '{t_ok}', 5, 'depends on t_ok: runs'),
-	('t_missing', 'doliflow._t_not_there', '{}', 6, 'not installed: skipped'),
-	('t_func', 'doliflow._t_func', '{}', 7, 'a function works too'),
-	('t_commits', 'doliflow._t_commits', '{}', 8, 'COMMIT inside a module is refused');
+	('t_ok', 'doliflow._t_ok(bigint, boolean)', '{}', 1, 'succeeds, reports 7 in 3 out'),
+	('t_fail', 'doliflow._t_fail(bigint, boolean)', '{}', 2, 'fails'),
+	('t_dep', 'doliflow._t_after(bigint, boolean)', '{t_fail}', 3, 'depends on t_fail: skipped'),
+	('t_dep2', 'doliflow._t_after(bigint, boolean)', '{t_dep}', 4, 'depends on t_dep: skipped too'),
+	('t_indep', 'doliflow._t_after(bigint, boolean)', '{t_ok}', 5, 'depends on t_ok: runs'),
+	('t_missing', 'doliflow._t_not_there(bigint, boolean)', '{}', 6, 'not installed: skipped'),
+	('t_func', 'doliflow._t_func(bigint, boolean)', '{}', 7, 'a function works too'),
+	('t_commits', 'doliflow._t_commits(bigint, boolean)', '{}', 8, 'COMMIT inside a module is refused');
+DROP PROCEDURE doliflow._t_not_there;
 
 CALL doliflow.run_analytics('all', force => true);
 SELECT kind, status, error FROM doliflow.run_log ORDER BY run_id DESC LIMIT 1;
@@ -82,12 +85,17 @@ SELECT status, error FROM doliflow.run_log WHERE run_id = (SELECT max(run_id) - 
 SELECT status, error FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) - 1 FROM doliflow.run_log);
 SELECT count(*) AS still_running FROM doliflow.run_log WHERE status = 'running';
 
+-- A module whose routine takes other arguments is refused by name.
+CREATE FUNCTION doliflow._t_badargs(integer) RETURNS void LANGUAGE sql AS 'SELECT';
+INSERT INTO doliflow.analytics_module VALUES ('t_badargs', 'doliflow._t_badargs(integer)', '{}', 9, 'wrong arguments');
+SELECT doliflow._step_procedure('analytics:t_badargs');
+
 -- Restore the registry.
 DELETE FROM doliflow.analytics_module;
 INSERT INTO doliflow.analytics_module SELECT * FROM pipeline_saved_modules;
 DROP TABLE pipeline_saved_modules, dw.pipeline_probe;
 DROP PROCEDURE doliflow._t_ok, doliflow._t_fail, doliflow._t_after, doliflow._t_commits;
-DROP FUNCTION doliflow._t_func;
+DROP FUNCTION doliflow._t_func, doliflow._t_badargs;
 SELECT string_agg(name || '<-' || array_to_string(depends_on, ','), ' ' ORDER BY position) AS registry
   FROM doliflow.analytics_module;
 

@@ -60,7 +60,7 @@ CREATE PROCEDURE doliflow._roles_probe_module(run_id bigint, force boolean) LANG
 BEGIN
 	INSERT INTO dw.roles_probe VALUES (100, current_user);
 END $$;
-INSERT INTO doliflow.analytics_module VALUES ('roles_probe', 'doliflow._roles_probe_module', '{}', 1000, 'test');
+INSERT INTO doliflow.analytics_module VALUES ('roles_probe', 'doliflow._roles_probe_module(bigint, boolean)', '{}', 1000, 'test');
 SET ROLE doliflow_batch;
 SELECT count(*) > 0 AS reads_settings FROM doliflow.settings;
 SELECT count(*) >= 0 AS reads_run_log FROM doliflow.run_log;
@@ -70,7 +70,7 @@ INSERT INTO dw.roles_probe VALUES (3, 'three');
 UPDATE dolibarr.roles_probe SET ref = 'x';
 DELETE FROM dolibarr.roles_probe;
 SELECT srvname, umoptions FROM pg_user_mappings WHERE srvname = 'roles_probe_srv';
-INSERT INTO doliflow.analytics_module VALUES ('evil', 'pg_catalog.pg_terminate_backend', '{}', 1001, 'x');
+INSERT INTO doliflow.analytics_module VALUES ('evil', 'pg_catalog.pg_terminate_backend(integer, bigint)', '{}', 1001, 'x');
 SELECT doliflow.apply_grants();
 SELECT doliflow._pipeline_exec(1, 'analytics:roles_probe', false, false);
 CALL doliflow.run_analytics('roles_probe');

@@ -205,3 +205,20 @@ CREATE TABLE doliflow.report_pages (
 -- that 0.1.0 loaded would be kept by an incremental load, so the first load after the
 -- upgrade is a full one (a target without a load_state row is rebuilt in full).
 DELETE FROM dw.load_state;
+
+-- The loader is made of functions: warehouse_targets names each target's load and
+-- affected-keys functions (created by 90_code, its rows by 95_rows) instead of holding SQL
+-- text with tokens.
+DELETE FROM doliflow.warehouse_targets;
+ALTER TABLE doliflow.warehouse_targets
+	DROP COLUMN build_sql,
+	DROP COLUMN affected_sql,
+	ALTER COLUMN key_columns TYPE name[] USING pg_catalog.string_to_array(pg_catalog.replace(key_columns, ' ', ''), ','),
+	ADD CONSTRAINT warehouse_targets_key_columns_check CHECK (pg_catalog.cardinality(key_columns) >= 1),
+	ADD COLUMN load_function regprocedure NOT NULL,
+	ADD COLUMN affected_function regprocedure NOT NULL;
+
+-- An analytics module names its routine as a regprocedure (no lookup by name at run time);
+-- the registry rows come back from 95_rows.
+DELETE FROM doliflow.analytics_module;
+ALTER TABLE doliflow.analytics_module ALTER COLUMN procedure TYPE regprocedure USING procedure::regprocedure;

@@ -4,7 +4,7 @@
 -- functions it touched (CREATE OR REPLACE with the 0.2.0 bodies, in part
 -- order; none changes its signature or return type):
 --   doliflow._lake_last_batch()          plpgsql probe of lake.batch's column -> LANGUAGE sql max(batch_id)
---   doliflow._extrafield_expr(text, text) no to_regclass of its lake table
+--   doliflow._extrafield_expr(text, text) is gone: doliflow._extrafield_key(text) names the field
 --   doliflow._ticket_anomaly_months()    no to_regclass('dw.v_anomalies') probe
 --   doliflow._cleanup_table(text, timestamptz)   no to_regclass('dw.load_state') probe
 --   doliflow._analytics_report(text, bigint, bigint, bigint, jsonb, boolean)  calls _step_report directly
@@ -14,7 +14,7 @@
 -- Objects only moved between install-script parts (05_internal.sql now) keep
 -- their names, signatures and data: nothing to do for them here.
 --
--- doliflow.warehouse_targets (a 0.1.0 table) is kept in 0.2.0 by this branch:
--- the loader made of functions was not finished (see the branch's report), so
--- it must NOT be dropped.
+-- doliflow.warehouse_targets (a 0.1.0 table) is kept, its SQL-text columns replaced by
+-- the regprocedure columns load_function and affected_function (20_tables.sql); the
+-- functions themselves (_load_<target>, _affected_<target>) come from 90_code.sql.
 SELECT 1 WHERE false;	-- (no statement needed; keeps the fragment a valid script)
