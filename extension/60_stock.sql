@@ -774,7 +774,9 @@ WITH cfg AS (
 	SELECT lr.run_id, lr.generated_at, lr.origin
 	  FROM doliflow._stock_latest_run lr
 	 UNION ALL
-	SELECT NULL, NULL, pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 1
+	-- (typed and named NULLs: the view reads back the same from its own deparsed text, as an upgrade recreates it)
+	SELECT NULL::bigint AS run_id, NULL::timestamptz AS generated_at,
+		   pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 1 AS origin
 	 WHERE NOT EXISTS (SELECT 1 FROM doliflow._stock_latest_run)
 ), prod AS (
 	SELECT p.*, greatest(coalesce(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead_time_days
@@ -783,7 +785,7 @@ WITH cfg AS (
 	SELECT o.fk_product, o.fk_entrepot, o.stock::numeric AS stock
 	  FROM doliflow._stock_onhand o JOIN prod USING (fk_product)
 	 UNION ALL
-	SELECT p.fk_product, NULL, 0
+	SELECT p.fk_product, NULL::integer AS fk_entrepot, 0 AS stock
 	  FROM prod p
 	 WHERE NOT EXISTS (SELECT 1 FROM doliflow._stock_onhand o WHERE o.fk_product = p.fk_product)
 ), shares AS (

@@ -16,7 +16,7 @@ WITH ext AS (
 	 WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
 ), lines AS (
 	-- membership itself (which extension owns it)
-	SELECT obj, 'member of' AS aspect, extname AS val FROM mem
+	SELECT obj, 'member of' AS aspect, extname::text AS val FROM mem	-- (text: a name column would make every val a name, cut at 63 bytes)
 	UNION ALL
 	-- functions, procedures, aggregates
 	SELECT m.obj, 'definition',
