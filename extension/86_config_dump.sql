@@ -54,6 +54,30 @@ CREATE TRIGGER settings_restore BEFORE INSERT ON doliflow.settings
 REVOKE ALL ON FUNCTION doliflow._settings_restore() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION doliflow._settings_restore() TO doliflow_owner;	-- as apply_grants() does for every routine
 
+-- The sequences of every dumped table of this extension (identity or serial) are dumped
+-- too, else the next run_id or model_id after a restore would collide with a restored row.
+-- Called by this part and by upgrade scripts once they have marked their tables
+-- (pg_extension_config_dump works only while an extension script runs).
+CREATE FUNCTION doliflow._config_dump_sequences() RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	q regclass;
+BEGIN
+	FOR q IN SELECT DISTINCT d.objid::regclass
+			   FROM pg_catalog.pg_extension e
+			   CROSS JOIN LATERAL pg_catalog.unnest(e.extconfig) AS c(reloid)
+			   JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = c.reloid
+			    AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
+			   JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+			  WHERE e.extname = 'doliflow' LOOP
+		PERFORM pg_catalog.pg_extension_config_dump(q, '');
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION doliflow._config_dump_sequences() IS 'Internal: marks for pg_dump the sequences of every table of doliflow that pg_dump keeps (install and upgrade scripts only)';
+REVOKE ALL ON FUNCTION doliflow._config_dump_sequences() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION doliflow._config_dump_sequences() TO doliflow_owner;	-- as apply_grants() does for every routine
+
 -- Only the rows changed since install: every write stamps updated_at with
 -- now() (_settings_check), and the install script writes all of them in one
 -- transaction, so the installed rows share the smallest updated_at.
@@ -65,7 +89,7 @@ SELECT pg_catalog.pg_extension_config_dump('doliflow.settings',
 	'WHERE value IS DISTINCT FROM default_value');
 
 DO $$
-DECLARE t text; q text;
+DECLARE t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['doliflow.events', 'doliflow.run_log', 'doliflow.run_step',
 			'doliflow.source_connection', 'lake.batch', 'lake.watermark', 'dw.prediction_runs', 'dw.prediction_models', 'dw.predictions',
@@ -73,15 +97,6 @@ BEGIN
 			'dw.alert_snapshot', 'doliflow.report_pages'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(t::regclass, '');
 	END LOOP;
-	-- The sequences of every dumped table of this extension (identity or serial).
-	FOR q IN SELECT DISTINCT d.objid::regclass::text
-			   FROM pg_catalog.pg_extension e
-			   CROSS JOIN LATERAL pg_catalog.unnest(e.extconfig) AS c(reloid)
-			   JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = c.reloid
-			    AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
-			   JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  WHERE e.extname = 'doliflow' LOOP
-		PERFORM pg_catalog.pg_extension_config_dump(q::regclass, '');
-	END LOOP;
 END $$;
+SELECT doliflow._config_dump_sequences();
 COMMENT ON TRIGGER settings_restore ON doliflow.settings IS 'pg_restore of the dumped changed settings into a fresh install: an existing name is updated, not inserted';

@@ -11,21 +11,12 @@ SELECT pg_catalog.pg_extension_config_dump('doliflow.settings',
 ALTER EXTENSION doliflow DROP TABLE dw.load_state;
 ALTER EXTENSION doliflow ADD TABLE dw.load_state;
 DO $$
-DECLARE t text; q text;
+DECLARE t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['dw.prediction_runs', 'dw.prediction_models', 'dw.predictions',
 			'dw.analytics_runs', 'dw.models', 'dw.anomalies', 'dw.customer_segments', 'dw.insights',
 			'dw.alert_snapshot', 'doliflow.report_pages'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(t::regclass, '');
 	END LOOP;
-	-- The sequences of every dumped table (identity or serial), as 86_config_dump.sql.
-	FOR q IN SELECT DISTINCT d.objid::regclass::text
-			   FROM pg_catalog.pg_extension e
-			   CROSS JOIN LATERAL pg_catalog.unnest(e.extconfig) AS c(reloid)
-			   JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = c.reloid
-			    AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
-			   JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-			  WHERE e.extname = 'doliflow' LOOP
-		PERFORM pg_catalog.pg_extension_config_dump(q::regclass, '');
-	END LOOP;
 END $$;
+SELECT doliflow._config_dump_sequences();	-- (created by 90_code.sql)
