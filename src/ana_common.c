@@ -247,6 +247,21 @@ ana_w_u64(ana_wbuf *w, uint64_t v)
 }
 
 void
+ana_w_i32(ana_wbuf *w, int32_t v)
+{
+	ana_w_u32(w, (uint32_t) v);
+}
+
+void
+ana_w_f32(ana_wbuf *w, float v)
+{
+	uint32_t	u;
+
+	memcpy(&u, &v, 4);
+	ana_w_u32(w, u);
+}
+
+void
 ana_w_f64(ana_wbuf *w, double v)
 {
 	uint64_t	u;
@@ -352,6 +367,36 @@ ana_r_u64(ana_rbuf *r)
 		return 0;
 	for (i = 7; i >= 0; i--)
 		v = (v << 8) | q[i];
+	return v;
+}
+
+int32_t
+ana_r_i32(ana_rbuf *r)
+{
+	uint32_t	u = ana_r_u32(r);
+	int32_t		v;
+
+	memcpy(&v, &u, 4);			/* two's complement on every supported host */
+	return v;
+}
+
+double
+ana_r_f64_any(ana_rbuf *r)
+{
+	uint64_t	u = ana_r_u64(r);
+	double		v;
+
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+float
+ana_r_f32_any(ana_rbuf *r)
+{
+	uint32_t	u = ana_r_u32(r);
+	float		v;
+
+	memcpy(&v, &u, 4);
 	return v;
 }
 

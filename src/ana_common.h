@@ -79,8 +79,13 @@ uint64_t	ana_rng_below(ana_rng *r, uint64_t n);
 uint64_t	ana_fnv1a(const unsigned char *p, size_t n);
 
 /*
- * Serialized container shared by all analytics formats (all integers little-endian):
+ * Serialized container shared by every model format (forecast, iforest, kmeans, duration,
+ * robust states), all integers little-endian whatever the host:
  *   u32 magic | u16 version | u16 flags (0) | u64 payload length | u64 FNV-1a(payload) | payload
+ * Payloads are written field by field with ana_w_* (integers little-endian, doubles and
+ * floats as their IEEE 754 bits in a little-endian u64 / u32), never as struct images, so
+ * the bytes are the same on every host and every later version reads them (the version
+ * says which layout the payload has).
  */
 #define ANA_HEADER_SIZE 24
 
@@ -98,7 +103,10 @@ void		ana_w_u8(ana_wbuf *w, uint8_t v);
 void		ana_w_u16(ana_wbuf *w, uint16_t v);
 void		ana_w_u32(ana_wbuf *w, uint32_t v);
 void		ana_w_u64(ana_wbuf *w, uint64_t v);
+void		ana_w_i32(ana_wbuf *w, int32_t v);
 void		ana_w_f64(ana_wbuf *w, double v);
+/* a float's IEEE 754 bits as a little-endian u32 */
+void		ana_w_f32(ana_wbuf *w, float v);
 void		ana_w_bytes(ana_wbuf *w, const void *src, size_t n);
 /* write the header placeholder (call first) */
 void		ana_w_header(ana_wbuf *w, uint32_t magic, uint16_t version);
@@ -125,8 +133,13 @@ uint8_t		ana_r_u8(ana_rbuf *r);
 uint16_t	ana_r_u16(ana_rbuf *r);
 uint32_t	ana_r_u32(ana_rbuf *r);
 uint64_t	ana_r_u64(ana_rbuf *r);
+int32_t		ana_r_i32(ana_rbuf *r);
 /* reads a double and flags ANA_EFORMAT when it is not finite */
 double		ana_r_f64(ana_rbuf *r);
+/* reads any double, NaN and infinities included (the caller's validator decides) */
+double		ana_r_f64_any(ana_rbuf *r);
+/* reads any float (IEEE 754 bits, little-endian u32) */
+float		ana_r_f32_any(ana_rbuf *r);
 /* pointer to n bytes inside the buffer, or NULL (and r->err set) */
 const unsigned char *ana_r_bytes(ana_rbuf *r, size_t n);
 /* bytes not yet consumed */

@@ -1436,29 +1436,6 @@ fc_fitted_x(const FcModel *m, const double *y, int n, const double *x, int ldx,
 
 /* ------------------------------------------------------- validation, bytes */
 
-static size_t
-member_size(int kind)
-{
-	switch (kind)
-	{
-		case FC_ZERO:
-		case FC_MEAN:
-		case FC_NAIVE:
-			return sizeof(FcSimple);
-		case FC_ETS:
-			return sizeof(EtsModel);
-		case FC_CROSTON:
-		case FC_SBA:
-		case FC_TSB:
-			return sizeof(CrostonModel);
-		case FC_THETA:
-			return sizeof(FcTheta);
-		case FC_PROPHET:
-			return sizeof(prophet_model);
-	}
-	return 0;
-}
-
 static int
 member_validate(const FcMember *mb)
 {
@@ -1556,12 +1533,431 @@ fc_model_validate(const FcModel *m)
 	return FC_OK;
 }
 
-#define WIRE_HDR	16
-#define FIXED_SIZE	offsetof(FcModel, member)
-#define FIXED_SIZE_V1	offsetof(FcModel, freq)	/* version 1 ended here */
+/*
+ * Bytes of a model.
+ *
+ * Format 3 (written since 0.2.0; one helper for every model type, ana_common.h):
+ *   the ana container [u32 magic "DFFC" | u16 version 3 | u16 flags 0 | u64 payload
+ *   length | u64 FNV-1a 64 of the payload] around fc_model_write()'s payload:
+ *   the fixed fields of FcModel in declaration order (magic, version and pad2_ left
+ *   out: the container carries the first two, the third is always 0), then each of
+ *   the n_members members as [u32 kind | u32 length | fields].  Every field is
+ *   written explicitly little-endian (int as i32, double as its IEEE 754 bits in a
+ *   u64), packed, arrays at their full declared length, padding fields (pad_) left
+ *   out: the bytes are the same on every host.  fc_io_* below is the one list of
+ *   the fields, used to write, to read and to read the old formats.
+ * Formats 1 and 2 (read only, written by 0.1.0 and the 0.2.0 development builds):
+ *   [u32 magic | u16 version | u16 header size 16 | u32 total length | u32 FNV-1a 32
+ *   of the rest] then the fixed part of FcModel (96 bytes in format 1, 128 in 2) and
+ *   each member as [i32 kind | u32 size | struct bytes]: struct images written by
+ *   x86-64 (little-endian, LP64) builds.  They are decoded field by field at the
+ *   x86-64 offsets (natural alignment, computed by the same field list), so a
+ *   big-endian or 32-bit host reads them too; validation is what it was (header,
+ *   lengths, checksum, the struct's own magic and version, every member size, then
+ *   fc_model_validate).
+ */
+#define LEGACY_HDR			16
+#define LEGACY_FIXED_V1		96	/* x86-64 offsetof(FcModel, freq) */
+#define LEGACY_FIXED_V2		128 /* x86-64 offsetof(FcModel, member) */
+
+/* x86-64 sizes of the member structs (the "size" field of formats 1 and 2) */
+static size_t
+legacy_member_size(int kind)
+{
+	switch (kind)
+	{
+		case FC_ZERO:
+		case FC_MEAN:
+		case FC_NAIVE:
+			return 24;
+		case FC_ETS:
+			return 536;
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			return 232;
+		case FC_THETA:
+			return 752;
+		case FC_PROPHET:
+			return 1528;
+	}
+	return 0;
+}
+
+/*
+ * The struct layouts the field list below describes.  On x86-64 the sizes are also
+ * those of the old formats; anywhere, a field added to one of these structs must be
+ * added to its fc_io_* function (and the format version bumped), which this check
+ * reminds of when the size changes.
+ */
+#if defined(__x86_64__) && defined(__LP64__)
+_Static_assert(sizeof(FcSimple) == 24, "FcSimple changed: update fc_io_simple and FC_VERSION");
+_Static_assert(sizeof(EtsModel) == 536, "EtsModel changed: update fc_io_ets and FC_VERSION");
+_Static_assert(sizeof(CrostonModel) == 232, "CrostonModel changed: update fc_io_croston and FC_VERSION");
+_Static_assert(sizeof(FcTheta) == 752, "FcTheta changed: update fc_io_theta and FC_VERSION");
+_Static_assert(sizeof(prophet_model) == 1528, "prophet_model changed: update fc_io_prophet and FC_VERSION");
+_Static_assert(offsetof(FcModel, freq) == LEGACY_FIXED_V1 &&
+			   offsetof(FcModel, member) == LEGACY_FIXED_V2 &&
+			   sizeof(FcModel) == LEGACY_FIXED_V2 + FC_MAX_MEMBERS * (8 + 1528),
+			   "FcModel changed: update fc_io_fixed and FC_VERSION");
+#endif
+
+/*
+ * One cursor for the three uses of the field list: write (w set), read format 3
+ * (r set), read an x86-64 struct image of formats 1-2 (r set, legacy: each field is
+ * first aligned on its size from `base`, the struct's first byte, and pad_ fields
+ * are skipped).  In write mode the fields are only read.
+ */
+typedef struct FcIo
+{
+	ana_wbuf   *w;
+	ana_rbuf   *r;
+	int			legacy;
+	size_t		base;
+} FcIo;
+
+static void
+fc_io_align(FcIo *io, size_t a)
+{
+	size_t		off;
+
+	if (!io->legacy)
+		return;
+	off = (io->r->pos - io->base) % a;
+	if (off != 0)
+		(void) ana_r_bytes(io->r, a - off);
+}
+
+static void
+fc_io_i32(FcIo *io, int32_t *v)
+{
+	fc_io_align(io, 4);
+	if (io->w)
+		ana_w_i32(io->w, *v);
+	else
+		*v = ana_r_i32(io->r);
+}
+
+static void
+fc_io_int(FcIo *io, int *v)
+{
+	int32_t		t = io->w ? (int32_t) *v : 0;
+
+	fc_io_i32(io, &t);
+	if (!io->w)
+		*v = (int) t;
+}
+
+static void
+fc_io_u32(FcIo *io, uint32_t *v)
+{
+	fc_io_align(io, 4);
+	if (io->w)
+		ana_w_u32(io->w, *v);
+	else
+		*v = ana_r_u32(io->r);
+}
+
+/* a padding field: in the x86-64 images only (ignored), not in format 3 */
+static void
+fc_io_pad32(FcIo *io)
+{
+	if (io->legacy)
+	{
+		fc_io_align(io, 4);
+		(void) ana_r_bytes(io->r, 4);
+	}
+}
+
+static void
+fc_io_f64v(FcIo *io, double *v, int n)
+{
+	int			i;
+
+	fc_io_align(io, 8);
+	for (i = 0; i < n; i++)
+	{
+		if (io->w)
+			ana_w_f64(io->w, v[i]);
+		else
+			v[i] = ana_r_f64_any(io->r);	/* finiteness: the validators */
+	}
+}
+
+static void
+fc_io_f64(FcIo *io, double *v)
+{
+	fc_io_f64v(io, v, 1);
+}
+
+static void
+fc_io_simple(FcIo *io, FcSimple *s)
+{
+	fc_io_f64(io, &s->level);
+	fc_io_f64(io, &s->sigma2);
+	fc_io_i32(io, &s->n);
+	fc_io_pad32(io);
+}
+
+static void
+fc_io_ets(FcIo *io, EtsModel *e)
+{
+	fc_io_int(io, &e->error);
+	fc_io_int(io, &e->trend);
+	fc_io_int(io, &e->season);
+	fc_io_int(io, &e->damped);
+	fc_io_int(io, &e->m);
+	fc_io_int(io, &e->n);
+	fc_io_int(io, &e->k);
+	fc_io_f64(io, &e->alpha);
+	fc_io_f64(io, &e->beta);
+	fc_io_f64(io, &e->gamma);
+	fc_io_f64(io, &e->phi);
+	fc_io_f64v(io, e->x0, ETS_MAX_STATE);
+	fc_io_f64v(io, e->x, ETS_MAX_STATE);
+	fc_io_f64(io, &e->lik);
+	fc_io_f64(io, &e->loglik);
+	fc_io_f64(io, &e->aic);
+	fc_io_f64(io, &e->aicc);
+	fc_io_f64(io, &e->bic);
+	fc_io_f64(io, &e->sigma2);
+	fc_io_f64(io, &e->mse);
+}
+
+static void
+fc_io_croston(FcIo *io, CrostonModel *c)
+{
+	fc_io_int(io, &c->method);
+	fc_io_int(io, &c->n);
+	fc_io_int(io, &c->n_demand);
+	fc_io_pad32(io);
+	fc_io_f64(io, &c->alpha);
+	fc_io_f64(io, &c->beta);
+	fc_io_f64(io, &c->z);
+	fc_io_f64(io, &c->p);
+	fc_io_f64(io, &c->fc);
+	fc_io_f64(io, &c->mse);
+	fc_io_f64v(io, c->sizeq, CR_NQ);
+}
+
+static void
+fc_io_theta(FcIo *io, FcTheta *th)
+{
+	fc_io_ets(io, &th->ses);	/* at offset 0: the alignment base is the same */
+	fc_io_f64(io, &th->drift);
+	fc_io_i32(io, &th->n);
+	fc_io_i32(io, &th->m);
+	fc_io_i32(io, &th->phase);
+	fc_io_pad32(io);
+	fc_io_f64v(io, th->seas, ETS_MAX_M);
+}
+
+static void
+fc_io_prophet(FcIo *io, prophet_model *p)
+{
+	fc_io_u32(io, &p->magic);
+	fc_io_u32(io, &p->version);
+	fc_io_i32(io, &p->mode);
+	fc_io_i32(io, &p->nonneg);
+	fc_io_i32(io, &p->n_obs);
+	fc_io_i32(io, &p->first_day);
+	fc_io_i32(io, &p->last_day);
+	fc_io_i32(io, &p->n_changepoints);
+	fc_io_i32(io, &p->weekly_order);
+	fc_io_i32(io, &p->yearly_order);
+	fc_io_i32(io, &p->n_regressors);
+	fc_io_i32(io, &p->season_period);
+	fc_io_f64(io, &p->k);
+	fc_io_f64(io, &p->m);
+	fc_io_f64v(io, p->cp_day, PROPHET_MAX_CHANGEPOINTS);
+	fc_io_f64v(io, p->delta, PROPHET_MAX_CHANGEPOINTS);
+	fc_io_f64v(io, p->weekly, 2 * PROPHET_MAX_WEEKLY_ORDER);
+	fc_io_f64v(io, p->yearly, 2 * PROPHET_MAX_YEARLY_ORDER);
+	fc_io_f64v(io, p->beta_reg, PROPHET_MAX_REGRESSORS);
+	fc_io_f64(io, &p->sigma);
+	fc_io_f64(io, &p->cp_rate);
+	fc_io_f64(io, &p->cp_scale);
+	fc_io_f64(io, &p->changepoint_prior_scale);
+	fc_io_f64(io, &p->y_scale);
+}
+
+/* the fields of one member of kind mb->kind (kind itself not included) */
+static void
+fc_io_member(FcIo *io, FcMember *mb)
+{
+	switch (mb->kind)
+	{
+		case FC_ZERO:
+		case FC_MEAN:
+		case FC_NAIVE:
+			fc_io_simple(io, &mb->u.simple);
+			break;
+		case FC_ETS:
+			fc_io_ets(io, &mb->u.ets);
+			break;
+		case FC_CROSTON:
+		case FC_SBA:
+		case FC_TSB:
+			fc_io_croston(io, &mb->u.croston);
+			break;
+		case FC_THETA:
+			fc_io_theta(io, &mb->u.theta);
+			break;
+		case FC_PROPHET:
+			fc_io_prophet(io, &mb->u.prophet);
+			break;
+	}
+}
+
+/*
+ * The fixed fields.  Format 3 (legacy = 0): from method on, without pad2_.  The x86-64
+ * image (legacy = 1 or 2, the old format version): from magic on; format 1 ends
+ * after scale.
+ */
+static void
+fc_io_fixed(FcIo *io, FcModel *m, int legacy)
+{
+	if (legacy)
+	{
+		fc_io_u32(io, &m->magic);
+		fc_io_u32(io, &m->version);
+	}
+	fc_io_i32(io, &m->method);
+	fc_io_i32(io, &m->demand_class);
+	fc_io_i32(io, &m->period);
+	fc_io_i32(io, &m->n);
+	fc_io_i32(io, &m->n_total);
+	fc_io_i32(io, &m->nonneg);
+	fc_io_i32(io, &m->holdout);
+	fc_io_i32(io, &m->origins);
+	fc_io_i32(io, &m->n_members);
+	fc_io_i32(io, &m->n_candidates);
+	fc_io_i32(io, &m->first_day);
+	fc_io_i32(io, &m->tier);
+	fc_io_f64(io, &m->adi);
+	fc_io_f64(io, &m->cv2);
+	fc_io_f64(io, &m->score);
+	fc_io_f64(io, &m->score_ets);
+	fc_io_f64(io, &m->scale);
+	if (legacy == 1)
+		return;
+	fc_io_i32(io, &m->freq);
+	fc_io_i32(io, &m->anchor);
+	fc_io_i32(io, &m->horizon);
+	if (legacy)
+		fc_io_i32(io, &m->pad2_);	/* fc_model_validate wants 0 */
+	fc_io_f64(io, &m->data_scale);
+	fc_io_f64(io, &m->interval_scale);
+}
+
+/* format-3 length of the fields of a member of this kind (0: not a member kind) */
+static size_t
+member_wire_size(int kind)
+{
+	FcMember	mb;
+	ana_wbuf	w;
+	FcIo		io = {&w, NULL, 0, 0};
+
+	if (!is_single(kind))
+		return 0;
+	memset(&mb, 0, sizeof(mb));
+	mb.kind = kind;
+	ana_w_init(&w, NULL, 0);	/* counts only */
+	fc_io_member(&io, &mb);
+	return w.len;
+}
+
+int
+fc_model_write(ana_wbuf *w, const FcModel *m)
+{
+	FcIo		io = {w, NULL, 0, 0};
+	FcModel    *mm = (FcModel *) m; /* write mode only reads the fields */
+	int			j;
+
+	if (w == NULL || m == NULL)
+		return FC_EINVAL;
+	if (fc_model_validate(m) != FC_OK)
+		return FC_ECORRUPT;
+	fc_io_fixed(&io, mm, 0);
+	for (j = 0; j < m->n_members; j++)
+	{
+		ana_w_u32(w, (uint32_t) m->member[j].kind);
+		ana_w_u32(w, (uint32_t) member_wire_size(m->member[j].kind));
+		fc_io_member(&io, &mm->member[j]);
+	}
+	return FC_OK;
+}
+
+int
+fc_model_read(ana_rbuf *r, FcModel *m)
+{
+	FcIo		io = {NULL, r, 0, 0};
+	int			j;
+
+	if (r == NULL || m == NULL)
+		return FC_EINVAL;
+	memset(m, 0, sizeof(*m));
+	fc_io_fixed(&io, m, 0);
+	if (r->err || m->n_members < 1 || m->n_members > FC_MAX_MEMBERS)
+		goto corrupt;
+	for (j = 0; j < m->n_members; j++)
+	{
+		uint32_t	kind = ana_r_u32(r),
+					len = ana_r_u32(r);
+		size_t		start = r->pos;
+
+		if (r->err || kind > INT32_MAX || !is_single((int) kind) ||
+			len != member_wire_size((int) kind))
+			goto corrupt;
+		m->member[j].kind = (int32_t) kind;
+		fc_io_member(&io, &m->member[j]);
+		if (r->err || r->pos - start != len)
+			goto corrupt;
+	}
+	m->magic = FC_MAGIC;
+	m->version = FC_VERSION;
+	if (fc_model_validate(m) != FC_OK)
+		goto corrupt;
+	return FC_OK;
+corrupt:
+	memset(m, 0, sizeof(*m));
+	return FC_ECORRUPT;
+}
+
+size_t
+fc_model_size(const FcModel *m)
+{
+	ana_wbuf	w;
+
+	ana_w_init(&w, NULL, 0);	/* counts only */
+	ana_w_header(&w, FC_MAGIC, FC_VERSION);
+	if (fc_model_write(&w, m) != FC_OK)
+		return 0;
+	return w.len;
+}
+
+int
+fc_model_serialize(const FcModel *m, void *buf, size_t len, size_t *written)
+{
+	size_t		need = fc_model_size(m);
+	ana_wbuf	w;
+	int			rc;
+
+	if (need == 0)
+		return m == NULL ? FC_EINVAL : FC_ECORRUPT;
+	if (buf == NULL || len < need)
+		return FC_ESPACE;
+	ana_w_init(&w, buf, len);
+	ana_w_header(&w, FC_MAGIC, FC_VERSION);
+	if ((rc = fc_model_write(&w, m)) != FC_OK)
+		return rc;
+	if (ana_w_finish(&w, written) != ANA_OK)
+		return FC_ESPACE;
+	return FC_OK;
+}
 
 static uint32_t
-fnv1a(const unsigned char *p, size_t len)
+legacy_fnv1a32(const unsigned char *p, size_t len)
 {
 	uint32_t	h = 2166136261u;
 	size_t		i;
@@ -1574,100 +1970,50 @@ fnv1a(const unsigned char *p, size_t len)
 	return h;
 }
 
-size_t
-fc_model_size(const FcModel *m)
+/* formats 1 and 2: the x86-64 struct images, decoded field by field */
+static int
+fc_model_read_legacy(const unsigned char *p, size_t len, FcModel *m)
 {
-	size_t		s = WIRE_HDR + FIXED_SIZE;
-	int			j;
-
-	if (fc_model_validate(m) != FC_OK)
-		return 0;
-	for (j = 0; j < m->n_members; j++)
-		s += 8 + member_size(m->member[j].kind);
-	return s;
-}
-
-int
-fc_model_serialize(const FcModel *m, void *buf, size_t len, size_t *written)
-{
-	unsigned char *p = buf;
-	size_t		need = fc_model_size(m),
-				off;
-	uint32_t	u32;
-	uint16_t	u16;
-	int			j;
-
-	if (need == 0)
-		return m == NULL ? FC_EINVAL : FC_ECORRUPT;
-	if (buf == NULL || len < need)
-		return FC_ESPACE;
-	memset(p, 0, need);
-	u32 = FC_MAGIC;
-	memcpy(p, &u32, 4);
-	u16 = FC_VERSION;
-	memcpy(p + 4, &u16, 2);
-	u16 = WIRE_HDR;
-	memcpy(p + 6, &u16, 2);
-	u32 = (uint32_t) need;
-	memcpy(p + 8, &u32, 4);
-	off = WIRE_HDR;
-	memcpy(p + off, m, FIXED_SIZE);
-	off += FIXED_SIZE;
-	for (j = 0; j < m->n_members; j++)
-	{
-		int32_t		kind = m->member[j].kind;
-		uint32_t	sz = (uint32_t) member_size(kind);
-
-		memcpy(p + off, &kind, 4);
-		memcpy(p + off + 4, &sz, 4);
-		memcpy(p + off + 8, &m->member[j].u, sz);
-		off += 8 + sz;
-	}
-	u32 = fnv1a(p + WIRE_HDR, need - WIRE_HDR);
-	memcpy(p + 12, &u32, 4);
-	if (written)
-		*written = need;
-	return FC_OK;
-}
-
-int
-fc_model_deserialize(const void *buf, size_t len, FcModel *m)
-{
-	const unsigned char *p = buf;
+	ana_rbuf	r;
+	FcIo		io = {NULL, &r, 1, 0};
 	uint32_t	magic,
 				total,
 				sum;
 	uint16_t	version,
 				hsz;
-	size_t		off,
-				fixed;
+	size_t		fixed;
 	int			j;
 
-	if (m == NULL || (buf == NULL && len > 0))
-		return FC_EINVAL;
-	memset(m, 0, sizeof(*m));
-	if (len < WIRE_HDR + FIXED_SIZE_V1)
+	if (len < LEGACY_HDR + LEGACY_FIXED_V1)
 		return FC_ECORRUPT;
-	memcpy(&magic, p, 4);
-	memcpy(&version, p + 4, 2);
-	memcpy(&hsz, p + 6, 2);
-	memcpy(&total, p + 8, 4);
-	memcpy(&sum, p + 12, 4);
-	if (magic != FC_MAGIC || (version != 1 && version != FC_VERSION) ||
-		hsz != WIRE_HDR || total != len)
+	r.p = p;
+	r.len = len;
+	r.pos = 0;
+	r.err = 0;
+	magic = ana_r_u32(&r);
+	version = ana_r_u16(&r);
+	hsz = ana_r_u16(&r);
+	total = ana_r_u32(&r);
+	sum = ana_r_u32(&r);
+	if (magic != FC_MAGIC || (version != 1 && version != 2) ||
+		hsz != LEGACY_HDR || total != len)
 		return FC_ECORRUPT;
-	fixed = version == 1 ? FIXED_SIZE_V1 : FIXED_SIZE;
-	if (len < WIRE_HDR + fixed)
+	fixed = version == 1 ? LEGACY_FIXED_V1 : LEGACY_FIXED_V2;
+	if (len < LEGACY_HDR + fixed)
 		return FC_ECORRUPT;
-	if (fnv1a(p + WIRE_HDR, len - WIRE_HDR) != sum)
+	if (legacy_fnv1a32(p + LEGACY_HDR, len - LEGACY_HDR) != sum)
 		return FC_ECORRUPT;
-	memcpy(m, p + WIRE_HDR, fixed);
+	io.base = r.pos;
+	fc_io_fixed(&io, m, version);
+	fc_io_align(&io, 8);
+	if (r.err || r.pos - io.base != fixed)
+		goto corrupt;
+	/* the struct's own magic and version are those of the header */
+	if (m->magic != FC_MAGIC || m->version != version)
+		goto corrupt;
 	if (version == 1)
 	{
 		/* version 1: daily data, unscaled, the model's own intervals */
-		if (m->version != 1)
-			goto corrupt;
-		m->version = FC_VERSION;
 		m->freq = FC_FREQ_DAY;
 		m->anchor = 0;
 		m->horizon = 0;
@@ -1675,9 +2021,7 @@ fc_model_deserialize(const void *buf, size_t len, FcModel *m)
 		m->data_scale = 1.0;
 		m->interval_scale = 1.0;
 	}
-	else if (m->version != FC_VERSION)
-		goto corrupt;
-	off = WIRE_HDR + fixed;
+	m->version = FC_VERSION;
 	if (m->n_members < 1 || m->n_members > FC_MAX_MEMBERS)
 		goto corrupt;
 	for (j = 0; j < m->n_members; j++)
@@ -1685,22 +2029,50 @@ fc_model_deserialize(const void *buf, size_t len, FcModel *m)
 		int32_t		kind;
 		uint32_t	sz;
 
-		if (len - off < 8)
-			goto corrupt;
-		memcpy(&kind, p + off, 4);
-		memcpy(&sz, p + off + 4, 4);
-		if (!is_single(kind) || sz != member_size(kind) || len - off - 8 < sz)
+		kind = ana_r_i32(&r);
+		sz = ana_r_u32(&r);
+		if (r.err || !is_single(kind) || sz != legacy_member_size(kind) ||
+			ana_r_remaining(&r) < sz)
 			goto corrupt;
 		m->member[j].kind = kind;
-		memcpy(&m->member[j].u, p + off + 8, sz);
-		off += 8 + sz;
+		io.base = r.pos;
+		fc_io_member(&io, &m->member[j]);
+		fc_io_align(&io, 8);
+		if (r.err || r.pos - io.base != sz)
+			goto corrupt;
 	}
-	if (off != len || fc_model_validate(m) != FC_OK)
+	if (ana_r_remaining(&r) != 0 || fc_model_validate(m) != FC_OK)
 		goto corrupt;
 	return FC_OK;
 corrupt:
 	memset(m, 0, sizeof(*m));
 	return FC_ECORRUPT;
+}
+
+int
+fc_model_deserialize(const void *buf, size_t len, FcModel *m)
+{
+	const unsigned char *p = buf;
+	ana_rbuf	r;
+	uint16_t	version;
+
+	if (m == NULL || (buf == NULL && len > 0))
+		return FC_EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (len < 8)
+		return FC_ECORRUPT;
+	version = (uint16_t) (p[4] | (p[5] << 8));
+	if (version == 1 || version == 2)
+		return fc_model_read_legacy(p, len, m);
+	if (ana_r_open(&r, p, len, FC_MAGIC, FC_VERSION, &version) != ANA_OK ||
+		version != FC_VERSION)
+		return FC_ECORRUPT;
+	if (fc_model_read(&r, m) != FC_OK || ana_r_remaining(&r) != 0)
+	{
+		memset(m, 0, sizeof(*m));
+		return FC_ECORRUPT;
+	}
+	return FC_OK;
 }
 
 /* ------------------------------------------------------------- rendering */

@@ -55,11 +55,14 @@
  *      u = error / (half width / z_0.975), k errors (none below 4).
  *   nonneg (default on): forecasts and bounds are clamped at 0.
  *
- * MODEL VALUE (FcModel) and its bytes (fc_model_serialize): header
- *   [magic "DFFC", version, total length, FNV-1a checksum of the rest] then a
- *   fixed part (method, class, statistics) then each member as
- *   [kind, size, struct bytes].  Host byte order, like PostgreSQL's own
- *   on-disk formats.  fc_model_deserialize checks magic, version, lengths,
+ * MODEL VALUE (FcModel) and its bytes (fc_model_serialize): format 3 is the
+ *   ana_common container shared by every model type [magic "DFFC", version,
+ *   flags, payload length, 64-bit FNV-1a checksum of the payload] around
+ *   fc_model_write()'s payload: the fixed part (method, class, statistics)
+ *   then each member as [kind, length, fields], every field written
+ *   explicitly little-endian, so the bytes do not depend on the host.
+ *   Formats 1 and 2 (struct images of x86-64 builds) are still read, decoded
+ *   field by field.  fc_model_deserialize checks magic, version, lengths,
  *   checksum, every code and count, finiteness, and each member with its
  *   core's validator: corrupted bytes give FC_ECORRUPT, never a crash.
  */
@@ -69,14 +72,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ana_common.h"
 #include "croston.h"
 #include "demand_class.h"
 #include "ets.h"
 #include "prophet.h"
 
-#define FC_MAGIC		0x43464644u	/* "DFFC" in memory on little-endian */
-#define FC_VERSION		2		/* 2: freq, anchor, horizon, data_scale,
-								 * interval_scale; version 1 is still read */
+#define FC_MAGIC		0x43464644u	/* "DFFC" (its little-endian bytes) */
+#define FC_VERSION		3		/* 3: little-endian fields (ana_common);
+								 * 2: freq, anchor, horizon, data_scale,
+								 * interval_scale; versions 1 and 2 are
+								 * still read */
 #define FC_MAX_MEMBERS	4
 #define FC_MAX_PERIOD	366
 
@@ -283,8 +289,15 @@ int			fc_fitted_x(const FcModel *m, const double *y, int n,
 size_t		fc_model_size(const FcModel *m);
 /* Write m into buf (len >= fc_model_size(m)); *written = bytes used. */
 int			fc_model_serialize(const FcModel *m, void *buf, size_t len, size_t *written);
-/* Read and validate; FC_ECORRUPT on any inconsistency. */
+/* Read and validate (formats 1 to 3); FC_ECORRUPT on any inconsistency. */
 int			fc_model_deserialize(const void *buf, size_t len, FcModel *m);
+/*
+ * The payload alone (format 3, no container), for values that embed a model in
+ * their own container (the SQL type forecast_model): fc_model_write appends it
+ * to w; fc_model_read reads it at r's cursor and validates (FC_ECORRUPT).
+ */
+int			fc_model_write(ana_wbuf *w, const FcModel *m);
+int			fc_model_read(ana_rbuf *r, FcModel *m);
 /* FC_OK if the in-memory model is consistent. */
 int			fc_model_validate(const FcModel *m);
 

@@ -6,17 +6,25 @@
  * Copyright (C) 2026 the doliflow authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * forecast_model value (a varlena), version 2:
- *   uint32 magic "DFFM", uint32 version, uint32 model_len, uint32 n_fitted,
- *   uint32 FNV-1a checksum of everything else, uint32 events_len,
- *   model_len bytes of fc_model_serialize() (itself checksummed),
- *   events_len bytes of the events description (below), n_fitted float4
- *   fitted values.  Version 1 (no events_len, no events) is still read.
- * events description (so that forecast() knows the future occurrences):
- *   uint32 n_events, then per event: char name[64] (NUL-terminated),
- *   int32 kind (0 = days/ranges, 1 = French public holidays), int32 fixed,
- *   int32 n_ranges, int32 pad, float8 prior_mean, float8 prior_scale,
- *   int32 ranges[2 * n_ranges] (first and last day of each occurrence).
+ * forecast_model value (a varlena), version 3: one ana_common container (the
+ * serialization helper of every model type: ana_common.h) with one checksum,
+ * every field little-endian whatever the host:
+ *   u32 magic "DFFM" | u16 version 3 | u16 flags 0 | u64 payload length |
+ *   u64 FNV-1a 64 of the payload | payload:
+ *   the model (fc_model_write(): fixed part, then each member as kind, length,
+ *   fields), u32 n_events and the events (u32 name length, name bytes, i32 kind
+ *   (0 = days/ranges, 1 = French public holidays), i32 fixed, f64 prior_mean,
+ *   f64 prior_scale, u32 n_ranges, i32 ranges[2 * n_ranges]: first and last day
+ *   of each occurrence, so that forecast() knows the future ones), u32 n_fitted,
+ *   n_fitted float4 fitted values (IEEE 754 bits as u32).
+ * Versions 1 and 2 (0.1.0 and earlier 0.2.0 builds, x86-64 / little-endian) are
+ * still read, decoded explicitly little-endian: u32 magic, u32 version, u32
+ * model_len, u32 n_fitted, u32 FNV-1a 32 of everything else, u32 events_len
+ * (version 2), the model in its format 1 or 2 (forecast.c), the events (u32
+ * n_events, then per event char name[64], i32 kind, i32 fixed, i32 n_ranges,
+ * i32 pad, f64 prior_mean, f64 prior_scale, i32 ranges[2 * n_ranges]), n_fitted
+ * float4.  Text output keeps the stored bytes (a dump restores them as they
+ * were); binary send always writes version 3.
  * Every value read from disk, from a bytea cast, from text or from the wire is
  * checked (lengths, the core's checksum and validation, finite fitted values)
  * before use: corrupted bytes raise an error, never crash.
@@ -47,11 +55,12 @@
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 
+#include "ana_common.h"
 #include "forecast.h"
 #include "holidays.h"
 
 #define FM_MAGIC		0x4d464644u	/* "DFFM" */
-#define FM_VERSION		2
+#define FM_VERSION		3		/* 3: ana_common container; 1 and 2 still read */
 #define FM_HDR_V1		20
 #define FM_HDR			24
 #define AS_MAGIC		0x53414644u	/* "DFAS" */
@@ -786,7 +795,49 @@ report_fc_error(int rc, const char *what)
 	ereport(ERROR, (errcode(code), errmsg("%s: %s", what, fc_strerror(rc))));
 }
 
-/* FNV-1a over the value without its checksum field (bytes 16..19) */
+/*
+ * Little-endian decoding of the version-1/2 values (written by x86-64 builds as host
+ * order, i.e. little-endian): explicit shifts, so any host reads them.
+ */
+static uint32
+le_u32(const char *p)
+{
+	const unsigned char *q = (const unsigned char *) p;
+
+	return (uint32) q[0] | ((uint32) q[1] << 8) | ((uint32) q[2] << 16) | ((uint32) q[3] << 24);
+}
+
+static int32
+le_i32(const char *p)
+{
+	uint32		u = le_u32(p);
+	int32		v;
+
+	memcpy(&v, &u, 4);
+	return v;
+}
+
+static double
+le_f64(const char *p)
+{
+	uint64		u = (uint64) le_u32(p) | ((uint64) le_u32(p + 4) << 32);
+	double		v;
+
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+static float4
+le_f32(const char *p)
+{
+	uint32		u = le_u32(p);
+	float4		v;
+
+	memcpy(&v, &u, 4);
+	return v;
+}
+
+/* version 1/2 checksum: FNV-1a 32 over the value without its checksum field (16..19) */
 static uint32
 fm_checksum(const char *p, Size len)
 {
@@ -803,52 +854,113 @@ fm_checksum(const char *p, Size len)
 	return h;
 }
 
-/* bytes of the events description */
-static Size
-events_size(const EvSet *es)
+/* the checks of one event read from bytes (every version); ranges not yet read */
+static bool
+event_header_valid(const EvItem *ev)
 {
-	Size		len;
-	int			i;
-
-	if (es == NULL || es->n == 0)
-		return 0;
-	len = 4;
-	for (i = 0; i < es->n; i++)
-		len += EV_HDR + (Size) es->ev[i].n_ranges * 2 * sizeof(int32);
-	return len;
+	return memchr(ev->name, '\0', EV_NAME_LEN) != NULL && ev->name[0] != '\0' &&
+		(ev->kind == EV_KIND_DAYS || ev->kind == EV_KIND_HOL_FR) &&
+		(ev->fixed == 0 || ev->fixed == 1) &&
+		ev->n_ranges >= 0 && ev->n_ranges <= EV_MAX_RANGES &&
+		isfinite(ev->prior_mean) && isfinite(ev->prior_scale);
 }
 
-static void
-events_write(const EvSet *es, char *p)
+static bool
+event_ranges_valid(const EvItem *ev)
 {
-	uint32		u = (uint32) es->n;
-	int			i;
+	int			j;
 
-	memcpy(p, &u, 4);
-	p += 4;
-	for (i = 0; i < es->n; i++)
+	for (j = 0; j < ev->n_ranges; j++)
+		if (ev->ranges[2 * j] > ev->ranges[2 * j + 1] ||
+			DATE_NOT_FINITE(ev->ranges[2 * j]) || DATE_NOT_FINITE(ev->ranges[2 * j + 1]))
+			return false;
+	return true;
+}
+
+/*
+ * Events of a version-3 value: u32 n_events, then per event u32 name length (1..63),
+ * the name's bytes (no NUL), i32 kind, i32 fixed, f64 prior_mean, f64 prior_scale,
+ * u32 n_ranges, i32 ranges[2 * n_ranges].
+ */
+static void
+events_write(ana_wbuf *w, const EvSet *es)
+{
+	int			n = es ? es->n : 0,
+				i,
+				j;
+
+	ana_w_u32(w, (uint32) n);
+	for (i = 0; i < n; i++)
 	{
 		const EvItem *ev = &es->ev[i];
-		int32		pad = 0;
+		size_t		nl = strnlen(ev->name, EV_NAME_LEN - 1);
 
-		memset(p, 0, EV_NAME_LEN);
-		strlcpy(p, ev->name, EV_NAME_LEN);
-		memcpy(p + EV_NAME_LEN, &ev->kind, 4);
-		memcpy(p + EV_NAME_LEN + 4, &ev->fixed, 4);
-		memcpy(p + EV_NAME_LEN + 8, &ev->n_ranges, 4);
-		memcpy(p + EV_NAME_LEN + 12, &pad, 4);
-		memcpy(p + EV_NAME_LEN + 16, &ev->prior_mean, 8);
-		memcpy(p + EV_NAME_LEN + 24, &ev->prior_scale, 8);
-		p += EV_HDR;
-		if (ev->n_ranges > 0)
-			memcpy(p, ev->ranges, sizeof(int32) * 2 * ev->n_ranges);
-		p += sizeof(int32) * 2 * ev->n_ranges;
+		ana_w_u32(w, (uint32) nl);
+		ana_w_bytes(w, ev->name, nl);
+		ana_w_i32(w, ev->kind);
+		ana_w_i32(w, ev->fixed);
+		ana_w_f64(w, ev->prior_mean);
+		ana_w_f64(w, ev->prior_scale);
+		ana_w_u32(w, (uint32) ev->n_ranges);
+		for (j = 0; j < 2 * ev->n_ranges; j++)
+			ana_w_i32(w, ev->ranges[j]);
 	}
 }
 
-/* validate the events description; fill *es when not NULL */
+/* read and validate the events of a version-3 value; fill *es when not NULL */
 static bool
-events_read(const char *p, Size len, EvSet *es)
+events_read3(ana_rbuf *r, EvSet *es, uint32 *n_events)
+{
+	uint32		n = ana_r_u32(r),
+				i;
+
+	if (es)
+		es->n = 0;
+	*n_events = n;
+	if (r->err || n > EV_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		EvItem		ev;
+		uint32		nl = ana_r_u32(r),
+					nr;
+		const unsigned char *name;
+		int			j;
+
+		memset(&ev, 0, sizeof(ev));
+		if (r->err || nl < 1 || nl >= EV_NAME_LEN || (name = ana_r_bytes(r, nl)) == NULL ||
+			memchr(name, '\0', nl) != NULL)
+			return false;
+		memcpy(ev.name, name, nl);
+		ev.kind = ana_r_i32(r);
+		ev.fixed = ana_r_i32(r);
+		ev.prior_mean = ana_r_f64_any(r);
+		ev.prior_scale = ana_r_f64_any(r);
+		nr = ana_r_u32(r);
+		if (r->err || nr > EV_MAX_RANGES)
+			return false;
+		ev.n_ranges = (int32) nr;
+		if (!event_header_valid(&ev) || ana_r_remaining(r) / 8 < nr)
+			return false;
+		if (nr > 0)
+		{
+			ev.ranges = palloc(sizeof(int32) * 2 * nr);
+			for (j = 0; j < 2 * ev.n_ranges; j++)
+				ev.ranges[j] = ana_r_i32(r);
+			if (r->err || !event_ranges_valid(&ev))
+				return false;
+		}
+		if (es)
+			es->ev[es->n++] = ev;
+		else if (ev.ranges)
+			pfree(ev.ranges);
+	}
+	return true;
+}
+
+/* validate the events description of a version-2 value; fill *es when not NULL */
+static bool
+events_read_legacy(const char *p, Size len, EvSet *es)
 {
 	uint32		n;
 	Size		off = 4;
@@ -860,7 +972,7 @@ events_read(const char *p, Size len, EvSet *es)
 		return true;
 	if (len < 4)
 		return false;
-	memcpy(&n, p, 4);
+	n = le_u32(p);
 	if (n > EV_MAX)
 		return false;
 	for (i = 0; i < (int) n; i++)
@@ -872,19 +984,14 @@ events_read(const char *p, Size len, EvSet *es)
 		if (len - off < EV_HDR)
 			return false;
 		memcpy(ev.name, p + off, EV_NAME_LEN);
-		if (memchr(ev.name, '\0', EV_NAME_LEN) == NULL || ev.name[0] == '\0')
-			return false;
-		memcpy(&ev.kind, p + off + EV_NAME_LEN, 4);
-		memcpy(&ev.fixed, p + off + EV_NAME_LEN + 4, 4);
-		memcpy(&ev.n_ranges, p + off + EV_NAME_LEN + 8, 4);
-		memcpy(&pad, p + off + EV_NAME_LEN + 12, 4);
-		memcpy(&ev.prior_mean, p + off + EV_NAME_LEN + 16, 8);
-		memcpy(&ev.prior_scale, p + off + EV_NAME_LEN + 24, 8);
+		ev.kind = le_i32(p + off + EV_NAME_LEN);
+		ev.fixed = le_i32(p + off + EV_NAME_LEN + 4);
+		ev.n_ranges = le_i32(p + off + EV_NAME_LEN + 8);
+		pad = le_i32(p + off + EV_NAME_LEN + 12);
+		ev.prior_mean = le_f64(p + off + EV_NAME_LEN + 16);
+		ev.prior_scale = le_f64(p + off + EV_NAME_LEN + 24);
 		off += EV_HDR;
-		if ((ev.kind != EV_KIND_DAYS && ev.kind != EV_KIND_HOL_FR) ||
-			(ev.fixed != 0 && ev.fixed != 1) || pad != 0 ||
-			ev.n_ranges < 0 || ev.n_ranges > EV_MAX_RANGES ||
-			!isfinite(ev.prior_mean) || !isfinite(ev.prior_scale) ||
+		if (!event_header_valid(&ev) || pad != 0 ||
 			(Size) ev.n_ranges * 2 * sizeof(int32) > len - off)
 			return false;
 		ev.ranges = NULL;
@@ -892,11 +999,10 @@ events_read(const char *p, Size len, EvSet *es)
 		if (ev.n_ranges > 0)
 		{
 			ev.ranges = palloc(sizeof(int32) * 2 * ev.n_ranges);
-			memcpy(ev.ranges, p + off, sizeof(int32) * 2 * ev.n_ranges);
-			for (j = 0; j < ev.n_ranges; j++)
-				if (ev.ranges[2 * j] > ev.ranges[2 * j + 1] ||
-					DATE_NOT_FINITE(ev.ranges[2 * j]) || DATE_NOT_FINITE(ev.ranges[2 * j + 1]))
-					return false;
+			for (j = 0; j < 2 * ev.n_ranges; j++)
+				ev.ranges[j] = le_i32(p + off + (Size) j * sizeof(int32));
+			if (!event_ranges_valid(&ev))
+				return false;
 		}
 		off += (Size) ev.n_ranges * 2 * sizeof(int32);
 		if (es)
@@ -948,66 +1054,134 @@ events_columns(const EvSet *es, int32 first_day, int len)
 	return x;
 }
 
+/* the whole version-3 value (header included) into w; FC_* status */
+static int
+value_write(ana_wbuf *w, const FcModel *m, const float4 *fitted, int n_fitted,
+			const EvSet *es)
+{
+	int			rc,
+				i;
+
+	ana_w_header(w, FM_MAGIC, FM_VERSION);
+	if ((rc = fc_model_write(w, m)) != FC_OK)
+		return rc;
+	events_write(w, es);
+	ana_w_u32(w, (uint32) n_fitted);
+	for (i = 0; i < n_fitted; i++)
+		ana_w_f32(w, fitted[i]);
+	return FC_OK;
+}
+
+/* a forecast_model varlena (version 3) from a model, its stored fitted values, events */
+static bytea *
+model_varlena(const FcModel *m, const float4 *fitted, int n_fitted, const EvSet *es)
+{
+	ana_wbuf	w;
+	size_t		len;
+	bytea	   *res;
+	int			rc;
+
+	ana_w_init(&w, NULL, 0);	/* counts only */
+	rc = value_write(&w, m, fitted, n_fitted, es);
+	if (rc != FC_OK)
+		report_fc_error(rc, "forecast_model");
+	len = w.len;
+	if (len > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("forecast_model value would exceed %zu bytes", (size_t) MaxAllocSize)));
+	res = (bytea *) palloc(VARHDRSZ + len);
+	SET_VARSIZE(res, VARHDRSZ + len);
+	ana_w_init(&w, (unsigned char *) VARDATA(res), len);
+	rc = value_write(&w, m, fitted, n_fitted, es);
+	if (rc != FC_OK || ana_w_finish(&w, &len) != ANA_OK)
+		report_fc_error(rc != FC_OK ? rc : FC_ESPACE, "forecast_model");
+	return res;
+}
+
 /* Build a forecast_model varlena from a fitted model and its fitted values. */
 static bytea *
 model_to_varlena(const FcModel *m, const double *fitted, int n_fitted, const EvSet *es)
 {
-	size_t		mlen = fc_model_size(m),
-				written;
-	Size		elen = events_size(es);
-	Size		total;
-	bytea	   *res;
-	char	   *p;
-	uint32		u;
-	int			i,
-				rc;
+	float4	   *f4 = n_fitted > 0 ? palloc(sizeof(float4) * (Size) n_fitted) : NULL;
+	int			i;
 
-	if (mlen == 0)
-		report_fc_error(FC_ECORRUPT, "forecast_model");
-	total = VARHDRSZ + FM_HDR + mlen + elen + (Size) n_fitted * sizeof(float4);
-	res = (bytea *) palloc0(total);
-	SET_VARSIZE(res, total);
-	p = VARDATA(res);
-	u = FM_MAGIC;
-	memcpy(p, &u, 4);
-	u = FM_VERSION;
-	memcpy(p + 4, &u, 4);
-	u = (uint32) mlen;
-	memcpy(p + 8, &u, 4);
-	u = (uint32) n_fitted;
-	memcpy(p + 12, &u, 4);
-	u = (uint32) elen;
-	memcpy(p + 20, &u, 4);
-	rc = fc_model_serialize(m, p + FM_HDR, mlen, &written);
-	if (rc != FC_OK)
-		report_fc_error(rc, "forecast_model");
-	if (elen > 0)
-		events_write(es, p + FM_HDR + mlen);
 	for (i = 0; i < n_fitted; i++)
 	{
 		/* stored on the model's scale (data_scale): within float4 range */
-		float4		f = (float4) (fitted[i] / m->data_scale);
-
-		if (!isfinite(f))
+		f4[i] = (float4) (fitted[i] / m->data_scale);
+		if (!isfinite(f4[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("forecast_fit: a fitted value (%g) is beyond the float4 range of the stored fitted values (3.4e38); use \"fitted\": false",
 							fitted[i])));
-
-		memcpy(p + FM_HDR + mlen + elen + (Size) i * sizeof(float4), &f, sizeof(float4));
 	}
-	u = fm_checksum(p, total - VARHDRSZ);
-	memcpy(p + 16, &u, 4);
-	return res;
+	return model_varlena(m, f4, n_fitted, es);
+}
+
+/* the fitted values: n finite float4, decoded into *fitted when it is not NULL */
+static bool
+fitted_read(const char *p, uint32 nf, float4 **fitted)
+{
+	float4	   *out = fitted && nf > 0 ? palloc(sizeof(float4) * (Size) nf) : NULL;
+	uint32		i;
+
+	for (i = 0; i < nf; i++)
+	{
+		float4		f = le_f32(p + (Size) i * sizeof(float4));
+
+		if (!isfinite(f))
+			return false;
+		if (out)
+			out[i] = f;
+	}
+	if (fitted)
+		*fitted = out;
+	return true;
+}
+
+/* version 3: one ana_common container [model payload | events | u32 n | float4 fitted[n]] */
+static bool
+parse_model_v3(const char *p, Size len, FcModel *m, uint32 *n_fitted,
+			   float4 **fitted, EvSet *es)
+{
+	ana_rbuf	r;
+	uint16_t	version;
+	uint32		nev,
+				nf;
+	int			nreg;
+
+	if (ana_r_open(&r, (const unsigned char *) p, len, FM_MAGIC, FM_VERSION, &version) != ANA_OK ||
+		version != FM_VERSION)
+		return false;
+	if (fc_model_read(&r, m) != FC_OK)
+		return false;
+	if (!events_read3(&r, es, &nev))
+		return false;
+	nf = ana_r_u32(&r);
+	if (r.err || (nf != 0 && (int64) nf != m->n) ||
+		ana_r_remaining(&r) / sizeof(float4) < nf ||
+		ana_r_remaining(&r) != (Size) nf * sizeof(float4))
+		return false;
+	/* a model that uses regressors has exactly one per event */
+	nreg = fc_model_n_regressors(m);
+	if (nreg > 0 && nev != (uint32) nreg)
+		return false;
+	if (!fitted_read(p + r.pos, nf, fitted))
+		return false;
+	*n_fitted = nf;
+	return true;
 }
 
 /*
- * Validate raw forecast_model bytes (without varlena header); on success fill
- * *m (and *es when not NULL) and return the fitted-value count and pointer.
+ * Versions 1 and 2 (0.1.0 and the 0.2.0 development builds, written by x86-64 /
+ * little-endian builds): magic, version, model_len, n_fitted, FNV-1a 32, events_len
+ * (version 2) as little-endian u32, the model in its format 1 or 2, the events, the
+ * fitted values.  Read with the same checks as those versions did.
  */
 static bool
-parse_model_bytes(const char *p, Size len, FcModel *m, uint32 *n_fitted,
-				  const char **fitted, EvSet *es)
+parse_model_legacy(const char *p, Size len, FcModel *m, uint32 *n_fitted,
+				   float4 **fitted, EvSet *es)
 {
 	uint32		magic,
 				version,
@@ -1015,24 +1189,23 @@ parse_model_bytes(const char *p, Size len, FcModel *m, uint32 *n_fitted,
 				nf,
 				sum,
 				elen = 0;
-	Size		i,
-				hdr;
+	Size		hdr;
 	int			nreg;
 
 	if (len < FM_HDR_V1)
 		return false;
-	memcpy(&magic, p, 4);
-	memcpy(&version, p + 4, 4);
-	memcpy(&mlen, p + 8, 4);
-	memcpy(&nf, p + 12, 4);
-	memcpy(&sum, p + 16, 4);
-	if (magic != FM_MAGIC || (version != 1 && version != FM_VERSION))
+	magic = le_u32(p);
+	version = le_u32(p + 4);
+	mlen = le_u32(p + 8);
+	nf = le_u32(p + 12);
+	sum = le_u32(p + 16);
+	if (magic != FM_MAGIC || (version != 1 && version != 2))
 		return false;
 	hdr = version == 1 ? FM_HDR_V1 : FM_HDR;
 	if (len < hdr)
 		return false;
 	if (version >= 2)
-		memcpy(&elen, p + 20, 4);
+		elen = le_u32(p + 20);
 	if (fm_checksum(p, len) != sum)
 		return false;
 	if (mlen > len - hdr || elen > len - hdr - mlen ||
@@ -1043,30 +1216,33 @@ parse_model_bytes(const char *p, Size len, FcModel *m, uint32 *n_fitted,
 		return false;
 	if (nf != 0 && (int64) nf != m->n)
 		return false;
-	if (!events_read(p + hdr + mlen, elen, es))
+	if (!events_read_legacy(p + hdr + mlen, elen, es))
 		return false;
 	/* a model that uses regressors has exactly one per event */
 	nreg = fc_model_n_regressors(m);
-	if (nreg > 0)
-	{
-		uint32		nev = 0;
-
-		if (elen >= 4)
-			memcpy(&nev, p + hdr + mlen, 4);
-		if (nev != (uint32) nreg)
-			return false;
-	}
-	for (i = 0; i < nf; i++)
-	{
-		float4		f;
-
-		memcpy(&f, p + hdr + mlen + elen + i * sizeof(float4), sizeof(float4));
-		if (!isfinite(f))
-			return false;
-	}
+	if (nreg > 0 && (elen < 4 ? 0 : le_u32(p + hdr + mlen)) != (uint32) nreg)
+		return false;
+	if (!fitted_read(p + hdr + mlen + elen, nf, fitted))
+		return false;
 	*n_fitted = nf;
-	*fitted = p + hdr + mlen + elen;
 	return true;
+}
+
+/*
+ * Validate raw forecast_model bytes (without varlena header) of any version; on
+ * success fill *m (and *es when not NULL), the fitted-value count and, when fitted
+ * is not NULL, the fitted values (palloc'd, on the model's scale).
+ */
+static bool
+parse_model_bytes(const char *p, Size len, FcModel *m, uint32 *n_fitted,
+				  float4 **fitted, EvSet *es)
+{
+	if (len < 8)
+		return false;
+	/* versions 1-2: u32 version; 3: u16 version then u16 flags (0) */
+	if (le_u32(p + 4) == FM_VERSION)
+		return parse_model_v3(p, len, m, n_fitted, fitted, es);
+	return parse_model_legacy(p, len, m, n_fitted, fitted, es);
 }
 
 static void
@@ -1079,23 +1255,20 @@ corrupt_error(void)
 
 /* detoast and validate a forecast_model argument */
 static FcModel *
-get_model(FunctionCallInfo fcinfo, int argno, uint32 *n_fitted, const char **fitted,
+get_model(FunctionCallInfo fcinfo, int argno, uint32 *n_fitted, float4 **fitted,
 		  EvSet **events)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(argno);
 	FcModel    *m = palloc(sizeof(FcModel));
 	uint32		nf;
-	const char *fp;
 	EvSet	   *es = events ? palloc(sizeof(EvSet)) : NULL;
 
 	if (events)
 		*events = es;
-	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, &fp, es))
+	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, fitted, es))
 		corrupt_error();
 	if (n_fitted)
 		*n_fitted = nf;
-	if (fitted)
-		*fitted = fp;
 	return m;
 }
 
@@ -1110,7 +1283,6 @@ doliflow_forecast_model_in(PG_FUNCTION_ARGS)
 	bytea	   *res;
 	FcModel		m;
 	uint32		nf;
-	const char *fp;
 
 	if (b64 == NULL)
 		ereport(ERROR,
@@ -1129,7 +1301,7 @@ doliflow_forecast_model_in(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid base64 in doliflow.forecast_model input")));
 	SET_VARSIZE(res, VARHDRSZ + dlen);
-	if (!parse_model_bytes(VARDATA(res), dlen, &m, &nf, &fp, NULL))
+	if (!parse_model_bytes(VARDATA(res), dlen, &m, &nf, NULL, NULL))
 		corrupt_error();
 	PG_RETURN_BYTEA_P(res);
 }
@@ -1141,14 +1313,13 @@ doliflow_forecast_model_out(PG_FUNCTION_ARGS)
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	FcModel		m;
 	uint32		nf;
-	const char *fp;
 	int			dlen,
 				blen,
 				need;
 	char	   *desc,
 			   *out;
 
-	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &m, &nf, &fp, NULL))
+	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &m, &nf, NULL, NULL))
 		corrupt_error();
 	need = fc_model_describe(&m, NULL, 0);
 	desc = palloc(need + 1);
@@ -1174,11 +1345,10 @@ doliflow_forecast_model_recv(PG_FUNCTION_ARGS)
 	bytea	   *res = (bytea *) palloc(VARHDRSZ + len);
 	FcModel		m;
 	uint32		nf;
-	const char *fp;
 
 	SET_VARSIZE(res, VARHDRSZ + len);
 	pq_copymsgbytes(buf, VARDATA(res), len);
-	if (!parse_model_bytes(VARDATA(res), len, &m, &nf, &fp, NULL))
+	if (!parse_model_bytes(VARDATA(res), len, &m, &nf, NULL, NULL))
 		corrupt_error();
 	PG_RETURN_BYTEA_P(res);
 }
@@ -1187,9 +1357,20 @@ PG_FUNCTION_INFO_V1(doliflow_forecast_model_send);
 Datum
 doliflow_forecast_model_send(PG_FUNCTION_ARGS)
 {
-	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
+	/*
+	 * Always the current format, written field by field little-endian by the one
+	 * serializer: a value stored by an older version (1 or 2) is sent converted, so
+	 * the bytes on the wire never depend on the host or on the stored version.
+	 */
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	FcModel		m;
+	uint32		nf;
+	float4	   *fitted = NULL;
+	EvSet	   *es = palloc(sizeof(EvSet));
 
-	PG_RETURN_BYTEA_P(b);
+	if (!parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), &m, &nf, &fitted, es))
+		corrupt_error();
+	PG_RETURN_BYTEA_P(model_varlena(&m, fitted, (int) nf, es));
 }
 
 /* bytea -> forecast_model, validated */
@@ -1200,9 +1381,8 @@ doliflow_forecast_model_from_bytea(PG_FUNCTION_ARGS)
 	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
 	FcModel		m;
 	uint32		nf;
-	const char *fp;
 
-	if (!parse_model_bytes(VARDATA(b), VARSIZE(b) - VARHDRSZ, &m, &nf, &fp, NULL))
+	if (!parse_model_bytes(VARDATA(b), VARSIZE(b) - VARHDRSZ, &m, &nf, NULL, NULL))
 		corrupt_error();
 	PG_RETURN_BYTEA_P(b);
 }
@@ -2027,7 +2207,7 @@ doliflow_forecast_fitted(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	uint32		nf;
-	const char *fp;
+	float4	   *fp = NULL;
 	FcModel    *m = get_model(fcinfo, 0, &nf, &fp, NULL);
 	uint32		i;
 
@@ -2036,9 +2216,8 @@ doliflow_forecast_fitted(PG_FUNCTION_ARGS)
 	{
 		Datum		values[2];
 		bool		nulls[2] = {false, false};
-		float4		f;
+		float4		f = fp[i];
 
-		memcpy(&f, fp + i * sizeof(float4), sizeof(float4));
 		values[0] = DateADTGetDatum(model_day(m, i));
 		values[1] = Float8GetDatum((double) f * m->data_scale);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -2139,7 +2318,6 @@ doliflow_forecast_model_is_valid(PG_FUNCTION_ARGS)
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	FcModel	   *m = palloc(sizeof(FcModel));
 	uint32		nf;
-	const char *fp;
 
-	PG_RETURN_BOOL(parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, &fp, NULL));
+	PG_RETURN_BOOL(parse_model_bytes(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), m, &nf, NULL, NULL));
 }
