@@ -5701,6 +5701,26 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION doliflow._config_dump_sequences()
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	q regclass;
+BEGIN
+	FOR q IN SELECT DISTINCT d.objid::regclass
+			   FROM pg_catalog.pg_extension e
+			   CROSS JOIN LATERAL pg_catalog.unnest(e.extconfig) AS c(reloid)
+			   JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = c.reloid
+			    AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')
+			   JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+			  WHERE e.extname = 'doliflow' LOOP
+		PERFORM pg_catalog.pg_extension_config_dump(q, '');
+	END LOOP;
+END;
+$function$
+;
 COMMENT ON ROUTINE doliflow._affected_dim_customer() IS 'Internal: customer keys an incremental load rebuilds (changed customers, and the customers of changed tickets, invoices and interventions, old and new)';
 COMMENT ON ROUTINE doliflow._affected_dim_product() IS 'Internal: product keys an incremental load rebuilds (changed products, supplier prices and stock rows)';
 COMMENT ON ROUTINE doliflow._affected_dim_project() IS 'Internal: project keys an incremental load rebuilds (changed projects, and the projects of changed tasks, time spent, users, stock movements and invoices)';
@@ -5721,6 +5741,7 @@ COMMENT ON ROUTINE doliflow._claim(text) IS 'Internal: claims the doliflow lock 
 COMMENT ON ROUTINE doliflow._claim_held(text) IS 'Internal: whether this backend holds the doliflow lock of that name';
 COMMENT ON ROUTINE doliflow._claim_holder(text) IS 'Internal: pid of the live backend holding the doliflow lock of that name, if any';
 COMMENT ON ROUTINE doliflow._claim_xact(text) IS 'Internal: locks the doliflow lock row of that name until the end of the transaction; false when another transaction holds it';
+COMMENT ON ROUTINE doliflow._config_dump_sequences() IS 'Internal: marks for pg_dump the sequences of every table of doliflow that pg_dump keeps (install and upgrade scripts only)';
 COMMENT ON ROUTINE doliflow._connect(text,integer,text,text,text) IS 'Internal: the work of doliflow.connect(), which re-raises its errors without the statement';
 COMMENT ON ROUTINE doliflow._extrafield_key(text) IS 'Internal: the ticket extra field named by a setting, NULL (with a warning) when no ticket of the lake has it';
 COMMENT ON ROUTINE doliflow._extrafield_suggest(text,text,text) IS 'internal: whether a ticket extrafield (name, label) looks like what the setting p_setting (extrafield_*) expects, by keywords in French and English';
@@ -6350,3 +6371,5 @@ REVOKE ALL ON ROUTINE doliflow.apply_grants() FROM PUBLIC, doliflow_batch, dolif
 GRANT EXECUTE ON ROUTINE doliflow.apply_grants() TO doliflow_owner;
 REVOKE ALL ON ROUTINE doliflow._settings_restore() FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
 GRANT EXECUTE ON ROUTINE doliflow._settings_restore() TO doliflow_owner;
+REVOKE ALL ON ROUTINE doliflow._config_dump_sequences() FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
+GRANT EXECUTE ON ROUTINE doliflow._config_dump_sequences() TO doliflow_owner;
