@@ -596,115 +596,122 @@ REVOKE ALL ON PROCEDURE doliflow._extract_run(bigint, int, text) FROM PUBLIC;
 ------------------------------------------------------------------------------
 
 CREATE TABLE doliflow.quality_rule (
-	rule_id    int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	table_name text NOT NULL REFERENCES doliflow.source_table,
-	kind       text NOT NULL CHECK (kind IN ('required', 'duplicate', 'orphan', 'negative', 'end_before_start')),
-	columns    text[] NOT NULL,
-	ref_table  text REFERENCES doliflow.source_table,
-	condition  text,
+	rule_id      int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	table_name   text NOT NULL REFERENCES doliflow.source_table,
+	kind         text NOT NULL CHECK (kind IN ('required', 'duplicate', 'orphan', 'negative', 'wrong_sign', 'end_before_start')),
+	columns      text[] NOT NULL,
+	ref_table    text REFERENCES doliflow.source_table,
+	only_where   text,
+	only_equals  text,
+	input_types  integer[],
+	output_types integer[],
 	CHECK ((kind = 'orphan') = (ref_table IS NOT NULL)),
-	CHECK (kind NOT IN ('negative', 'end_before_start') OR condition IS NOT NULL)
+	CHECK ((only_where IS NULL) = (only_equals IS NULL) AND (only_where IS NULL OR kind = 'orphan')),
+	CHECK ((kind = 'wrong_sign') = (input_types IS NOT NULL AND output_types IS NOT NULL)),
+	CHECK (kind NOT IN ('wrong_sign', 'end_before_start') OR cardinality(columns) = 2)
 );
-COMMENT ON TABLE doliflow.quality_rule IS 'What doliflow.quality_report() checks per lake table: required columns (besides those NOT NULL in Dolibarr), business keys that must be unique, foreign keys that must find their parent, and row conditions that are impossible (negative quantities, end before start). Add rows to check more.';
-COMMENT ON COLUMN doliflow.quality_rule.kind IS 'required (columns must not be NULL or empty), duplicate (columns form a business key), orphan (columns[1] must match the key of ref_table; 0 and NULL mean "none"), negative or end_before_start (condition flags an impossible row)';
+COMMENT ON TABLE doliflow.quality_rule IS 'What doliflow.quality_report() checks per lake table: required columns (besides those NOT NULL in Dolibarr), business keys that must be unique, foreign keys that must find their parent, and impossible rows (negative quantities, a sign contradicting the movement type, end before start). Add rows to check more: every rule names columns, none holds SQL.';
+COMMENT ON COLUMN doliflow.quality_rule.kind IS 'required (columns must not be NULL or empty), duplicate (columns form a business key), orphan (columns[1] must match the key of ref_table; 0 and NULL mean "none"), negative (a column below 0), wrong_sign (columns[1] below 0 when columns[2] is one of input_types, above 0 when one of output_types), end_before_start (columns[2] before columns[1])';
 COMMENT ON COLUMN doliflow.quality_rule.columns IS 'Columns of the lake table the rule is about';
 COMMENT ON COLUMN doliflow.quality_rule.ref_table IS 'For orphan rules: the referenced source table';
-COMMENT ON COLUMN doliflow.quality_rule.condition IS 'SQL condition on the row (alias r); for negative/end_before_start it flags the row, for orphan it restricts the rows checked';
+COMMENT ON COLUMN doliflow.quality_rule.only_where IS 'For orphan rules: check only the rows whose column only_where equals only_equals (e.g. elementtype = task)';
+COMMENT ON COLUMN doliflow.quality_rule.only_equals IS 'For orphan rules: the value of only_where the checked rows have';
+COMMENT ON COLUMN doliflow.quality_rule.input_types IS 'For wrong_sign rules: the values of columns[2] under which columns[1] must not be negative';
+COMMENT ON COLUMN doliflow.quality_rule.output_types IS 'For wrong_sign rules: the values of columns[2] under which columns[1] must not be positive';
 COMMENT ON COLUMN doliflow.quality_rule.rule_id IS 'Rule number';
 COMMENT ON COLUMN doliflow.quality_rule.table_name IS 'Lake table the rule checks';
 GRANT SELECT ON doliflow.quality_rule TO doliflow_owner;
 
-INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, condition) VALUES
+INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, only_where, only_equals, input_types, output_types) VALUES
 	-- required beyond Dolibarr's NOT NULL
-	('llx_societe', 'required', '{nom,datec,town}', NULL, NULL),
-	('llx_ticket_extrafields', 'required', '{extrafields.extrafield_estimated_duration,extrafields.extrafield_intervention_type}', NULL, NULL),
-	('llx_socpeople', 'required', '{lastname,datec}', NULL, NULL),
-	('llx_user', 'required', '{lastname,datec}', NULL, NULL),
-	('llx_product', 'required', '{datec}', NULL, NULL),
-	('llx_projet', 'required', '{fk_soc,datec,dateo}', NULL, NULL),
-	('llx_projet_task', 'required', '{datec,dateo}', NULL, NULL),
-	('llx_element_time', 'required', '{element_date,element_duration,fk_user}', NULL, NULL),
-	('llx_ticket', 'required', '{fk_soc,datec,subject,type_code,fk_statut}', NULL, NULL),
-	('llx_actioncomm', 'required', '{datep,code}', NULL, NULL),
-	('llx_fichinter', 'required', '{datec,duree}', NULL, NULL),
-	('llx_fichinterdet', 'required', '{fk_fichinter,date,duree}', NULL, NULL),
-	('llx_facture', 'required', '{datef,datec}', NULL, NULL),
-	('llx_facturedet', 'required', '{qty,total_ht}', NULL, NULL),
-	('llx_commande_fournisseur', 'required', '{date_commande,date_creation}', NULL, NULL),
-	('llx_commande_fournisseurdet', 'required', '{fk_product,qty}', NULL, NULL),
-	('llx_stock_mouvement', 'required', '{datem,value,type_mouvement}', NULL, NULL),
-	('llx_product_stock', 'required', '{reel}', NULL, NULL),
-	('llx_product_fournisseur_price', 'required', '{fk_product,fk_soc}', NULL, NULL),
+	('llx_societe', 'required', '{nom,datec,town}', NULL, NULL, NULL, NULL, NULL),
+	('llx_ticket_extrafields', 'required', '{extrafields.extrafield_estimated_duration,extrafields.extrafield_intervention_type}', NULL, NULL, NULL, NULL, NULL),
+	('llx_socpeople', 'required', '{lastname,datec}', NULL, NULL, NULL, NULL, NULL),
+	('llx_user', 'required', '{lastname,datec}', NULL, NULL, NULL, NULL, NULL),
+	('llx_product', 'required', '{datec}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet', 'required', '{fk_soc,datec,dateo}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet_task', 'required', '{datec,dateo}', NULL, NULL, NULL, NULL, NULL),
+	('llx_element_time', 'required', '{element_date,element_duration,fk_user}', NULL, NULL, NULL, NULL, NULL),
+	('llx_ticket', 'required', '{fk_soc,datec,subject,type_code,fk_statut}', NULL, NULL, NULL, NULL, NULL),
+	('llx_actioncomm', 'required', '{datep,code}', NULL, NULL, NULL, NULL, NULL),
+	('llx_fichinter', 'required', '{datec,duree}', NULL, NULL, NULL, NULL, NULL),
+	('llx_fichinterdet', 'required', '{fk_fichinter,date,duree}', NULL, NULL, NULL, NULL, NULL),
+	('llx_facture', 'required', '{datef,datec}', NULL, NULL, NULL, NULL, NULL),
+	('llx_facturedet', 'required', '{qty,total_ht}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseur', 'required', '{date_commande,date_creation}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseurdet', 'required', '{fk_product,qty}', NULL, NULL, NULL, NULL, NULL),
+	('llx_stock_mouvement', 'required', '{datem,value,type_mouvement}', NULL, NULL, NULL, NULL, NULL),
+	('llx_product_stock', 'required', '{reel}', NULL, NULL, NULL, NULL, NULL),
+	('llx_product_fournisseur_price', 'required', '{fk_product,fk_soc}', NULL, NULL, NULL, NULL, NULL),
 	-- business keys
-	('llx_c_ticket_type', 'duplicate', '{code,entity}', NULL, NULL),
-	('llx_c_ticket_severity', 'duplicate', '{code,entity}', NULL, NULL),
-	('llx_c_ticket_category', 'duplicate', '{code,entity}', NULL, NULL),
-	('llx_extrafields', 'duplicate', '{name,entity,elementtype}', NULL, NULL),
-	('llx_user', 'duplicate', '{login,entity}', NULL, NULL),
-	('llx_societe', 'duplicate', '{nom,entity}', NULL, NULL),
-	('llx_entrepot', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_product', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_product_stock', 'duplicate', '{fk_product,fk_entrepot}', NULL, NULL),
-	('llx_projet', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_projet_task', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_projet_task', 'duplicate', '{fk_projet,label}', NULL, NULL),
-	('llx_ticket', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_ticket_extrafields', 'duplicate', '{fk_object}', NULL, NULL),
-	('llx_actioncomm', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_element_element', 'duplicate', '{fk_source,sourcetype,fk_target,targettype}', NULL, NULL),
-	('llx_fichinter', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_facture', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_commande_fournisseur', 'duplicate', '{ref,entity}', NULL, NULL),
-	('llx_stock_mouvement', 'duplicate', '{fk_product,fk_entrepot,datem,value,type_mouvement,fk_origin,origintype,inventorycode}', NULL, NULL),
+	('llx_c_ticket_type', 'duplicate', '{code,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_c_ticket_severity', 'duplicate', '{code,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_c_ticket_category', 'duplicate', '{code,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_extrafields', 'duplicate', '{name,entity,elementtype}', NULL, NULL, NULL, NULL, NULL),
+	('llx_user', 'duplicate', '{login,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_societe', 'duplicate', '{nom,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_entrepot', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_product', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_product_stock', 'duplicate', '{fk_product,fk_entrepot}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet_task', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet_task', 'duplicate', '{fk_projet,label}', NULL, NULL, NULL, NULL, NULL),
+	('llx_ticket', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_ticket_extrafields', 'duplicate', '{fk_object}', NULL, NULL, NULL, NULL, NULL),
+	('llx_actioncomm', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_element_element', 'duplicate', '{fk_source,sourcetype,fk_target,targettype}', NULL, NULL, NULL, NULL, NULL),
+	('llx_fichinter', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_facture', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseur', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_stock_mouvement', 'duplicate', '{fk_product,fk_entrepot,datem,value,type_mouvement,fk_origin,origintype,inventorycode}', NULL, NULL, NULL, NULL, NULL),
 	-- foreign keys
-	('llx_socpeople', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_product_stock', 'orphan', '{fk_product}', 'llx_product', NULL),
-	('llx_product_stock', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL),
-	('llx_product_fournisseur_price', 'orphan', '{fk_product}', 'llx_product', NULL),
-	('llx_product_fournisseur_price', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_projet', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_projet_task', 'orphan', '{fk_projet}', 'llx_projet', NULL),
-	('llx_element_time', 'orphan', '{fk_element}', 'llx_projet_task', 'r.elementtype = ''task'''),
-	('llx_element_time', 'orphan', '{fk_user}', 'llx_user', NULL),
-	('llx_ticket', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_ticket', 'orphan', '{fk_project}', 'llx_projet', NULL),
-	('llx_ticket', 'orphan', '{fk_user_assign}', 'llx_user', NULL),
-	('llx_ticket_extrafields', 'orphan', '{fk_object}', 'llx_ticket', NULL),
-	('llx_actioncomm', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_actioncomm', 'orphan', '{fk_project}', 'llx_projet', NULL),
-	('llx_fichinter', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_fichinter', 'orphan', '{fk_projet}', 'llx_projet', NULL),
-	('llx_fichinterdet', 'orphan', '{fk_fichinter}', 'llx_fichinter', NULL),
-	('llx_facture', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_facture', 'orphan', '{fk_projet}', 'llx_projet', NULL),
-	('llx_facturedet', 'orphan', '{fk_facture}', 'llx_facture', NULL),
-	('llx_facturedet', 'orphan', '{fk_product}', 'llx_product', NULL),
-	('llx_commande_fournisseur', 'orphan', '{fk_soc}', 'llx_societe', NULL),
-	('llx_commande_fournisseurdet', 'orphan', '{fk_commande}', 'llx_commande_fournisseur', NULL),
-	('llx_commande_fournisseurdet', 'orphan', '{fk_product}', 'llx_product', NULL),
-	('llx_stock_mouvement', 'orphan', '{fk_product}', 'llx_product', NULL),
-	('llx_stock_mouvement', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL),
+	('llx_socpeople', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_product_stock', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
+	('llx_product_stock', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL, NULL, NULL, NULL),
+	('llx_product_fournisseur_price', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
+	('llx_product_fournisseur_price', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_projet', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_projet_task', 'orphan', '{fk_projet}', 'llx_projet', NULL, NULL, NULL, NULL),
+	('llx_element_time', 'orphan', '{fk_element}', 'llx_projet_task', 'elementtype', 'task', NULL, NULL),
+	('llx_element_time', 'orphan', '{fk_user}', 'llx_user', NULL, NULL, NULL, NULL),
+	('llx_ticket', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_ticket', 'orphan', '{fk_project}', 'llx_projet', NULL, NULL, NULL, NULL),
+	('llx_ticket', 'orphan', '{fk_user_assign}', 'llx_user', NULL, NULL, NULL, NULL),
+	('llx_ticket_extrafields', 'orphan', '{fk_object}', 'llx_ticket', NULL, NULL, NULL, NULL),
+	('llx_actioncomm', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_actioncomm', 'orphan', '{fk_project}', 'llx_projet', NULL, NULL, NULL, NULL),
+	('llx_fichinter', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_fichinter', 'orphan', '{fk_projet}', 'llx_projet', NULL, NULL, NULL, NULL),
+	('llx_fichinterdet', 'orphan', '{fk_fichinter}', 'llx_fichinter', NULL, NULL, NULL, NULL),
+	('llx_facture', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_facture', 'orphan', '{fk_projet}', 'llx_projet', NULL, NULL, NULL, NULL),
+	('llx_facturedet', 'orphan', '{fk_facture}', 'llx_facture', NULL, NULL, NULL, NULL),
+	('llx_facturedet', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseur', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseurdet', 'orphan', '{fk_commande}', 'llx_commande_fournisseur', NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseurdet', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
+	('llx_stock_mouvement', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
+	('llx_stock_mouvement', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL, NULL, NULL, NULL),
 	-- impossible quantities
-	('llx_facturedet', 'negative', '{qty}', NULL, 'r.qty < 0'),
-	('llx_commande_fournisseurdet', 'negative', '{qty}', NULL, 'r.qty < 0'),
-	('llx_element_time', 'negative', '{element_duration}', NULL, 'r.element_duration < 0'),
-	('llx_projet_task', 'negative', '{planned_workload}', NULL, 'r.planned_workload < 0'),
-	('llx_fichinter', 'negative', '{duree}', NULL, 'r.duree < 0'),
-	('llx_fichinterdet', 'negative', '{duree}', NULL, 'r.duree < 0'),
-	('llx_product_fournisseur_price', 'negative', '{price,quantity}', NULL, 'r.price < 0 OR r.quantity < 0'),
+	('llx_facturedet', 'negative', '{qty}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseurdet', 'negative', '{qty}', NULL, NULL, NULL, NULL, NULL),
+	('llx_element_time', 'negative', '{element_duration}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet_task', 'negative', '{planned_workload}', NULL, NULL, NULL, NULL, NULL),
+	('llx_fichinter', 'negative', '{duree}', NULL, NULL, NULL, NULL, NULL),
+	('llx_fichinterdet', 'negative', '{duree}', NULL, NULL, NULL, NULL, NULL),
+	('llx_product_fournisseur_price', 'negative', '{price,quantity}', NULL, NULL, NULL, NULL, NULL),
 	-- a movement whose sign contradicts its type (0/3 are inputs, 1/2 outputs)
-	('llx_stock_mouvement', 'negative', '{value,type_mouvement}', NULL,
-	 '(r.type_mouvement IN (0, 3) AND r.value < 0) OR (r.type_mouvement IN (1, 2) AND r.value > 0)'),
+	('llx_stock_mouvement', 'wrong_sign', '{value,type_mouvement}', NULL, NULL, NULL, '{0,3}', '{1,2}'),
 	-- end before start
-	('llx_ticket', 'end_before_start', '{datec,date_close}', NULL, 'r.date_close < r.datec'),
-	('llx_projet', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
-	('llx_projet_task', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
-	('llx_actioncomm', 'end_before_start', '{datep,datep2}', NULL, 'r.datep2 < r.datep'),
-	('llx_fichinter', 'end_before_start', '{dateo,datee}', NULL, 'r.datee < r.dateo'),
-	('llx_facture', 'end_before_start', '{datef,date_lim_reglement}', NULL, 'r.date_lim_reglement < r.datef'),
-	('llx_facturedet', 'end_before_start', '{date_start,date_end}', NULL, 'r.date_end < r.date_start'),
-	('llx_commande_fournisseurdet', 'end_before_start', '{date_start,date_end}', NULL, 'r.date_end < r.date_start'),
-	('llx_user', 'end_before_start', '{dateemployment,dateemploymentend}', NULL, 'r.dateemploymentend < r.dateemployment');
+	('llx_ticket', 'end_before_start', '{datec,date_close}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet', 'end_before_start', '{dateo,datee}', NULL, NULL, NULL, NULL, NULL),
+	('llx_projet_task', 'end_before_start', '{dateo,datee}', NULL, NULL, NULL, NULL, NULL),
+	('llx_actioncomm', 'end_before_start', '{datep,datep2}', NULL, NULL, NULL, NULL, NULL),
+	('llx_fichinter', 'end_before_start', '{dateo,datee}', NULL, NULL, NULL, NULL, NULL),
+	('llx_facture', 'end_before_start', '{datef,date_lim_reglement}', NULL, NULL, NULL, NULL, NULL),
+	('llx_facturedet', 'end_before_start', '{date_start,date_end}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande_fournisseurdet', 'end_before_start', '{date_start,date_end}', NULL, NULL, NULL, NULL, NULL),
+	('llx_user', 'end_before_start', '{dateemployment,dateemploymentend}', NULL, NULL, NULL, NULL, NULL);
 
 CREATE FUNCTION doliflow.quality_report(days int DEFAULT 30)
 RETURNS TABLE (table_name text, rows bigint, missing_pct numeric, missing_cells bigint, duplicates bigint, orphans bigint,
@@ -768,13 +775,21 @@ BEGIN
 			v_nreq := v_nreq + r.v_n_x;
 		END IF;
 		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
-								 q.columns[1], q.ref_table || '_current', coalesce(q.condition, 'true'),
+								 q.columns[1], q.ref_table || '_current',
+								 coalesce(format('r.%I::text = %L', q.only_where, q.only_equals), 'true'),
 								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
 						  ' OR ')
 		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
-		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_neg
-		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'negative';
-		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_ebs
+		-- (every condition is built from column names and values, quoted here: no rule holds SQL)
+		SELECT string_agg(x.cond, ' OR ') INTO v_neg FROM (
+			SELECT format('r.%I < 0', c) AS cond
+			  FROM doliflow.quality_rule q, unnest(q.columns) c
+			 WHERE q.table_name = t.tn AND q.kind = 'negative'
+			UNION ALL
+			SELECT format('(r.%2$I = ANY (%3$L::integer[]) AND r.%1$I < 0) OR (r.%2$I = ANY (%4$L::integer[]) AND r.%1$I > 0)',
+						  q.columns[1], q.columns[2], q.input_types, q.output_types)
+			  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'wrong_sign') x;
+		SELECT string_agg(format('r.%2$I < r.%1$I', q.columns[1], q.columns[2]), ' OR ') INTO v_ebs
 		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'end_before_start';
 		SELECT string_agg(format('(SELECT count(*) - count(DISTINCT (%1$s)) FROM scope r WHERE %2$s)',
 								 (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(q.columns) c),

@@ -483,7 +483,7 @@ test_large(void)
 		TAP_NEAR(m->b_logest, 0.85, 0.01, "10^6 rows: elasticity 0.85 recovered");
 		dm_model_free(m, NULL);
 	}
-	TAP_OK(t2 - t1 < 10, "10^6 rows: accumulate %.2f s, fit %.2f s", t1 - t0, t2 - t1);
+	printf("# 10^6 rows: accumulate %.2f s, fit %.2f s (timings: printed, not asserted)\n", t1 - t0, t2 - t1);
 	dm_data_free(&d, NULL);
 }
 

@@ -222,3 +222,19 @@ ALTER TABLE doliflow.warehouse_targets
 -- the registry rows come back from 95_rows.
 DELETE FROM doliflow.analytics_module;
 ALTER TABLE doliflow.analytics_module ALTER COLUMN procedure TYPE regprocedure USING procedure::regprocedure;
+
+-- Quality rules hold no SQL: their conditions are column names and values (the rows come
+-- back from 95_rows, with the same rule numbers).
+DELETE FROM doliflow.quality_rule;
+ALTER TABLE doliflow.quality_rule
+	DROP CONSTRAINT quality_rule_kind_check,
+	DROP CONSTRAINT quality_rule_check1,
+	DROP COLUMN condition,
+	ADD COLUMN only_where text,
+	ADD COLUMN only_equals text,
+	ADD COLUMN input_types integer[],
+	ADD COLUMN output_types integer[],
+	ADD CONSTRAINT quality_rule_kind_check CHECK (kind IN ('required', 'duplicate', 'orphan', 'negative', 'wrong_sign', 'end_before_start')),
+	ADD CONSTRAINT quality_rule_check1 CHECK ((only_where IS NULL) = (only_equals IS NULL) AND (only_where IS NULL OR kind = 'orphan')),
+	ADD CONSTRAINT quality_rule_check2 CHECK ((kind = 'wrong_sign') = (input_types IS NOT NULL AND output_types IS NOT NULL)),
+	ADD CONSTRAINT quality_rule_check3 CHECK (kind NOT IN ('wrong_sign', 'end_before_start') OR pg_catalog.cardinality(columns) = 2);

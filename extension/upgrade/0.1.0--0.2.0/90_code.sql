@@ -1107,13 +1107,21 @@ BEGIN
 			v_nreq := v_nreq + r.v_n_x;
 		END IF;
 		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
-								 q.columns[1], q.ref_table || '_current', coalesce(q.condition, 'true'),
+								 q.columns[1], q.ref_table || '_current',
+								 coalesce(format('r.%I::text = %L', q.only_where, q.only_equals), 'true'),
 								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
 						  ' OR ')
 		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
-		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_neg
-		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'negative';
-		SELECT string_agg('(' || q.condition || ')', ' OR ') INTO v_ebs
+		-- (every condition is built from column names and values, quoted here: no rule holds SQL)
+		SELECT string_agg(x.cond, ' OR ') INTO v_neg FROM (
+			SELECT format('r.%I < 0', c) AS cond
+			  FROM doliflow.quality_rule q, unnest(q.columns) c
+			 WHERE q.table_name = t.tn AND q.kind = 'negative'
+			UNION ALL
+			SELECT format('(r.%2$I = ANY (%3$L::integer[]) AND r.%1$I < 0) OR (r.%2$I = ANY (%4$L::integer[]) AND r.%1$I > 0)',
+						  q.columns[1], q.columns[2], q.input_types, q.output_types)
+			  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'wrong_sign') x;
+		SELECT string_agg(format('r.%2$I < r.%1$I', q.columns[1], q.columns[2]), ' OR ') INTO v_ebs
 		  FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'end_before_start';
 		SELECT string_agg(format('(SELECT count(*) - count(DISTINCT (%1$s)) FROM scope r WHERE %2$s)',
 								 (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(q.columns) c),
@@ -5816,6 +5824,12 @@ COMMENT ON COLUMN doliflow.pipeline_lock.claimed_at IS 'When the claim was taken
 COMMENT ON COLUMN doliflow.pipeline_lock.holder_pid IS 'pid of the backend holding the claim, NULL when free (a claim of a backend that ended is stale and taken over)';
 COMMENT ON COLUMN doliflow.pipeline_lock.holder_start IS 'backend start time of the holder (with the pid, identifies the backend)';
 COMMENT ON COLUMN doliflow.pipeline_lock.name IS 'run, extract or load_warehouse';
+COMMENT ON table doliflow.quality_rule IS 'What doliflow.quality_report() checks per lake table: required columns (besides those NOT NULL in Dolibarr), business keys that must be unique, foreign keys that must find their parent, and impossible rows (negative quantities, a sign contradicting the movement type, end before start). Add rows to check more: every rule names columns, none holds SQL.';
+COMMENT ON COLUMN doliflow.quality_rule.input_types IS 'For wrong_sign rules: the values of columns[2] under which columns[1] must not be negative';
+COMMENT ON COLUMN doliflow.quality_rule.kind IS 'required (columns must not be NULL or empty), duplicate (columns form a business key), orphan (columns[1] must match the key of ref_table; 0 and NULL mean "none"), negative (a column below 0), wrong_sign (columns[1] below 0 when columns[2] is one of input_types, above 0 when one of output_types), end_before_start (columns[2] before columns[1])';
+COMMENT ON COLUMN doliflow.quality_rule.only_equals IS 'For orphan rules: the value of only_where the checked rows have';
+COMMENT ON COLUMN doliflow.quality_rule.only_where IS 'For orphan rules: check only the rows whose column only_where equals only_equals (e.g. elementtype = task)';
+COMMENT ON COLUMN doliflow.quality_rule.output_types IS 'For wrong_sign rules: the values of columns[2] under which columns[1] must not be positive';
 COMMENT ON table doliflow.report_labels IS 'Every word the HTML report shows, in French (fr) and English (en); keyed by a stable English identifier (levels, segments, anomaly kinds and severities are keyed by the value stored in dw)';
 COMMENT ON COLUMN doliflow.report_labels.en IS 'English text';
 COMMENT ON COLUMN doliflow.report_labels.fr IS 'French text';
