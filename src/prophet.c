@@ -287,6 +287,44 @@ build_row(const fit_ctx *c, int i, double *row)
 	return zt;
 }
 
+/*
+ * g[j] += a0 x0[j] + a1 x1[j] + a2 x2[j] + a3 x3[j] for j in [from, to),
+ * two columns at a time with GCC's generic vectors where available: the
+ * same operations in the same order on each element, so the same result
+ * bit for bit as the scalar loop (which is the fallback).
+ */
+#if defined(__GNUC__)
+typedef double v2d __attribute__((vector_size(16), aligned(8), may_alias));
+#endif
+
+static inline void
+rank4_update(double *g, const double *x0, const double *x1, const double *x2,
+			 const double *x3, double a0, double a1, double a2, double a3,
+			 int from, int to)
+{
+	int			j = from;
+
+#if defined(__GNUC__)
+	{
+		v2d			v0 = {a0, a0},
+					v1 = {a1, a1},
+					v2 = {a2, a2},
+					v3 = {a3, a3};
+
+		for (; j + 2 <= to; j += 2)
+		{
+			v2d			gj = *(const v2d *) (g + j);
+
+			gj += v0 * *(const v2d *) (x0 + j) + v1 * *(const v2d *) (x1 + j) +
+				v2 * *(const v2d *) (x2 + j) + v3 * *(const v2d *) (x3 + j);
+			*(v2d *) (g + j) = gj;
+		}
+	}
+#endif
+	for (; j < to; j++)
+		g[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
+}
+
 /* Accumulate upper triangle of X'X, X'z, z'z over rows [from, to). */
 static void
 accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
@@ -313,20 +351,44 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 			const double *x3 = x2 + p;
 			const double *zr = w->zrow + r;
 
+			int			ze;
+
 			zsum += zr[0] * zr[0] + zr[1] * zr[1] + zr[2] * zr[2] + zr[3] * zr[3];
+
+			/*
+			 * Columns [ze, col_w) are changepoint ramps that are zero in all
+			 * four rows (the ramps of the early rows): their products would
+			 * add exact zeros to G, so they are skipped (same result bit for
+			 * bit, a third less work on average).
+			 */
+			ze = c->col_w;
+			while (ze > c->col_cp && x0[ze - 1] == 0.0 && x1[ze - 1] == 0.0 &&
+				   x2[ze - 1] == 0.0 && x3[ze - 1] == 0.0)
+				ze--;
 			for (int a = 0; a < p; a++)
 			{
-				double		a0 = x0[a],
-							a1 = x1[a],
-							a2 = x2[a],
-							a3 = x3[a];
-				double	   *Ga = G + (size_t) a * p;
+				double		a0,
+							a1,
+							a2,
+							a3;
+				double	   *Ga;
 
+				if (a == ze)
+					a = c->col_w;
+				if (a >= p)
+					break;
+				a0 = x0[a];
+				a1 = x1[a];
+				a2 = x2[a];
+				a3 = x3[a];
+				Ga = G + (size_t) a * p;
 				if (a0 == 0.0 && a1 == 0.0 && a2 == 0.0 && a3 == 0.0)
 					continue;
 				b[a] += a0 * zr[0] + a1 * zr[1] + a2 * zr[2] + a3 * zr[3];
-				for (int bb = a; bb < p; bb++)
-					Ga[bb] += a0 * x0[bb] + a1 * x1[bb] + a2 * x2[bb] + a3 * x3[bb];
+				if (a < ze)
+					rank4_update(Ga, x0, x1, x2, x3, a0, a1, a2, a3, a, ze);
+				rank4_update(Ga, x0, x1, x2, x3, a0, a1, a2, a3,
+							 a > c->col_w ? a : c->col_w, p);
 			}
 		}
 		for (; r < nb; r++)
