@@ -77,6 +77,7 @@ typedef struct work_ptrs
 	double	   *beta, *lam, *mu, *prior_var, *rhs, *tmp, *best;
 	double	   *rows;			/* BLOCK_ROWS x p */
 	double	   *zrow;			/* BLOCK_ROWS */
+	double	   *seg;			/* segments' sums (accumulate) */
 } work_ptrs;
 
 /* ------------------------------------------------------------------ */
@@ -164,7 +165,9 @@ max_params(const prophet_options *o, int n_reg)
 static size_t
 workspace_doubles(int p)
 {
-	return (size_t) 3 * p * p + (size_t) 11 * p + (size_t) BLOCK_ROWS * p + BLOCK_ROWS;
+	/* + the segments' sums of accumulate: at most p - 1 segments of 5 + 2p */
+	return (size_t) 3 * p * p + (size_t) 11 * p + (size_t) BLOCK_ROWS * p + BLOCK_ROWS +
+		(size_t) p * (5 + 2 * (size_t) p);
 }
 
 size_t
@@ -325,24 +328,74 @@ rank4_update(double *g, const double *x0, const double *x1, const double *x2,
 		g[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
 }
 
-/* Accumulate upper triangle of X'X, X'z, z'z over rows [from, to). */
+/*
+ * Accumulate the upper triangle of X'X, X'z and z'z over rows [from, to).
+ *
+ * The trend columns T = [1, t, ramp_0 .. ramp_{C-1}] are piecewise linear
+ * in t: between two changepoints (segment s: the rows with s changepoints
+ * below t, base b_s = cp_{s-1}, b_0 = 0) every one is a + e u with
+ * u = t - b_s >= 0 (intercept a = 1, e = 0; slope a = b_s, e = 1; ramp j < s
+ * a = b_s - cp_j >= 0, e = 1; ramp j >= s zero).  So the rows only add the
+ * segment's moments of u (1, u, u^2, z, u z) and, for each dense column x
+ * (weekly, yearly, regressors: D), the sums of x and u x; T'T, T'D and T'z
+ * are assembled from them per segment at the end (terms of one sign, no
+ * cancellation beyond that of the direct sums).  D'D and D'z are summed
+ * directly, four rows at a time.  Same matrices as summing the products of
+ * the design rows, up to floating-point rounding; about half the work.
+ */
 static void
 accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 		   double *G, double *b, double *zz)
 {
-	int			p = c->p;
+	int			p = c->p,
+				cw = c->col_w,
+				nd = p - cw,
+				nseg = c->C + 1,
+				s = 0;
 	double		zsum = 0.0;
+	double	   *mom = w->seg,	/* nseg x 5: n, sum u, sum u^2, sum z, sum u z */
+			   *F = mom + (size_t) 5 * nseg,	/* nseg x nd: sum x */
+			   *U = F + (size_t) nseg * nd; /* nseg x nd: sum u x */
 
+	memset(mom, 0, sizeof(double) * (size_t) nseg * (5 + 2 * (size_t) nd));
 	for (int i0 = from; i0 < to; i0 += BLOCK_ROWS)
 	{
 		int			nb = (to - i0 < BLOCK_ROWS) ? to - i0 : BLOCK_ROWS;
 		int			r;
 
 		for (r = 0; r < nb; r++)
-			w->zrow[r] = build_row(c, i0 + r, w->rows + (size_t) r * p);
+		{
+			double	   *x = w->rows + (size_t) r * p;
+			double		zr = build_row(c, i0 + r, x),
+						ts = x[1],
+						u;
+			double	   *ms,
+					   *Fs,
+					   *Us;
+
+			w->zrow[r] = zr;
+			/* rows come in increasing t: the segment only moves forward */
+			while (s < c->C && c->cp_s[s] < ts)
+				s++;
+			u = ts - (s > 0 ? c->cp_s[s - 1] : 0.0);
+			ms = mom + (size_t) 5 * s;
+			ms[0] += 1.0;
+			ms[1] += u;
+			ms[2] += u * u;
+			ms[3] += zr;
+			ms[4] += u * zr;
+			Fs = F + (size_t) s * nd;
+			Us = U + (size_t) s * nd;
+			x += cw;
+			for (int k = 0; k < nd; k++)
+			{
+				Fs[k] += x[k];
+				Us[k] += u * x[k];
+			}
+		}
 		r = 0;
 
-		/* four rows at a time: one load/store of G per four products */
+		/* D'D, D'z: four rows at a time, one load/store of G per four */
 		for (; r + 4 <= nb; r += 4)
 		{
 			const double *x0 = w->rows + (size_t) r * p;
@@ -351,44 +404,18 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 			const double *x3 = x2 + p;
 			const double *zr = w->zrow + r;
 
-			int			ze;
-
 			zsum += zr[0] * zr[0] + zr[1] * zr[1] + zr[2] * zr[2] + zr[3] * zr[3];
-
-			/*
-			 * Columns [ze, col_w) are changepoint ramps that are zero in all
-			 * four rows (the ramps of the early rows): their products would
-			 * add exact zeros to G, so they are skipped (same result bit for
-			 * bit, a third less work on average).
-			 */
-			ze = c->col_w;
-			while (ze > c->col_cp && x0[ze - 1] == 0.0 && x1[ze - 1] == 0.0 &&
-				   x2[ze - 1] == 0.0 && x3[ze - 1] == 0.0)
-				ze--;
-			for (int a = 0; a < p; a++)
+			for (int a = cw; a < p; a++)
 			{
-				double		a0,
-							a1,
-							a2,
-							a3;
-				double	   *Ga;
+				double		a0 = x0[a],
+							a1 = x1[a],
+							a2 = x2[a],
+							a3 = x3[a];
 
-				if (a == ze)
-					a = c->col_w;
-				if (a >= p)
-					break;
-				a0 = x0[a];
-				a1 = x1[a];
-				a2 = x2[a];
-				a3 = x3[a];
-				Ga = G + (size_t) a * p;
 				if (a0 == 0.0 && a1 == 0.0 && a2 == 0.0 && a3 == 0.0)
 					continue;
 				b[a] += a0 * zr[0] + a1 * zr[1] + a2 * zr[2] + a3 * zr[3];
-				if (a < ze)
-					rank4_update(Ga, x0, x1, x2, x3, a0, a1, a2, a3, a, ze);
-				rank4_update(Ga, x0, x1, x2, x3, a0, a1, a2, a3,
-							 a > c->col_w ? a : c->col_w, p);
+				rank4_update(G + (size_t) a * p, x0, x1, x2, x3, a0, a1, a2, a3, a, p);
 			}
 		}
 		for (; r < nb; r++)
@@ -397,7 +424,7 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 			double		zr = w->zrow[r];
 
 			zsum += zr * zr;
-			for (int a = 0; a < p; a++)
+			for (int a = cw; a < p; a++)
 			{
 				double		xa = x[a];
 				double	   *Ga = G + (size_t) a * p;
@@ -411,6 +438,41 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 		}
 	}
 	*zz += zsum;
+
+	/* T'T, T'D, T'z from the segments' sums */
+	for (s = 0; s < nseg; s++)
+	{
+		const double *ms = mom + (size_t) 5 * s,
+				   *Fs = F + (size_t) s * nd,
+				   *Us = U + (size_t) s * nd;
+		double		bs = s > 0 ? c->cp_s[s - 1] : 0.0;
+		int			nt = 2 + s; /* intercept, slope, ramps 0 .. s-1 */
+
+		if (ms[0] == 0.0)
+			continue;
+		for (int t = 0; t < nt; t++)
+		{
+			/* column t = at + et u on this segment (T's column index t) */
+			double		at = t == 0 ? 1.0 : t == 1 ? bs : bs - c->cp_s[t - 2],
+						et = t == 0 ? 0.0 : 1.0;
+			double	   *Gt = G + (size_t) t * p;
+
+			for (int q = t; q < nt; q++)
+			{
+				double		aq = q == 0 ? 1.0 : q == 1 ? bs : bs - c->cp_s[q - 2],
+							eq = q == 0 ? 0.0 : 1.0;
+
+				Gt[q] += at * aq * ms[0] + (at * eq + et * aq) * ms[1] + et * eq * ms[2];
+			}
+			b[t] += at * ms[3] + et * ms[4];
+			if (et == 0.0)
+				for (int k = 0; k < nd; k++)
+					Gt[cw + k] += Fs[k];
+			else
+				for (int k = 0; k < nd; k++)
+					Gt[cw + k] += at * Fs[k] + Us[k];
+		}
+	}
 }
 
 /* q = b' G b with G given by its upper triangle (+ optional second matrix) */
@@ -669,6 +731,7 @@ prophet_fit(const prophet_options *opt_in,
 	w.best = w.tmp + p;
 	w.rows = w.best + p;
 	w.zrow = w.rows + (size_t) BLOCK_ROWS * p;
+	w.seg = w.zrow + BLOCK_ROWS;
 	memset(w.Gp, 0, sizeof(double) * 2 * (size_t) p * p);
 	memset(w.bp, 0, sizeof(double) * 2 * (size_t) p);
 
