@@ -30,8 +30,9 @@
  * before use: corrupted bytes raise an error, never crash.
  *
  * forecast_fit aggregate state: a sparse buffer of (day, qty) pairs in the
- * aggregate memory context plus a copy of the options jsonb (parsed by the
- * final function); serialized for parallel query as magic, version, int64 n,
+ * aggregate memory context (only the quantities while the days are
+ * consecutive) plus a copy of the options jsonb (parsed by the final
+ * function); serialized for parallel query as magic, version, int64 n,
  * uint32 options text length, the options as text, int32 days[n],
  * float8 qty[n].  Parallel workers only scan and append: combine
  * concatenates buffers and the final function (sort-free scatter into a
@@ -1389,16 +1390,25 @@ doliflow_forecast_model_from_bytea(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------------ aggregate */
 
+/*
+ * The rows of one group.  While they come one day after the other (the
+ * usual case: a table in day order) only the quantities are kept and the
+ * days are day0, day0 + 1, ... (days == NULL); the first row off that run
+ * writes the days out.  A third of the memory of (day, qty) pairs, so a
+ * hash aggregate keeps more groups before it spills.
+ */
 typedef struct FitState
 {
 	Jsonb	   *options;		/* NULL or a copy in the aggregate context */
 	int64		n;
 	int64		cap;
-	int32	   *days;
+	int32		day0;			/* the first day when days == NULL */
+	int32	   *days;			/* NULL: consecutive days from day0 */
 	double	   *qty;
+	MemoryContext ctx;			/* the aggregate context */
 } FitState;
 
-/* first capacity: a year of daily rows, so 3 years need two doublings */
+/* first capacity: a year of daily rows; grown by half (3 years: 1,152) */
 #define FS_INIT_CAP		512
 
 static FitState *
@@ -1407,9 +1417,36 @@ state_new(MemoryContext ctx, int64 cap)
 	FitState   *st = MemoryContextAllocZero(ctx, sizeof(FitState));
 
 	st->cap = cap < FS_INIT_CAP ? FS_INIT_CAP : cap;
-	st->days = MemoryContextAllocHuge(ctx, sizeof(int32) * st->cap);
+	st->ctx = ctx;
 	st->qty = MemoryContextAllocHuge(ctx, sizeof(double) * st->cap);
 	return st;
+}
+
+/* day of row i */
+static inline int32
+state_day(const FitState *st, int64 i)
+{
+	return st->days ? st->days[i] : (int32) (st->day0 + i);
+}
+
+/* write the days out (the rows stop being consecutive) */
+static void
+state_undense(FitState *st)
+{
+	int64		i;
+
+	if (st->days)
+		return;
+	st->days = MemoryContextAllocHuge(st->ctx, sizeof(int32) * st->cap);
+	for (i = 0; i < st->n; i++)
+		st->days[i] = (int32) (st->day0 + i);
+}
+
+/* can row n have day d and the state stay consecutive? */
+static inline bool
+state_extends(const FitState *st, int32 d)
+{
+	return st->days == NULL && (st->n == 0 || (int64) d == (int64) st->day0 + st->n);
 }
 
 static void
@@ -1418,13 +1455,29 @@ state_reserve(FitState *st, int64 need)
 	if (need <= st->cap)
 		return;
 	while (st->cap < need)
-		st->cap *= 2;
+		st->cap += st->cap / 2;
 	if ((Size) st->cap * sizeof(double) > MaxAllocHugeSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows in one forecast_fit group")));
-	st->days = repalloc_huge(st->days, sizeof(int32) * st->cap);
+	if (st->days)
+		st->days = repalloc_huge(st->days, sizeof(int32) * st->cap);
 	st->qty = repalloc_huge(st->qty, sizeof(double) * st->cap);
+}
+
+/* the days of the state as an array: the state's own, or a palloc'd copy */
+static const int32 *
+state_days(const FitState *st)
+{
+	int32	   *d;
+	int64		i;
+
+	if (st->days)
+		return st->days;
+	d = palloc_extended(sizeof(int32) * (st->n > 0 ? st->n : 1), MCXT_ALLOC_HUGE);
+	for (i = 0; i < st->n; i++)
+		d[i] = (int32) (st->day0 + i);
+	return d;
 }
 
 static void
@@ -1478,7 +1531,16 @@ fit_transfn(FunctionCallInfo fcinfo, bool with_opts)
 				 errhint("Filter or replace NaN and infinite quantities before aggregating.")));
 	if (unlikely(st->n >= st->cap))
 		state_reserve(st, st->n + 1);
-	st->days[st->n] = day;
+	if (likely(state_extends(st, day)))
+	{
+		if (st->n == 0)
+			st->day0 = day;
+	}
+	else
+	{
+		state_undense(st);
+		st->days[st->n] = day;
+	}
 	st->qty[st->n] = q;
 	st->n++;
 	PG_RETURN_POINTER(st);
@@ -1521,7 +1583,22 @@ doliflow_forecast_fit_combine(PG_FUNCTION_ARGS)
 	if (a->options == NULL && b->options != NULL)
 		state_set_options(a, aggctx, b->options);
 	state_reserve(a, a->n + b->n);
-	memcpy(a->days + a->n, b->days, sizeof(int32) * b->n);
+	if (b->n > 0)
+	{
+		if (b->days == NULL && state_extends(a, b->day0))
+		{
+			if (a->n == 0)
+				a->day0 = b->day0;
+		}
+		else
+		{
+			int64		i;
+
+			state_undense(a);
+			for (i = 0; i < b->n; i++)
+				a->days[a->n + i] = state_day(b, i);
+		}
+	}
 	memcpy(a->qty + a->n, b->qty, sizeof(double) * b->n);
 	a->n += b->n;
 	PG_RETURN_POINTER(a);
@@ -1557,7 +1634,8 @@ doliflow_forecast_fit_serial(PG_FUNCTION_ARGS)
 	if (olen)
 		memcpy(p + AS_HDR, opt, olen);
 	p += AS_HDR + olen;
-	memcpy(p, st->days, sizeof(int32) * st->n);
+	if (st->n > 0)
+		memcpy(p, state_days(st), sizeof(int32) * st->n);
 	memcpy(p + sizeof(int32) * st->n, st->qty, sizeof(double) * st->n);
 	PG_RETURN_BYTEA_P(res);
 }
@@ -1603,6 +1681,7 @@ doliflow_forecast_fit_deserial(PG_FUNCTION_ARGS)
 						  DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(txt))));
 	}
 	p += AS_HDR + olen;
+	state_undense(st);
 	memcpy(st->days, p, sizeof(int32) * n);
 	memcpy(st->qty, p + sizeof(int32) * n, sizeof(double) * n);
 	for (i = 0; i < n; i++)
@@ -1912,7 +1991,7 @@ doliflow_forecast_fit_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	es = palloc(sizeof(EvSet));
 	parse_opts(st->options, &o, es);
-	days = st->days;
+	days = state_days(st);
 	qty = st->qty;
 	first = last = days[0];
 	for (i = 1; i < st->n; i++)

@@ -24,14 +24,12 @@
 #include "prophet.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_vector.h>
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -77,6 +75,7 @@ typedef struct work_ptrs
 	double	   *beta, *lam, *mu, *prior_var, *rhs, *tmp, *best;
 	double	   *rows;			/* BLOCK_ROWS x p */
 	double	   *zrow;			/* BLOCK_ROWS */
+	double	   *seg;			/* segments' sums (accumulate) */
 } work_ptrs;
 
 /* ------------------------------------------------------------------ */
@@ -164,7 +163,9 @@ max_params(const prophet_options *o, int n_reg)
 static size_t
 workspace_doubles(int p)
 {
-	return (size_t) 3 * p * p + (size_t) 11 * p + (size_t) BLOCK_ROWS * p + BLOCK_ROWS;
+	/* + the segments' sums of accumulate: at most p - 1 segments of 5 + 2p */
+	return (size_t) 3 * p * p + (size_t) 11 * p + (size_t) BLOCK_ROWS * p + BLOCK_ROWS +
+		(size_t) p * (5 + 2 * (size_t) p);
 }
 
 size_t
@@ -287,24 +288,112 @@ build_row(const fit_ctx *c, int i, double *row)
 	return zt;
 }
 
-/* Accumulate upper triangle of X'X, X'z, z'z over rows [from, to). */
+/*
+ * g[j] += a0 x0[j] + a1 x1[j] + a2 x2[j] + a3 x3[j] for j in [from, to),
+ * two columns at a time with GCC's generic vectors where available: the
+ * same operations in the same order on each element, so the same result
+ * bit for bit as the scalar loop (which is the fallback).
+ */
+#if defined(__GNUC__)
+typedef double v2d __attribute__((vector_size(16), aligned(8), may_alias));
+#endif
+
+static inline void
+rank4_update(double *g, const double *x0, const double *x1, const double *x2,
+			 const double *x3, double a0, double a1, double a2, double a3,
+			 int from, int to)
+{
+	int			j = from;
+
+#if defined(__GNUC__)
+	{
+		v2d			v0 = {a0, a0},
+					v1 = {a1, a1},
+					v2 = {a2, a2},
+					v3 = {a3, a3};
+
+		for (; j + 2 <= to; j += 2)
+		{
+			v2d			gj = *(const v2d *) (g + j);
+
+			gj += v0 * *(const v2d *) (x0 + j) + v1 * *(const v2d *) (x1 + j) +
+				v2 * *(const v2d *) (x2 + j) + v3 * *(const v2d *) (x3 + j);
+			*(v2d *) (g + j) = gj;
+		}
+	}
+#endif
+	for (; j < to; j++)
+		g[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
+}
+
+/*
+ * Accumulate the upper triangle of X'X, X'z and z'z over rows [from, to).
+ *
+ * The trend columns T = [1, t, ramp_0 .. ramp_{C-1}] are piecewise linear
+ * in t: between two changepoints (segment s: the rows with s changepoints
+ * below t, base b_s = cp_{s-1}, b_0 = 0) every one is a + e u with
+ * u = t - b_s >= 0 (intercept a = 1, e = 0; slope a = b_s, e = 1; ramp j < s
+ * a = b_s - cp_j >= 0, e = 1; ramp j >= s zero).  So the rows only add the
+ * segment's moments of u (1, u, u^2, z, u z) and, for each dense column x
+ * (weekly, yearly, regressors: D), the sums of x and u x; T'T, T'D and T'z
+ * are assembled from them per segment at the end (terms of one sign, no
+ * cancellation beyond that of the direct sums).  D'D and D'z are summed
+ * directly, four rows at a time.  Same matrices as summing the products of
+ * the design rows, up to floating-point rounding; about half the work.
+ */
 static void
 accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 		   double *G, double *b, double *zz)
 {
-	int			p = c->p;
+	int			p = c->p,
+				cw = c->col_w,
+				nd = p - cw,
+				nseg = c->C + 1,
+				s = 0;
 	double		zsum = 0.0;
+	double	   *mom = w->seg,	/* nseg x 5: n, sum u, sum u^2, sum z, sum u z */
+			   *F = mom + (size_t) 5 * nseg,	/* nseg x nd: sum x */
+			   *U = F + (size_t) nseg * nd; /* nseg x nd: sum u x */
 
+	memset(mom, 0, sizeof(double) * (size_t) nseg * (5 + 2 * (size_t) nd));
 	for (int i0 = from; i0 < to; i0 += BLOCK_ROWS)
 	{
 		int			nb = (to - i0 < BLOCK_ROWS) ? to - i0 : BLOCK_ROWS;
 		int			r;
 
 		for (r = 0; r < nb; r++)
-			w->zrow[r] = build_row(c, i0 + r, w->rows + (size_t) r * p);
+		{
+			double	   *x = w->rows + (size_t) r * p;
+			double		zr = build_row(c, i0 + r, x),
+						ts = x[1],
+						u;
+			double	   *ms,
+					   *Fs,
+					   *Us;
+
+			w->zrow[r] = zr;
+			/* rows come in increasing t: the segment only moves forward */
+			while (s < c->C && c->cp_s[s] < ts)
+				s++;
+			u = ts - (s > 0 ? c->cp_s[s - 1] : 0.0);
+			ms = mom + (size_t) 5 * s;
+			ms[0] += 1.0;
+			ms[1] += u;
+			ms[2] += u * u;
+			ms[3] += zr;
+			ms[4] += u * zr;
+			Fs = F + (size_t) s * nd;
+			Us = U + (size_t) s * nd;
+			x += cw;
+			for (int k = 0; k < nd; k++)
+			{
+				Fs[k] += x[k];
+				Us[k] += u * x[k];
+			}
+		}
 		r = 0;
 
-		/* four rows at a time: one load/store of G per four products */
+		/* D'D, D'z: four rows at a time, one load/store of G per four */
 		for (; r + 4 <= nb; r += 4)
 		{
 			const double *x0 = w->rows + (size_t) r * p;
@@ -314,19 +403,17 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 			const double *zr = w->zrow + r;
 
 			zsum += zr[0] * zr[0] + zr[1] * zr[1] + zr[2] * zr[2] + zr[3] * zr[3];
-			for (int a = 0; a < p; a++)
+			for (int a = cw; a < p; a++)
 			{
 				double		a0 = x0[a],
 							a1 = x1[a],
 							a2 = x2[a],
 							a3 = x3[a];
-				double	   *Ga = G + (size_t) a * p;
 
 				if (a0 == 0.0 && a1 == 0.0 && a2 == 0.0 && a3 == 0.0)
 					continue;
 				b[a] += a0 * zr[0] + a1 * zr[1] + a2 * zr[2] + a3 * zr[3];
-				for (int bb = a; bb < p; bb++)
-					Ga[bb] += a0 * x0[bb] + a1 * x1[bb] + a2 * x2[bb] + a3 * x3[bb];
+				rank4_update(G + (size_t) a * p, x0, x1, x2, x3, a0, a1, a2, a3, a, p);
 			}
 		}
 		for (; r < nb; r++)
@@ -335,7 +422,7 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 			double		zr = w->zrow[r];
 
 			zsum += zr * zr;
-			for (int a = 0; a < p; a++)
+			for (int a = cw; a < p; a++)
 			{
 				double		xa = x[a];
 				double	   *Ga = G + (size_t) a * p;
@@ -349,6 +436,41 @@ accumulate(const fit_ctx *c, const work_ptrs *w, int from, int to,
 		}
 	}
 	*zz += zsum;
+
+	/* T'T, T'D, T'z from the segments' sums */
+	for (s = 0; s < nseg; s++)
+	{
+		const double *ms = mom + (size_t) 5 * s,
+				   *Fs = F + (size_t) s * nd,
+				   *Us = U + (size_t) s * nd;
+		double		bs = s > 0 ? c->cp_s[s - 1] : 0.0;
+		int			nt = 2 + s; /* intercept, slope, ramps 0 .. s-1 */
+
+		if (ms[0] == 0.0)
+			continue;
+		for (int t = 0; t < nt; t++)
+		{
+			/* column t = at + et u on this segment (T's column index t) */
+			double		at = t == 0 ? 1.0 : t == 1 ? bs : bs - c->cp_s[t - 2],
+						et = t == 0 ? 0.0 : 1.0;
+			double	   *Gt = G + (size_t) t * p;
+
+			for (int q = t; q < nt; q++)
+			{
+				double		aq = q == 0 ? 1.0 : q == 1 ? bs : bs - c->cp_s[q - 2],
+							eq = q == 0 ? 0.0 : 1.0;
+
+				Gt[q] += at * aq * ms[0] + (at * eq + et * aq) * ms[1] + et * eq * ms[2];
+			}
+			b[t] += at * ms[3] + et * ms[4];
+			if (et == 0.0)
+				for (int k = 0; k < nd; k++)
+					Gt[cw + k] += Fs[k];
+			else
+				for (int k = 0; k < nd; k++)
+					Gt[cw + k] += at * Fs[k] + Us[k];
+		}
+	}
 }
 
 /* q = b' G b with G given by its upper triangle (+ optional second matrix) */
@@ -370,6 +492,94 @@ quad_form(int p, const double *G1, const double *G2, const double *beta)
 }
 
 /*
+ * Cholesky factor of the symmetric p x p matrix A (row-major, both
+ * triangles set): A = L L' with L written over the lower triangle (the
+ * upper one is left as it was).  Returns false when A is not positive
+ * definite.  For the small systems of the fit (p <= ~130) a plain
+ * row-oriented factorisation is several times faster than GSL's recursive
+ * one through the reference BLAS; same factor up to rounding.
+ */
+static bool
+chol_decomp(double *A, int p)
+{
+	for (int i = 0; i < p; i++)
+	{
+		double	   *Li = A + (size_t) i * p;
+
+		for (int j = 0; j <= i; j++)
+		{
+			const double *Lj = A + (size_t) j * p;
+			double		s0 = 0.0,
+						s1 = 0.0,
+						v;
+			int			k = 0;
+
+			for (; k + 2 <= j; k += 2)
+			{
+				s0 += Li[k] * Lj[k];
+				s1 += Li[k + 1] * Lj[k + 1];
+			}
+			if (k < j)
+				s0 += Li[k] * Lj[k];
+			v = Li[j] - (s0 + s1);
+			if (i == j)
+			{
+				if (!(v > 0.0) || !isfinite(v))
+					return false;
+				Li[i] = sqrt(v);
+			}
+			else
+				Li[j] = v / Lj[j];
+		}
+	}
+	return true;
+}
+
+/* solve L L' x = r with the factor of chol_decomp */
+static void
+chol_solve(const double *L, int p, const double *r, double *x)
+{
+	for (int i = 0; i < p; i++)
+	{
+		const double *Li = L + (size_t) i * p;
+		double		s = r[i];
+
+		for (int k = 0; k < i; k++)
+			s -= Li[k] * x[k];
+		x[i] = s / Li[i];
+	}
+	for (int i = p - 1; i >= 0; i--)
+	{
+		double		s = x[i];
+
+		for (int k = i + 1; k < p; k++)
+			s -= L[(size_t) k * p + i] * x[k];
+		x[i] = s / L[(size_t) i * p + i];
+	}
+}
+
+/* (A^-1)_aa = |L^-1 e_a|^2 from the factor of chol_decomp; tmp: p doubles */
+static double
+chol_inv_diag(const double *L, int p, int a, double *tmp)
+{
+	double		d = 1.0 / L[(size_t) a * p + a],
+				q = d * d;
+
+	tmp[a] = d;
+	for (int i = a + 1; i < p; i++)
+	{
+		const double *Li = L + (size_t) i * p;
+		double		s = 0.0;
+
+		for (int k = a; k < i; k++)
+			s += Li[k] * tmp[k];
+		tmp[i] = -s / Li[i];
+		q += tmp[i] * tmp[i];
+	}
+	return q;
+}
+
+/*
  * MAP solve: (G + diag(lam)) beta = b + lam * mu, with lam = sigma^2 / prior_var
  * and the Laplace prior on changepoints approximated by reweighting.
  * G = G1 (+ G2), b = b1 (+ b2).  Returns status; beta and *sigma2 out.
@@ -382,9 +592,6 @@ solve_map(const fit_ctx *c, const work_ptrs *w,
 {
 	int			p = c->p;
 	double		s2 = *sigma2_io;
-	gsl_matrix_view Av = gsl_matrix_view_array(w->A, p, p);
-	gsl_vector_view rv = gsl_vector_view_array(w->rhs, p);
-	gsl_vector_view bv = gsl_vector_view_array(w->beta, p);
 
 	/* initial changepoint prior: Gaussian with the Laplace variance 2 tau^2 */
 	for (int j = 0; j < c->C; j++)
@@ -408,10 +615,9 @@ solve_map(const fit_ctx *c, const work_ptrs *w,
 			w->A[(size_t) a * p + a] += w->lam[a];
 			w->rhs[a] = b1[a] + (b2 ? b2[a] : 0.0) + w->lam[a] * w->mu[a];
 		}
-		if (gsl_linalg_cholesky_decomp1(&Av.matrix) != GSL_SUCCESS)
+		if (!chol_decomp(w->A, p))
 			return PROPHET_ENUMERIC;
-		if (gsl_linalg_cholesky_solve(&Av.matrix, &rv.vector, &bv.vector) != GSL_SUCCESS)
-			return PROPHET_ENUMERIC;
+		chol_solve(w->A, p, w->rhs, w->beta);
 		for (int a = 0; a < p; a++)
 			bx += w->beta[a] * (b1[a] + (b2 ? b2[a] : 0.0));
 		rss = zz - 2.0 * bx + quad_form(p, G1, G2, w->beta);
@@ -607,6 +813,7 @@ prophet_fit(const prophet_options *opt_in,
 	w.best = w.tmp + p;
 	w.rows = w.best + p;
 	w.zrow = w.rows + (size_t) BLOCK_ROWS * p;
+	w.seg = w.zrow + BLOCK_ROWS;
 	memset(w.Gp, 0, sizeof(double) * 2 * (size_t) p * p);
 	memset(w.bp, 0, sizeof(double) * 2 * (size_t) p);
 
@@ -690,17 +897,13 @@ prophet_fit(const prophet_options *opt_in,
 	/* residual variance with effective degrees of freedom: the last
 	 * Cholesky factor in w.A is of G + diag(lam); edf = p - sum lam_j Ainv_jj */
 	{
-		gsl_matrix_view Av = gsl_matrix_view_array(w.A, p, p);
 		double		edf = (double) p,
 					sig2;
 
 		/* w.lam were computed from the sigma before the last update; they
 		 * match the factor in w.A, which is what edf needs */
-		if (gsl_linalg_cholesky_invert(&Av.matrix) == GSL_SUCCESS)
-		{
-			for (int a = 0; a < p; a++)
-				edf -= w.lam[a] * w.A[(size_t) a * p + a];
-		}
+		for (int a = 0; a < p; a++)
+			edf -= w.lam[a] * chol_inv_diag(w.A, p, a, w.tmp);
 		if (edf > n - 1)
 			edf = n - 1;
 		sig2 = rss / ((double) n - edf);

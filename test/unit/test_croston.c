@@ -99,6 +99,73 @@ main(void)
 		ok(croston_model_validate(&m) == CR_EINVAL && croston_forecast(&m, 1, .9, f, 0, 0) == CR_EINVAL,
 		   "corrupted model rejected");
 	}
+	/*
+	 * TSB grid search against a brute force written here: 169 passes of the
+	 * plain recurrence, the least MSE first in (alpha, beta) order.
+	 */
+	{
+		static double ys[400];
+		unsigned int seed = 12345u;
+		int			bad = 0,
+					s;
+
+		for (s = 0; s < 300; s++)
+		{
+			int			n = 1 + s % 397,
+						k = 0,
+						t;
+			double		msize = 0.0,
+						best = HUGE_VAL,
+						ba = 0.0,
+						bb = 0.0,
+						a,
+						b;
+
+			for (t = 0; t < n; t++)
+			{
+				seed = seed * 1103515245u + 12345u;
+				ys[t] = ((seed >> 16) % 100) < (unsigned int) (5 + s % 60) ? 1 + (seed >> 8) % 7 : 0.0;
+				if (ys[t] > 0)
+				{
+					k++;
+					msize += ys[t];
+				}
+			}
+			if (k > 0)
+				msize /= k;
+			for (a = 0.02; a <= 0.5001; a += 0.04)
+				for (b = 0.02; b <= 0.5001; b += 0.04)
+				{
+					double		d = (double) k / n,
+								zz = msize,
+								sse = 0.0;
+
+					for (t = 0; t < n; t++)
+					{
+						double		fc = d * zz;
+
+						sse += (ys[t] - fc) * (ys[t] - fc);
+						if (ys[t] > 0)
+						{
+							d += b * (1.0 - d);
+							zz += a * (ys[t] - zz);
+						}
+						else
+							d -= b * d;
+					}
+					if (sse / n < best)
+					{
+						best = sse / n;
+						ba = a;
+						bb = b;
+					}
+				}
+			if (croston_fit(ys, n, CR_TSB, 0, 0, &m, NULL) != CR_OK ||
+				m.alpha != ba || m.beta != bb || m.mse != best)
+				bad++;
+		}
+		ok(bad == 0, "TSB grid search = brute force over the 13 x 13 grid on 300 series (%d differ)", bad);
+	}
 	/* determinism */
 	{
 		CrostonModel a,
