@@ -55,6 +55,7 @@ INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('run_partial', 'ATTENTION : la dernière nuit (exécution %s du %s) est incomplète : %s étape(s) en échec sur %s (%s). Les chiffres ci-dessous peuvent être en retard.', 'WARNING: last night (run %s of %s) is incomplete: %s step(s) failed out of %s (%s). The figures below may be out of date.'),
 	('run_failed', 'ATTENTION : la dernière nuit (exécution %s du %s) a échoué : %s. Les chiffres ci-dessous sont ceux de la dernière exécution réussie.', 'WARNING: last night (run %s of %s) failed: %s. The figures below are those of the last successful run.'),
 	('run_running', 'Exécution %s en cours depuis le %s : %s étape(s) en échec sur %s jusqu''ici (%s).', 'Run %s in progress since %s: %s step(s) failed out of %s so far (%s).'),
+	('missing_tables', 'tables sources manquantes (extraction en échec) : %s', 'missing source tables (extract failed): %s'),
 	('run_none', 'Aucune donnée : doliflow n''a encore jamais tourné (CALL doliflow.run_pipeline() ou la planification nocturne remplira ce rapport).', 'No data: doliflow has never run yet (CALL doliflow.run_pipeline() or the nightly schedule will fill this report).'),
 	('no_data', 'Pas de données', 'No data'),
 	('no_forecast', 'Pas encore de prévision : les alertes apparaissent après la première exécution réussie des prévisions.', 'No forecast yet: alerts appear after the first successful forecast run.'),
@@ -551,6 +552,7 @@ DECLARE
 	v_failed bigint;
 	v_names text;
 	v_cur bigint := nullif(pg_catalog.current_setting('doliflow.run_id', true), '')::bigint;
+	lin record;
 BEGIN
 	SELECT * INTO r FROM doliflow.run_log l WHERE l.run_id = v_cur;
 	IF NOT FOUND THEN
@@ -566,9 +568,16 @@ BEGIN
 		   string_agg(s.step, ', ' ORDER BY s.step_id) FILTER (WHERE s.status = 'failed')
 	  INTO v_total, v_failed, v_names
 	  FROM doliflow.run_step s WHERE s.run_id = r.run_id;
+	-- The data the pages stand on (part 35, as status() and the views): a
+	-- source table missing from the current warehouse load makes the night
+	-- incomplete, whatever the steps said.
+	lin := doliflow._lineage(NULL);
+	IF NOT lin.complete THEN
+		v_names := concat_ws('; ', v_names, format(doliflow._t('missing_tables', p_lang), array_to_string(lin.missing_tables, ', ')));
+	END IF;
 	-- The nightly batch storing its own report: that night is the last one.
 	IF r.status = 'running' AND r.run_id = v_cur THEN
-		r.status := CASE WHEN v_failed > 0 THEN 'partial' ELSE 'success' END;
+		r.status := CASE WHEN v_failed > 0 OR NOT lin.complete THEN 'partial' ELSE 'success' END;
 	END IF;
 	IF r.status = 'running' THEN
 		RETURN format('<p class="banner %s" id="run-status" data-status="running">%s</p>',
@@ -580,7 +589,7 @@ BEGIN
 					  doliflow._h(format(doliflow._t('run_failed', p_lang), r.run_id,
 										 doliflow._report_ts(r.started_at, p_lang, p_tz),
 										 coalesce(r.error, v_names, doliflow._t('unknown', p_lang)))));
-	ELSIF r.status = 'partial' OR v_failed > 0 THEN
+	ELSIF r.status = 'partial' OR v_failed > 0 OR NOT lin.complete THEN
 		RETURN format('<p class="banner bad" id="run-status" data-status="partial">%s</p>',
 					  doliflow._h(format(doliflow._t('run_partial', p_lang), r.run_id,
 										 doliflow._report_ts(r.started_at, p_lang, p_tz), v_failed, v_total, coalesce(v_names, r.error, '–'))));
@@ -590,7 +599,7 @@ BEGIN
 									 doliflow._report_ts(r.started_at, p_lang, p_tz), v_total - v_failed, v_total)));
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_banner(text, text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps, failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
+COMMENT ON FUNCTION doliflow._report_banner(text, text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps and the source tables missing from the current warehouse load (doliflow._lineage), failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
 
 -- When the data was computed and how fresh the source is.
 CREATE FUNCTION doliflow._report_meta(p_lang text, p_tz text) RETURNS text
@@ -604,8 +613,7 @@ DECLARE
 BEGIN
 	SELECT lr.generated_at INTO v_gen FROM doliflow._stock_latest_run lr;
 	SELECT s.value::integer INTO v_cache FROM doliflow.settings s WHERE s.name = 'cache_hours';
-	SELECT max(s.finished_at) INTO v_src
-	  FROM doliflow.run_step s WHERE s.step LIKE 'extract:%' AND s.status = 'success';
+	v_src := (doliflow._lineage(NULL)).source_as_of;	-- the oldest table of the current load (part 35)
 	SELECT max(l.loaded_at) INTO v_load FROM dw.load_state l;
 	v_html := format('<p class="meta" id="computed-at">%s <b>%s</b> (%s %s)',
 					 doliflow._h(doliflow._t('computed_at', p_lang)),
@@ -627,7 +635,7 @@ BEGIN
 	RETURN v_html;
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_meta(text, text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the source was last read and the warehouse loaded, in the company time zone';
+COMMENT ON FUNCTION doliflow._report_meta(text, text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the oldest source table of the current warehouse load was read (doliflow._lineage) and the warehouse loaded, in the company time zone';
 
 CREATE FUNCTION doliflow._report_level(p_level text, p_lang text) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -740,7 +748,7 @@ DECLARE
 	v_rows text := '';
 	v_cards text := '';
 	v_n integer := 0;
-	v_ok bigint;
+	v_ok bigint := 0;
 	v_today date := (now() AT TIME ZONE p_tz)::date;
 	v_attention numeric;
 	r record;
@@ -755,9 +763,12 @@ BEGIN
 		SELECT a.*, sp.supplier
 		  FROM dw.v_stock_alerts a
 		  LEFT JOIN doliflow._report_supplier sp ON sp.fk_product = a.fk_product
-		 WHERE a.level IN ('Critical', 'Attention')
 		 ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product, a.fk_entrepot
-	LOOP
+	LOOP	-- one pass over the view (it is computed live): the urgent rows, and the OK ones counted
+		IF r.level NOT IN ('Critical', 'Attention') THEN
+			v_ok := v_ok + (r.level = 'OK')::integer;
+			CONTINUE;
+		END IF;
 		v_n := v_n + 1;
 		v_rows := v_rows || format('<tr class="alert" data-level="%s"><td>%s</td><td class="item"><b>%s</b><div class="sub">%s</div></td><td>%s</td>'
 								   '<td class="n">%s</td><td class="n">%s<div class="sub">%s %s %s</div></td><td class="n">%s</td>'
@@ -782,7 +793,6 @@ BEGIN
 											r.product_ref || ' ' || coalesce(r.warehouse_ref, ''), p_lang));
 		END IF;
 	END LOOP;
-	SELECT count(*) INTO v_ok FROM dw.v_stock_alerts a WHERE a.level = 'OK';
 	IF v_n = 0 THEN
 		v_html := v_html || format('<p class="empty" id="alertes-none">%s</p>', doliflow._h(doliflow._t('no_urgent', p_lang)));
 	ELSE
