@@ -201,16 +201,18 @@ $$;
 COMMENT ON FUNCTION doliflow._report_lang(text) IS 'internal: the report language: p_lang when given (fr or en, else invalid_parameter_value naming lang), else the setting language (default fr)';
 
 CREATE FUNCTION doliflow._t(p_key text, p_lang text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT coalesce((SELECT CASE p_lang WHEN 'en' THEN l.en ELSE l.fr END
 					   FROM doliflow.report_labels l WHERE l.key = p_key), p_key);
-$$;
+END;
 COMMENT ON FUNCTION doliflow._t(text, text) IS 'internal: the text of a report label in a language (the key itself when the label is missing)';
 
 CREATE FUNCTION doliflow._h(p_text text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
 	SELECT replace(replace(replace(replace(replace(coalesce(p_text, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
-$$;
+END;
 COMMENT ON FUNCTION doliflow._h(text) IS 'internal: text escaped for HTML content and attribute values (& < > " and '' ); NULL gives the empty string';
 
 -- 1234.5 -> '1 234,50' (fr, no-break spaces) or '1,234.50' (en); NULL -> an en dash.
@@ -237,39 +239,44 @@ COMMENT ON FUNCTION doliflow._report_num(numeric, integer, text) IS 'internal: a
 
 -- Quantities: whole numbers without decimals, else one decimal.
 CREATE FUNCTION doliflow._report_qty(x numeric, lang text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT doliflow._report_num(x, CASE WHEN round(x, 1) = round(x) THEN 0 ELSE 1 END, lang);
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_qty(numeric, text) IS 'internal: a quantity: no decimals when whole to 0.1, else one decimal, in the language''s number format';
 
 CREATE FUNCTION doliflow._report_eur(x numeric, lang text, decimals integer DEFAULT 2) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN x IS NULL THEN '–'
 				WHEN lang = 'en' THEN CASE WHEN x < 0 THEN '-' ELSE '' END || '€' || doliflow._report_num(abs(x), decimals, lang)
 				ELSE doliflow._report_num(x, decimals, lang) || U&'\00A0€' END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_eur(numeric, text, integer) IS 'internal: an amount in euros: 1 234,50 € in French, €1,234.50 in English';
 
 CREATE FUNCTION doliflow._report_date(d date, lang text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN d IS NULL THEN '–' WHEN lang = 'en' THEN to_char(d, 'YYYY-MM-DD') ELSE to_char(d, 'DD/MM/YYYY') END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_date(date, text) IS 'internal: a date: 02/12/2026 in French, 2026-12-02 in English';
 
 CREATE FUNCTION doliflow._report_ts(t timestamptz, lang text, tz text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN t IS NULL THEN '–'
 				WHEN lang = 'en' THEN to_char(t AT TIME ZONE tz, 'YYYY-MM-DD HH24:MI')
 				ELSE to_char(t AT TIME ZONE tz, 'DD/MM/YYYY "à" HH24"h"MI') END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_ts(timestamptz, text, text) IS 'internal: a time in the company time zone tz: 02/12/2026 à 00h41 in French, 2026-12-02 00:41 in English';
 
 CREATE FUNCTION doliflow._report_month(d date, lang text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN lang = 'en' THEN to_char(d, 'Mon YYYY')
 				ELSE (ARRAY['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'])[extract(month FROM d)::int]
 					 || ' ' || to_char(d, 'YYYY') END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_month(date, text) IS 'internal: a month name and year (janv. 2026 / Jan 2026)';
 
 ------------------------------------------------------------------------------
@@ -278,12 +285,13 @@ COMMENT ON FUNCTION doliflow._report_month(date, text) IS 'internal: a month nam
 
 -- A round axis top at or above x (a few round multiples of a power of ten).
 CREATE FUNCTION doliflow._svg_nice(x float8) RETURNS float8
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN x IS NULL OR x <= 0 THEN 1
 				ELSE (SELECT min(m * p) FROM (SELECT power(10::float8, floor(log(x)))) t(p),
 											 unnest(ARRAY[1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]::float8[]) m WHERE m * p >= x * 0.999999)
 		   END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._svg_nice(float8) IS 'internal: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x 10^k) at or above x, for chart axes (1 when x is not positive)';
 
 -- Lines over n points (x labels), with NULL gaps: actual (solid), forecast
@@ -638,15 +646,17 @@ $$;
 COMMENT ON FUNCTION doliflow._report_meta(text, text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the oldest source table of the current warehouse load was read (doliflow._lineage) and the warehouse loaded, in the company time zone';
 
 CREATE FUNCTION doliflow._report_level(p_level text, p_lang text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT format('<span class="badge b-%s">%s</span>', doliflow._h(p_level), doliflow._h(doliflow._t('level_' || p_level, p_lang)));
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_level(text, text) IS 'internal: an alert level as a coloured badge in the language';
 
 -- How the suggested quantity was obtained: need, margin, packaging rounding.
 CREATE FUNCTION doliflow._report_order(p_target numeric, p_stock numeric, p_margin numeric, p_pack numeric,
 									   p_suggested numeric, p_lang text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN coalesce(p_suggested, 0) <= 0
 				THEN format('<b>0</b><div class="sub">%s</div>', doliflow._h(doliflow._t('nothing_to_order', p_lang)))
 				ELSE format('<b class="qty">%s</b><div class="sub">%s %s + %s %s %% = %s<br>→ %s</div>',
@@ -658,7 +668,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 											 WHEN p_pack > 0 THEN doliflow._t('rounded_to', p_lang) || ' ' || doliflow._report_qty(p_pack, p_lang)
 											 ELSE doliflow._t('no_rounding', p_lang) END))
 		   END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_order(numeric, numeric, numeric, numeric, numeric, text) IS 'internal: the suggested quantity with its derivation: need (demand until the target date - stock, never negative) + margin = quantity, then the packaging rounding';
 
 -- Recent demand and forecast of one item (product x warehouse share).
