@@ -1357,8 +1357,11 @@ DECLARE
 	v_msg text;
 	v_detail text;
 	v_hint text;
+	v_tables integer;
 BEGIN
-	RETURN doliflow._connect(host, port, dbname, username, password);
+	v_tables := doliflow._connect(host, port, dbname, username, password);
+	PERFORM doliflow._connect_extrafields();	-- first-run help (67_extrafields_help.sql)
+	RETURN v_tables;
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
 							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -1372,7 +1375,7 @@ EXCEPTION WHEN OTHERS THEN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.connect(text, int, text, text, text) IS
-'Points doliflow at a Dolibarr MariaDB/MySQL database: (re)creates the foreign server doliflow_source (mysql_fdw, utf8mb4, UTC session), the only user mapping (for the NOLOGIN role doliflow_owner; the password is visible to nobody else) and one read-only foreign table per source table in schema dolibarr, typed from the source''s own catalog (dates as text, spatial columns left out, custom extrafield columns of llx_ticket_extrafields discovered). Returns the number of foreign tables. Give it a MySQL account with SELECT only.';
+'Points doliflow at a Dolibarr MariaDB/MySQL database: (re)creates the foreign server doliflow_source (mysql_fdw, utf8mb4, UTC session), the only user mapping (for the NOLOGIN role doliflow_owner; the password is visible to nobody else) and one read-only foreign table per source table in schema dolibarr, typed from the source''s own catalog (dates as text, spatial columns left out, custom extrafield columns of llx_ticket_extrafields discovered), then prints (NOTICE) the ticket extrafields of the source with their labels and types, the extrafield_* setting each feeds and suggestions for a setting naming a missing one (the extrafields section of status()). Returns the number of foreign tables. Give it a MySQL account with SELECT only.';
 ALTER FUNCTION doliflow.connect(text, int, text, text, text) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow.connect(text, int, text, text, text) FROM PUBLIC;
 

@@ -781,13 +781,15 @@ WITH cfg AS (
 ), prod AS (
 	SELECT p.*, greatest(coalesce(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead_time_days
 	  FROM doliflow._stock_product p CROSS JOIN cfg
+), onhand AS MATERIALIZED (	-- once: it sums every stock movement (it was aggregated twice)
+	SELECT o.fk_product, o.fk_entrepot, o.stock FROM doliflow._stock_onhand o
 ), items AS (	-- product x warehouse holding stock; products without any stock row get one row (no warehouse)
 	SELECT o.fk_product, o.fk_entrepot, o.stock::numeric AS stock
-	  FROM doliflow._stock_onhand o JOIN prod USING (fk_product)
+	  FROM onhand o JOIN prod USING (fk_product)
 	 UNION ALL
 	SELECT p.fk_product, NULL::integer AS fk_entrepot, 0 AS stock
 	  FROM prod p
-	 WHERE NOT EXISTS (SELECT 1 FROM doliflow._stock_onhand o WHERE o.fk_product = p.fk_product)
+	 WHERE NOT EXISTS (SELECT 1 FROM onhand o WHERE o.fk_product = p.fk_product)
 ), shares AS (
 	SELECT i.*,
 		   CASE WHEN sum(coalesce(w.qty, 0)) OVER (PARTITION BY i.fk_product) > 0

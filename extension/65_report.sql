@@ -55,6 +55,7 @@ INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('run_partial', 'ATTENTION : la dernière nuit (exécution %s du %s) est incomplète : %s étape(s) en échec sur %s (%s). Les chiffres ci-dessous peuvent être en retard.', 'WARNING: last night (run %s of %s) is incomplete: %s step(s) failed out of %s (%s). The figures below may be out of date.'),
 	('run_failed', 'ATTENTION : la dernière nuit (exécution %s du %s) a échoué : %s. Les chiffres ci-dessous sont ceux de la dernière exécution réussie.', 'WARNING: last night (run %s of %s) failed: %s. The figures below are those of the last successful run.'),
 	('run_running', 'Exécution %s en cours depuis le %s : %s étape(s) en échec sur %s jusqu''ici (%s).', 'Run %s in progress since %s: %s step(s) failed out of %s so far (%s).'),
+	('missing_tables', 'tables sources manquantes (extraction en échec) : %s', 'missing source tables (extract failed): %s'),
 	('run_none', 'Aucune donnée : doliflow n''a encore jamais tourné (CALL doliflow.run_pipeline() ou la planification nocturne remplira ce rapport).', 'No data: doliflow has never run yet (CALL doliflow.run_pipeline() or the nightly schedule will fill this report).'),
 	('no_data', 'Pas de données', 'No data'),
 	('no_forecast', 'Pas encore de prévision : les alertes apparaissent après la première exécution réussie des prévisions.', 'No forecast yet: alerts appear after the first successful forecast run.'),
@@ -200,16 +201,18 @@ $$;
 COMMENT ON FUNCTION doliflow._report_lang(text) IS 'internal: the report language: p_lang when given (fr or en, else invalid_parameter_value naming lang), else the setting language (default fr)';
 
 CREATE FUNCTION doliflow._t(p_key text, p_lang text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT coalesce((SELECT CASE p_lang WHEN 'en' THEN l.en ELSE l.fr END
 					   FROM doliflow.report_labels l WHERE l.key = p_key), p_key);
-$$;
+END;
 COMMENT ON FUNCTION doliflow._t(text, text) IS 'internal: the text of a report label in a language (the key itself when the label is missing)';
 
 CREATE FUNCTION doliflow._h(p_text text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
 	SELECT replace(replace(replace(replace(replace(coalesce(p_text, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
-$$;
+END;
 COMMENT ON FUNCTION doliflow._h(text) IS 'internal: text escaped for HTML content and attribute values (& < > " and '' ); NULL gives the empty string';
 
 -- 1234.5 -> '1 234,50' (fr, no-break spaces) or '1,234.50' (en); NULL -> an en dash.
@@ -236,39 +239,44 @@ COMMENT ON FUNCTION doliflow._report_num(numeric, integer, text) IS 'internal: a
 
 -- Quantities: whole numbers without decimals, else one decimal.
 CREATE FUNCTION doliflow._report_qty(x numeric, lang text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT doliflow._report_num(x, CASE WHEN round(x, 1) = round(x) THEN 0 ELSE 1 END, lang);
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_qty(numeric, text) IS 'internal: a quantity: no decimals when whole to 0.1, else one decimal, in the language''s number format';
 
 CREATE FUNCTION doliflow._report_eur(x numeric, lang text, decimals integer DEFAULT 2) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN x IS NULL THEN '–'
 				WHEN lang = 'en' THEN CASE WHEN x < 0 THEN '-' ELSE '' END || '€' || doliflow._report_num(abs(x), decimals, lang)
 				ELSE doliflow._report_num(x, decimals, lang) || U&'\00A0€' END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_eur(numeric, text, integer) IS 'internal: an amount in euros: 1 234,50 € in French, €1,234.50 in English';
 
 CREATE FUNCTION doliflow._report_date(d date, lang text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN d IS NULL THEN '–' WHEN lang = 'en' THEN to_char(d, 'YYYY-MM-DD') ELSE to_char(d, 'DD/MM/YYYY') END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_date(date, text) IS 'internal: a date: 02/12/2026 in French, 2026-12-02 in English';
 
 CREATE FUNCTION doliflow._report_ts(t timestamptz, lang text, tz text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN t IS NULL THEN '–'
 				WHEN lang = 'en' THEN to_char(t AT TIME ZONE tz, 'YYYY-MM-DD HH24:MI')
 				ELSE to_char(t AT TIME ZONE tz, 'DD/MM/YYYY "à" HH24"h"MI') END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_ts(timestamptz, text, text) IS 'internal: a time in the company time zone tz: 02/12/2026 à 00h41 in French, 2026-12-02 00:41 in English';
 
 CREATE FUNCTION doliflow._report_month(d date, lang text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN lang = 'en' THEN to_char(d, 'Mon YYYY')
 				ELSE (ARRAY['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'])[extract(month FROM d)::int]
 					 || ' ' || to_char(d, 'YYYY') END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_month(date, text) IS 'internal: a month name and year (janv. 2026 / Jan 2026)';
 
 ------------------------------------------------------------------------------
@@ -277,12 +285,13 @@ COMMENT ON FUNCTION doliflow._report_month(date, text) IS 'internal: a month nam
 
 -- A round axis top at or above x (a few round multiples of a power of ten).
 CREATE FUNCTION doliflow._svg_nice(x float8) RETURNS float8
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN x IS NULL OR x <= 0 THEN 1
 				ELSE (SELECT min(m * p) FROM (SELECT power(10::float8, floor(log(x)))) t(p),
 											 unnest(ARRAY[1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]::float8[]) m WHERE m * p >= x * 0.999999)
 		   END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._svg_nice(float8) IS 'internal: the smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 x 10^k) at or above x, for chart axes (1 when x is not positive)';
 
 -- Lines over n points (x labels), with NULL gaps: actual (solid), forecast
@@ -551,6 +560,7 @@ DECLARE
 	v_failed bigint;
 	v_names text;
 	v_cur bigint := nullif(pg_catalog.current_setting('doliflow.run_id', true), '')::bigint;
+	lin record;
 BEGIN
 	SELECT * INTO r FROM doliflow.run_log l WHERE l.run_id = v_cur;
 	IF NOT FOUND THEN
@@ -566,9 +576,16 @@ BEGIN
 		   string_agg(s.step, ', ' ORDER BY s.step_id) FILTER (WHERE s.status = 'failed')
 	  INTO v_total, v_failed, v_names
 	  FROM doliflow.run_step s WHERE s.run_id = r.run_id;
+	-- The data the pages stand on (part 35, as status() and the views): a
+	-- source table missing from the current warehouse load makes the night
+	-- incomplete, whatever the steps said.
+	lin := doliflow._lineage(NULL);
+	IF NOT lin.complete THEN
+		v_names := concat_ws('; ', v_names, format(doliflow._t('missing_tables', p_lang), array_to_string(lin.missing_tables, ', ')));
+	END IF;
 	-- The nightly batch storing its own report: that night is the last one.
 	IF r.status = 'running' AND r.run_id = v_cur THEN
-		r.status := CASE WHEN v_failed > 0 THEN 'partial' ELSE 'success' END;
+		r.status := CASE WHEN v_failed > 0 OR NOT lin.complete THEN 'partial' ELSE 'success' END;
 	END IF;
 	IF r.status = 'running' THEN
 		RETURN format('<p class="banner %s" id="run-status" data-status="running">%s</p>',
@@ -580,7 +597,7 @@ BEGIN
 					  doliflow._h(format(doliflow._t('run_failed', p_lang), r.run_id,
 										 doliflow._report_ts(r.started_at, p_lang, p_tz),
 										 coalesce(r.error, v_names, doliflow._t('unknown', p_lang)))));
-	ELSIF r.status = 'partial' OR v_failed > 0 THEN
+	ELSIF r.status = 'partial' OR v_failed > 0 OR NOT lin.complete THEN
 		RETURN format('<p class="banner bad" id="run-status" data-status="partial">%s</p>',
 					  doliflow._h(format(doliflow._t('run_partial', p_lang), r.run_id,
 										 doliflow._report_ts(r.started_at, p_lang, p_tz), v_failed, v_total, coalesce(v_names, r.error, '–'))));
@@ -590,7 +607,7 @@ BEGIN
 									 doliflow._report_ts(r.started_at, p_lang, p_tz), v_total - v_failed, v_total)));
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_banner(text, text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps, failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
+COMMENT ON FUNCTION doliflow._report_banner(text, text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps and the source tables missing from the current warehouse load (doliflow._lineage), failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
 
 -- When the data was computed and how fresh the source is.
 CREATE FUNCTION doliflow._report_meta(p_lang text, p_tz text) RETURNS text
@@ -604,8 +621,7 @@ DECLARE
 BEGIN
 	SELECT lr.generated_at INTO v_gen FROM doliflow._stock_latest_run lr;
 	SELECT s.value::integer INTO v_cache FROM doliflow.settings s WHERE s.name = 'cache_hours';
-	SELECT max(s.finished_at) INTO v_src
-	  FROM doliflow.run_step s WHERE s.step LIKE 'extract:%' AND s.status = 'success';
+	v_src := (doliflow._lineage(NULL)).source_as_of;	-- the oldest table of the current load (part 35)
 	SELECT max(l.loaded_at) INTO v_load FROM dw.load_state l;
 	v_html := format('<p class="meta" id="computed-at">%s <b>%s</b> (%s %s)',
 					 doliflow._h(doliflow._t('computed_at', p_lang)),
@@ -627,18 +643,20 @@ BEGIN
 	RETURN v_html;
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_meta(text, text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the source was last read and the warehouse loaded, in the company time zone';
+COMMENT ON FUNCTION doliflow._report_meta(text, text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the oldest source table of the current warehouse load was read (doliflow._lineage) and the warehouse loaded, in the company time zone';
 
 CREATE FUNCTION doliflow._report_level(p_level text, p_lang text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT format('<span class="badge b-%s">%s</span>', doliflow._h(p_level), doliflow._h(doliflow._t('level_' || p_level, p_lang)));
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_level(text, text) IS 'internal: an alert level as a coloured badge in the language';
 
 -- How the suggested quantity was obtained: need, margin, packaging rounding.
 CREATE FUNCTION doliflow._report_order(p_target numeric, p_stock numeric, p_margin numeric, p_pack numeric,
 									   p_suggested numeric, p_lang text) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE
+BEGIN ATOMIC
 	SELECT CASE WHEN coalesce(p_suggested, 0) <= 0
 				THEN format('<b>0</b><div class="sub">%s</div>', doliflow._h(doliflow._t('nothing_to_order', p_lang)))
 				ELSE format('<b class="qty">%s</b><div class="sub">%s %s + %s %s %% = %s<br>→ %s</div>',
@@ -650,7 +668,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 											 WHEN p_pack > 0 THEN doliflow._t('rounded_to', p_lang) || ' ' || doliflow._report_qty(p_pack, p_lang)
 											 ELSE doliflow._t('no_rounding', p_lang) END))
 		   END;
-$$;
+END;
 COMMENT ON FUNCTION doliflow._report_order(numeric, numeric, numeric, numeric, numeric, text) IS 'internal: the suggested quantity with its derivation: need (demand until the target date - stock, never negative) + margin = quantity, then the packaging rounding';
 
 -- Recent demand and forecast of one item (product x warehouse share).
@@ -740,7 +758,7 @@ DECLARE
 	v_rows text := '';
 	v_cards text := '';
 	v_n integer := 0;
-	v_ok bigint;
+	v_ok bigint := 0;
 	v_today date := (now() AT TIME ZONE p_tz)::date;
 	v_attention numeric;
 	r record;
@@ -755,9 +773,12 @@ BEGIN
 		SELECT a.*, sp.supplier
 		  FROM dw.v_stock_alerts a
 		  LEFT JOIN doliflow._report_supplier sp ON sp.fk_product = a.fk_product
-		 WHERE a.level IN ('Critical', 'Attention')
 		 ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product, a.fk_entrepot
-	LOOP
+	LOOP	-- one pass over the view (it is computed live): the urgent rows, and the OK ones counted
+		IF r.level NOT IN ('Critical', 'Attention') THEN
+			v_ok := v_ok + (r.level = 'OK')::integer;
+			CONTINUE;
+		END IF;
 		v_n := v_n + 1;
 		v_rows := v_rows || format('<tr class="alert" data-level="%s"><td>%s</td><td class="item"><b>%s</b><div class="sub">%s</div></td><td>%s</td>'
 								   '<td class="n">%s</td><td class="n">%s<div class="sub">%s %s %s</div></td><td class="n">%s</td>'
@@ -782,7 +803,6 @@ BEGIN
 											r.product_ref || ' ' || coalesce(r.warehouse_ref, ''), p_lang));
 		END IF;
 	END LOOP;
-	SELECT count(*) INTO v_ok FROM dw.v_stock_alerts a WHERE a.level = 'OK';
 	IF v_n = 0 THEN
 		v_html := v_html || format('<p class="empty" id="alertes-none">%s</p>', doliflow._h(doliflow._t('no_urgent', p_lang)));
 	ELSE

@@ -71,6 +71,22 @@ SELECT regexp_replace(substring(doliflow.report_html('alertes') FROM '<body[^>]*
 	   regexp_replace(substring(doliflow.report_html('alertes', 'en') FROM '<body[^>]*>(<p[^>]*>[^<]*</p>)'), 'run \d+', 'run N') AS first_line_partial_en;
 ROLLBACK;
 
+-- 6b. A night whose steps all succeeded while the warehouse load misses a source
+--     table (its latest extract failed: doliflow._lineage, as status() says): the
+--     first line says the night is incomplete and names the table.
+BEGIN;
+DELETE FROM lake.batch;
+INSERT INTO lake.batch (table_name, started_at, finished_at, status)
+SELECT st.table_name, '2026-12-02 23:30:00+00', '2026-12-02 23:31:00+00', 'loaded' FROM doliflow.source_table st;
+INSERT INTO lake.batch (table_name, started_at, finished_at, status, error)
+VALUES ('llx_ticket', '2026-12-03 23:30:00+00', '2026-12-03 23:31:00+00', 'failed', 'table gone');
+INSERT INTO doliflow.run_log (kind, started_at, finished_at, status)
+VALUES ('pipeline', '2026-12-03 23:30:00+00', '2026-12-03 23:35:00+00', 'success') RETURNING run_id AS ok_run \gset
+INSERT INTO doliflow.run_step (run_id, step, status) VALUES (:ok_run, 'extract', 'success'), (:ok_run, 'load_warehouse', 'success');
+SELECT (doliflow._lineage(NULL)).missing_tables;
+SELECT regexp_replace(substring(doliflow.report_html('tableau') FROM '<body[^>]*>(<p[^>]*>[^<]*</p>)'), 'exécution \d+', 'exécution N') AS first_line_incomplete_load;
+ROLLBACK;
+
 -- 7. The nightly copy: the module "report" is registered after the analytics
 --    and stores every page in both languages.
 SELECT name, procedure, depends_on, position > (SELECT max(position) FROM doliflow.analytics_module WHERE name <> 'report') AS last

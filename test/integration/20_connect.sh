@@ -32,6 +32,41 @@ is "$(q "$PG" "SELECT count(*) FROM pg_attribute WHERE attrelid IN ('dolibarr.ll
 is "$(q "$PG" "SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'dolibarr.llx_ticket_extrafields'::regclass AND attnum > 4")" \
 	"$(myq "$SRC" "SELECT GROUP_CONCAT(column_name ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema='$SRC' AND table_name='llx_ticket_extrafields' AND ordinal_position > 4")" \
 	"the extrafield columns of llx_ticket_extrafields are discovered"
+
+# First-run help: connect() prints the ticket extrafields of the source (named freely, as a
+# real Dolibarr does: "cout", "montant"...), the setting each feeds, and suggestions for a
+# setting naming one that does not exist (the extrafields section of status(), one routine).
+# (The fixture's own ticket extrafields are named as the settings expect: set aside meanwhile.)
+myq "$SRC" "CREATE TABLE df20_extrafields_saved AS SELECT * FROM llx_extrafields;
+	DELETE FROM llx_extrafields;
+	INSERT INTO llx_extrafields (name, elementtype, label, type, size, pos) VALUES
+	('satisfaction', 'ticket', 'Satisfaction client (1-5)', 'int', '10', 1),
+	('duree_prevue', 'ticket', 'Durée prévue (h)', 'double', '24,8', 2),
+	('cout', 'ticket', 'Coût de l''intervention', 'double', '24,8', 3),
+	('montant', 'propal', 'Montant HT', 'double', '24,8', 1);"
+out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$PG" -v host="$MYSQL_HOST" -v port="$MYSQL_PORT" -v db="$SRC" \
+	-v user="$DOLIFLOW_SOURCE_USER" -v pw="$DOLIFLOW_SOURCE_PASSWORD" 2>&1 >/dev/null <<'EOF2'
+SELECT doliflow.connect(:'host', :'port'::int, :'db', :'user', :'pw');
+EOF2
+)
+ef() { echo "$out" | sed -n "s/^NOTICE:  doliflow: extrafield $1: //p"; }
+is "$(ef satisfaction)" 'mapped (label "Satisfaction client (1-5)", type int(10); feeds setting extrafield_satisfaction)' \
+	"connect() lists a ticket extrafield with its label, type and the setting it feeds"
+is "$(ef cout)" "unused (label \"Coût de l'intervention\", type double(24,8); no setting reads it)" "connect() lists an extrafield no setting reads (cout)"
+is "$(ef montant)" "" "connect() leaves out the extrafields of other objects (montant of propal)"
+ef extrafield_intervention_cost | grep -q "^missing (names extrafield \"intervention_cost\", which tickets do not have (3 ticket extrafields); candidates: cout (\"Coût de l'intervention\"); e.g. UPDATE doliflow.settings SET value = 'cout' WHERE name = 'extrafield_intervention_cost')\$"
+ok $? "connect() suggests cout for extrafield_intervention_cost"
+ef extrafield_estimated_duration | grep -q 'candidates: duree_prevue ("Durée prévue (h)")'
+ok $? "connect() suggests duree_prevue for extrafield_estimated_duration"
+# The same rows as status() gives from the lake (one routine): fill the lake's copy the way
+# extract() does and compare.
+q "$PG" "SET ROLE doliflow_owner; INSERT INTO lake.llx_extrafields_current (rowid, name, elementtype, label, type, size, pos, _batch, _extracted_at, _hash)
+         SELECT e.rowid, e.name, e.elementtype, e.label, e.type, e.size, e.pos, 1, now(), md5(e.name)::uuid FROM dolibarr.llx_extrafields e" >/dev/null
+is "$(q "$PG" "SELECT string_agg(format('doliflow: extrafield %s: %s (%s)', name, status, detail), E'\\n' ORDER BY ord)
+                 FROM doliflow.status() WITH ORDINALITY AS s(section, name, status, n, at, age, lim, detail, ord) WHERE section = 'extrafields'")" \
+	"$(echo "$out" | sed -n 's/^NOTICE:  \(doliflow: extrafield \)/\1/p')" "connect() prints what status() shows in its extrafields section"
+q "$PG" "TRUNCATE lake.llx_extrafields_current" >/dev/null
+myq "$SRC" "DELETE FROM llx_extrafields; INSERT INTO llx_extrafields SELECT * FROM df20_extrafields_saved; DROP TABLE df20_extrafields_saved"
 is "$(q "$PG" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'dolibarr.llx_facture'::regclass AND attname IN ('total_ht', 'type') ORDER BY attname")" "double precision
 smallint" "double(24,8) and smallint columns get safe numeric types"
 

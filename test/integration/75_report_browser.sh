@@ -8,7 +8,8 @@
 #     dw views, the values HTML-escaped, no console message, no request to anything
 #     but the file itself (the resolver fails every host; the net log is read);
 #  3. a fresh install (no data) and a failed night: the pages say so, on the first line;
-#  4. each page renders (report_html call) in under a second at this scale.
+#  4. the time each page takes to render (report_html call) is printed (the timing
+#     check is test/bench/report.sh, at the medium scale).
 # Screenshots, pages and DOM dumps are kept in test/artifacts/report/ (ignored by
 # git; $REPORT_ARTIFACTS overrides it).
 set -u
@@ -241,8 +242,8 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  times: //p' | sed 's/ *$//')
 diag "report_html milliseconds at the small scale: $times"
 echo "$times" >"$ART/render_ms.txt"
-slow=$(echo "$times" | tr ' ' '\n' | grep -v '^all=' | awk -F= '$2 >= 1000' | tr '\n' ' ')
-is "$slow" "" "each page renders in under a second"
+# Printed, not asserted: wall time on a shared machine is no test.  The figure that
+# counts (each page under a second at the medium scale) is test/bench/report.sh's.
 
 diag "artefacts: $ART"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $PGF" >/dev/null 2>&1
