@@ -177,7 +177,7 @@ BEGIN
 	v_n := p_end - p_start + 1;
 	-- refits at origins p_start - 1 + k x p_refit_days up to the day before the end
 	v_nk := (v_n - 1) / p_refit_days + 1;
-	v_start_dow := extract(isodow FROM p_start)::integer;
+	v_start_dow := date_part('isodow', p_start)::integer;
 	v_policies := CASE WHEN p_policy = 'all' THEN ARRAY['doliflow', 'dolibarr', 'naive'] ELSE ARRAY[p_policy] END;
 	SELECT coalesce(array_agg(p.fk_product ORDER BY p.fk_product), '{}') INTO v_products
 	  FROM doliflow._stock_product p
@@ -293,3 +293,72 @@ END;
 $$;
 COMMENT ON FUNCTION doliflow.simulate_replenishment(date, date, text, float8, integer[], boolean, integer) IS
 'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (reorder point = forecast over the lead time + safety_stock_z(sigma, L, z) with the SQL baseline forecast refitted every p_refit_days on the data known then, order up to the forecast over lead time + stock_review_days + safety stock), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (the same formula fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (orders whose lead time had no stock-out / orders arriving within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
+
+------------------------------------------------------------------------------
+-- ABC/XYZ classes per product: value share (ABC) and demand variability (XYZ)
+------------------------------------------------------------------------------
+
+INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
+	('abc_xyz_days', '364', 'integer', 'Days of demand (ending at the last day of loaded demand, in whole weeks) that dw.v_product_abc_xyz classifies'),
+	('abc_a_share_pct', '80', 'numeric', 'ABC: the products making up the first this % of the demand value (units x pmp) are class A'),
+	('abc_b_share_pct', '95', 'numeric', 'ABC: the next products up to this % of the demand value are class B, the rest C'),
+	('xyz_x_max_cv', '0.5', 'numeric', 'XYZ: class X when the coefficient of variation of the weekly demand is at most this'),
+	('xyz_y_max_cv', '1.0', 'numeric', 'XYZ: class Y when the coefficient of variation is above xyz_x_max_cv and at most this, else Z (products without demand are Z)');
+
+CREATE VIEW dw.v_product_abc_xyz AS
+WITH cfg AS (
+	SELECT max(s.value) FILTER (WHERE s.name = 'abc_xyz_days')::integer / 7 AS weeks,
+		   max(s.value) FILTER (WHERE s.name = 'abc_a_share_pct')::numeric AS a_pct,
+		   max(s.value) FILTER (WHERE s.name = 'abc_b_share_pct')::numeric AS b_pct,
+		   max(s.value) FILTER (WHERE s.name = 'xyz_x_max_cv')::numeric AS x_cv,
+		   max(s.value) FILTER (WHERE s.name = 'xyz_y_max_cv')::numeric AS y_cv
+	  FROM doliflow.settings s
+), win AS (
+	SELECT max(d.day) AS last_day FROM doliflow._stock_demand d
+), wk AS (	-- demand per product and week, week 0 ending at last_day
+	SELECT d.fk_product, (win.last_day - d.day) / 7 AS week, sum(d.qty)::float8 AS qty
+	  FROM doliflow._stock_demand d CROSS JOIN win CROSS JOIN cfg
+	 WHERE d.day > win.last_day - 7 * cfg.weeks AND d.day <= win.last_day
+	 GROUP BY 1, 2
+), st AS (	-- weeks without demand count as 0
+	SELECT p.fk_product, p.ref, p.label, cfg.weeks,
+		   coalesce(sum(wk.qty), 0) AS qty,
+		   coalesce(sum(wk.qty), 0) / cfg.weeks AS mean,
+		   sqrt(greatest(coalesce(sum(wk.qty ^ 2), 0) / cfg.weeks - (coalesce(sum(wk.qty), 0) / cfg.weeks) ^ 2, 0)) AS sd,
+		   coalesce(sum(wk.qty), 0) * coalesce(p.pmp, 0)::float8 AS value
+	  FROM doliflow._stock_product p CROSS JOIN cfg
+	  LEFT JOIN wk USING (fk_product)
+	 GROUP BY p.fk_product, p.ref, p.label, p.pmp, cfg.weeks
+), r AS (
+	SELECT st.*, sum(greatest(st.value, 0)) OVER () AS total,
+		   sum(greatest(st.value, 0)) OVER (ORDER BY st.value DESC, st.fk_product ROWS UNBOUNDED PRECEDING) - greatest(st.value, 0) AS before
+	  FROM st
+)
+SELECT r.fk_product, r.ref AS product_ref, r.label AS product_label, r.weeks,
+	   round(r.qty::numeric, 3) AS demand_qty, round(r.value::numeric, 2) AS demand_value,
+	   round((100 * greatest(r.value, 0) / nullif(r.total, 0))::numeric, 3) AS value_share_pct,
+	   round((100 * (r.before + greatest(r.value, 0)) / nullif(r.total, 0))::numeric, 3) AS cumulative_share_pct,
+	   CASE WHEN r.value <= 0 OR r.total <= 0 THEN 'C'
+			WHEN 100 * r.before / r.total < cfg.a_pct THEN 'A'
+			WHEN 100 * r.before / r.total < cfg.b_pct THEN 'B'
+			ELSE 'C' END AS abc_class,
+	   round((r.mean)::numeric, 3) AS weekly_mean,
+	   round((r.sd / nullif(r.mean, 0))::numeric, 3) AS weekly_cv,
+	   CASE WHEN r.mean > 0 AND r.sd / r.mean <= cfg.x_cv THEN 'X'
+			WHEN r.mean > 0 AND r.sd / r.mean <= cfg.y_cv THEN 'Y'
+			ELSE 'Z' END AS xyz_class
+  FROM r CROSS JOIN cfg;
+COMMENT ON VIEW dw.v_product_abc_xyz IS
+'ABC/XYZ classes of every stockable product over the abc_xyz_days (whole weeks) ending at the last day of loaded demand. ABC: products ranked by demand value (units x pmp, largest first); a product is A while the share of the value ranked before it is below abc_a_share_pct, B below abc_b_share_pct, else C (no demand value: C). XYZ: coefficient of variation (population standard deviation / mean) of the weekly demand, weeks without demand counted as 0: X up to xyz_x_max_cv, Y up to xyz_y_max_cv, else Z (no demand: Z).';
+COMMENT ON COLUMN dw.v_product_abc_xyz.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.v_product_abc_xyz.product_ref IS 'Product reference';
+COMMENT ON COLUMN dw.v_product_abc_xyz.product_label IS 'Product label';
+COMMENT ON COLUMN dw.v_product_abc_xyz.weeks IS 'Weeks classified (abc_xyz_days / 7)';
+COMMENT ON COLUMN dw.v_product_abc_xyz.demand_qty IS 'Units demanded over those weeks';
+COMMENT ON COLUMN dw.v_product_abc_xyz.demand_value IS 'demand_qty x pmp';
+COMMENT ON COLUMN dw.v_product_abc_xyz.value_share_pct IS 'Share of the total demand value, in %';
+COMMENT ON COLUMN dw.v_product_abc_xyz.cumulative_share_pct IS 'Share of the products ranked up to this one, in %';
+COMMENT ON COLUMN dw.v_product_abc_xyz.abc_class IS 'A, B or C (value share; settings abc_a_share_pct, abc_b_share_pct)';
+COMMENT ON COLUMN dw.v_product_abc_xyz.weekly_mean IS 'Mean weekly demand';
+COMMENT ON COLUMN dw.v_product_abc_xyz.weekly_cv IS 'Coefficient of variation of the weekly demand; NULL without demand';
+COMMENT ON COLUMN dw.v_product_abc_xyz.xyz_class IS 'X, Y or Z (demand variability; settings xyz_x_max_cv, xyz_y_max_cv)';

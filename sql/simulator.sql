@@ -113,6 +113,27 @@ SELECT policy, fk_product, lead_time_days, demand, served, fill_rate, cycles, cy
 SELECT service_level, served, stockout_days, orders, qty_ordered
   FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'naive', 0.5, '{9103}') WHERE fk_product = 9103;
 
+-- ABC/XYZ over 14 days (two weeks: 06-03..06-09 and 05-27..06-02):
+--   A 16 + 14 = 30 units x 10 = 300, weekly mean 15, sd 1, cv 0.067 -> X
+--   B 21 + 0 = 21 x 4 = 84, mean 10.5, sd 10.5, cv 1 -> Y (at most 1.0)
+--   C 16 + (3+1+3+1+3+1+3 = 15) = 31 x 1 = 31, mean 15.5, sd 0.5, cv 0.032 -> X
+--   total 415: A 72.289 % (ranked before it: 0 -> A), B 20.241 % (before it
+--   72.289 % < 80 -> A), C 7.470 % (before 92.530 % < 95 -> B); with 70 / 90:
+--   A, B (72.289 >= 70), C (92.530 >= 90).
+UPDATE doliflow.settings SET value = '14' WHERE name = 'abc_xyz_days';
+SELECT v.fk_product, v.weeks, v.demand_qty = h.qty AND v.demand_value = h.value AS demand,
+	   v.value_share_pct = h.share AND v.cumulative_share_pct = h.cum AS shares,
+	   v.abc_class = h.abc AS abc, v.weekly_mean = h.mean AND v.weekly_cv = h.cv AS variability,
+	   v.xyz_class = h.xyz AS xyz, v.abc_class || v.xyz_class AS class
+  FROM dw.v_product_abc_xyz v
+  JOIN (VALUES (9101, 30, 300, round(30000 / 415.0, 3), round(30000 / 415.0, 3), 'A', 15, round(1 / 15.0, 3), 'X'),
+			   (9102, 21, 84, round(8400 / 415.0, 3), round(38400 / 415.0, 3), 'A', 10.5, 1, 'Y'),
+			   (9103, 31, 31, round(3100 / 415.0, 3), 100, 'B', 15.5, round(0.5 / 15.5, 3), 'X'))
+	   h(p, qty, value, share, cum, abc, mean, cv, xyz) ON h.p = v.fk_product
+ ORDER BY 1;
+UPDATE doliflow.settings SET value = '70' WHERE name = 'abc_a_share_pct';
+UPDATE doliflow.settings SET value = '90' WHERE name = 'abc_b_share_pct';
+SELECT string_agg(fk_product || ' ' || abc_class, ', ' ORDER BY fk_product) AS abc_at_70_90 FROM dw.v_product_abc_xyz;
 -- Never the future: a huge demand on the days after the period changes no figure
 -- (no forecast or decision of the period may have seen it).
 INSERT INTO dw.fact_sales_daily (product_key, date_key, day, demand_qty, demand_movements, demand_value, invoiced_qty, revenue_ht)
@@ -134,3 +155,6 @@ SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all',
 SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all', NULL, '{9101, 42}');
 SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all', NULL, NULL, false, 0);
 SELECT * FROM doliflow.simulate_replenishment('2024-06-03', 'infinity');
+-- the ABC/XYZ settings have domains
+UPDATE doliflow.settings SET value = '101' WHERE name = 'abc_a_share_pct';
+UPDATE doliflow.settings SET value = '6' WHERE name = 'abc_xyz_days';
