@@ -60,13 +60,13 @@ BEGIN
 				q := doliflow.suggested_quantity(greatest(p_alert, coalesce(p_desired, 0))::numeric, pos::numeric, 0, pack);
 			END IF;
 		ELSIF nk > 0 THEN
-			-- doliflow / naive: reorder point = forecast over the lead time + safety stock;
+			-- doliflow, doliflow_lt, naive: reorder point = forecast over the lead time + safety stock;
 			-- order up to the forecast over lead time + review period + safety stock.
 			-- The model of the latest refit whose origin is at most today.
 			k := least((i + 1) / p_refit, nk - 1) + 1;
 			dl := 0; dt := 0;
 			FOR j IN 1 .. p_lead + p_review LOOP
-				IF p_policy = 'doliflow' THEN
+				IF p_policy IN ('doliflow', 'doliflow_lt') THEN
 					s := p_level[k] * p_dowf[(k - 1) * 7 + ((p_start_dow - 1 + i + j) % 7) + 1];
 				ELSE
 					s := p_level[k];
@@ -148,8 +148,8 @@ BEGIN
 			coalesce(to_char(p_start, 'YYYY-MM-DD'), p_start::text), coalesce(to_char(p_end, 'YYYY-MM-DD'), p_end::text)
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF p_policy IS NULL OR p_policy NOT IN ('all', 'doliflow', 'dolibarr', 'naive') THEN
-		RAISE EXCEPTION 'simulate_replenishment: p_policy must be all, doliflow, dolibarr or naive, not %', coalesce(p_policy, 'NULL')
+	IF p_policy IS NULL OR p_policy NOT IN ('all', 'doliflow', 'doliflow_lt', 'dolibarr', 'naive') THEN
+		RAISE EXCEPTION 'simulate_replenishment: p_policy must be all, doliflow, doliflow_lt, dolibarr or naive, not %', coalesce(p_policy, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF v_sl IS NULL OR v_sl = 'NaN' OR NOT (v_sl BETWEEN 0.5 AND 0.9999) THEN
@@ -178,7 +178,7 @@ BEGIN
 	-- refits at origins p_start - 1 + k x p_refit_days up to the day before the end
 	v_nk := (v_n - 1) / p_refit_days + 1;
 	v_start_dow := date_part('isodow', p_start)::integer;
-	v_policies := CASE WHEN p_policy = 'all' THEN ARRAY['doliflow', 'dolibarr', 'naive'] ELSE ARRAY[p_policy] END;
+	v_policies := CASE WHEN p_policy = 'all' THEN ARRAY['doliflow', 'doliflow_lt', 'dolibarr', 'naive'] ELSE ARRAY[p_policy] END;
 	SELECT coalesce(array_agg(p.fk_product ORDER BY p.fk_product), '{}') INTO v_products
 	  FROM doliflow._stock_product p
 	 WHERE p_products IS NULL OR p.fk_product = ANY (p_products);
@@ -190,12 +190,29 @@ BEGIN
 		), bm AS MATERIALIZED (	-- doliflow's forecast as it was made at each origin (SQL engine, no events)
 			SELECT o.k, b.fk_product, b.level, b.dow_factor, b.sigma
 			  FROM o CROSS JOIN LATERAL doliflow._baseline_model(o.origin, v_products, false) b
-			 WHERE 'doliflow' = ANY (v_policies)
+			 WHERE v_policies && ARRAY['doliflow', 'doliflow_lt']
+		), res AS (	-- doliflow_lt: the model's residuals over its level window, running sums
+			SELECT bm.k, bm.fk_product, g::date AS day,
+				   sum(coalesce(d.qty, 0) - bm.level * bm.dow_factor[date_part('isodow', g)::integer])
+					   OVER (PARTITION BY bm.k, bm.fk_product ORDER BY g) AS c
+			  FROM bm JOIN o USING (k)
+			 CROSS JOIN generate_series(o.origin - v_level_days + 1, o.origin, interval '1 day') g
+			  LEFT JOIN doliflow._stock_demand d ON d.fk_product = bm.fk_product AND d.day = g::date
+			 WHERE 'doliflow_lt' = ANY (v_policies)
+		), lte AS (	-- RMS of the error summed over every lead-time window of the level window
+			SELECT a.k, a.fk_product, sqrt(avg((b.c - a.c) ^ 2)) AS sl
+			  FROM res a
+			  JOIN doliflow._stock_product p ON p.fk_product = a.fk_product
+			  JOIN res b ON b.k = a.k AND b.fk_product = a.fk_product
+					   AND b.day = a.day + greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1)
+			 GROUP BY 1, 2
 		), bma AS (
 			SELECT bm.fk_product, array_agg(bm.level ORDER BY bm.k) AS lv,
 				   array_agg(u.f ORDER BY bm.k, u.ord) AS dowf,
-				   array_agg(bm.sigma ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS sig
+				   array_agg(bm.sigma ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS sig,
+				   array_agg(lte.sl ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS slt
 			  FROM bm CROSS JOIN LATERAL unnest(bm.dow_factor) WITH ORDINALITY u(f, ord)
+			  LEFT JOIN lte ON lte.k = bm.k AND lte.fk_product = bm.fk_product
 			 GROUP BY 1
 		), nv AS (	-- the naive forecast: mean and standard deviation of the last forecast_level_days
 			SELECT o.k, p.fk_product, avg(coalesce(d.qty, 0))::float8 AS m, coalesce(stddev_pop(coalesce(d.qty, 0)), 0)::float8 AS sd
@@ -223,7 +240,7 @@ BEGIN
 			   greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1) AS lead,
 			   dp.alert_stock::float8 AS alert, dp.desired_stock::float8 AS desired,
 			   coalesce(init.qty, 0) AS initial, dem.qty AS demand,
-			   bma.lv, bma.dowf, bma.sig, nva.m AS nm, nva.sd AS nsd
+			   bma.lv, bma.dowf, bma.sig, bma.slt, nva.m AS nm, nva.sd AS nsd
 		  FROM doliflow._stock_product p
 		  JOIN dw.dim_product dp ON dp.product_key = p.fk_product
 		  JOIN dem USING (fk_product)
@@ -237,11 +254,17 @@ BEGIN
 			SELECT * INTO x FROM doliflow._simulate_product(
 				v_pol, r.demand, r.initial, r.lead, v_review, r.packaging, r.pmp, r.alert, r.desired,
 				v_start_dow, p_refit_days,
-				CASE v_pol WHEN 'doliflow' THEN r.lv WHEN 'naive' THEN r.nm END,
-				CASE v_pol WHEN 'doliflow' THEN r.dowf END,
+				CASE v_pol WHEN 'doliflow' THEN r.lv WHEN 'doliflow_lt' THEN r.lv WHEN 'naive' THEN r.nm END,
+				CASE v_pol WHEN 'doliflow' THEN r.dowf WHEN 'doliflow_lt' THEN r.dowf END,
 				CASE v_pol
 					WHEN 'doliflow' THEN (SELECT array_agg(doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric)::float8 ORDER BY s.o)
 											FROM unnest(r.sig) WITH ORDINALITY s(s, o))
+					-- the error is already over the lead time: safety_stock_z(sigma_L, 1, z) = z x sigma_L
+					-- (sigma x sqrt(L) when the level window holds no lead-time window)
+					WHEN 'doliflow_lt' THEN (SELECT array_agg(CASE WHEN s.l IS NOT NULL
+																  THEN doliflow.safety_stock_z(s.l::numeric, 1, v_z::numeric)
+																  ELSE doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric) END::float8 ORDER BY s.o)
+											   FROM unnest(r.sig, r.slt) WITH ORDINALITY s(s, l, o))
 					WHEN 'naive' THEN (SELECT array_agg(doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric)::float8 ORDER BY s.o)
 										 FROM unnest(r.nsd) WITH ORDINALITY s(s, o))
 				END,
@@ -292,7 +315,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.simulate_replenishment(date, date, text, float8, integer[], boolean, integer) IS
-'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (reorder point = forecast over the lead time + safety_stock_z(sigma, L, z) with the SQL baseline forecast refitted every p_refit_days on the data known then, order up to the forecast over lead time + stock_review_days + safety stock), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (the same formula fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (orders whose lead time had no stock-out / orders arriving within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
+'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (reorder point = forecast over the lead time + safety_stock_z(sigma, L, z) with the SQL baseline forecast refitted every p_refit_days on the data known then, order up to the forecast over lead time + stock_review_days + safety stock), doliflow_lt (the same with the safety stock z x the RMS of the model''s error summed over each lead-time window of its level window, instead of z x sigma x sqrt(L)), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (the same formula fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (orders whose lead time had no stock-out / orders arriving within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
 
 ------------------------------------------------------------------------------
 -- ABC/XYZ classes per product: value share (ABC) and demand variability (XYZ)

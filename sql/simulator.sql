@@ -38,6 +38,11 @@
 --   average 68/7, peak 16, ordered 16.
 -- doliflow on C: the 56 alternating days give every weekday four 1s and four
 --   3s, so weekday factors 1, level 2 and sigma 1: the naive figures again.
+-- doliflow_lt (safety stock z x RMS of the error summed over each 4-day window):
+--   A has no error: as doliflow.  C's errors -1 +1 -1 +1 cancel over every 4 days:
+--   safety stock 0, reorder point 8, up to 22: d1 10, d2 8 (not < 8), d3 6 (order
+--   16, due end of d7), d4 2, d5 0, d6 and d7 short, +16 = 16 -> 12 of 16 served,
+--   its cycle (d4..d7) short 0/1, average (10+8+6+2+0+0+16)/7 = 42/7, peak 16.
 -- dolibarr on C: no threshold, no order: 10 8 6 2 0 0 0, 12 of 16 served,
 --   d6 and d7 short; no cycle (service level NULL).
 -- dolibarr over all products: 38 of 53 served; end-of-day stock value of A+B+C:
@@ -82,6 +87,8 @@ INSERT INTO hand VALUES
 	('dolibarr', false, 9102, 21, 15, 2, 0, 2, 30 / 7.0, 120 / 7.0, 36, 2, 18, 72),
 	('naive',    false, 9103, 16, 16, 1, 1, 0, 68 / 7.0, 68 / 7.0, 16, 1, 16, 16),
 	('doliflow', false, 9103, 16, 16, 1, 1, 0, 68 / 7.0, 68 / 7.0, 16, 1, 16, 16),
+	('doliflow_lt', false, 9101, 16, 11, 1, 0, 2, 62 / 7.0, 620 / 7.0, 150, 1, 15, 150),
+	('doliflow_lt', false, 9103, 16, 12, 1, 0, 2, 42 / 7.0, 42 / 7.0, 16, 1, 16, 16),
 	('dolibarr', false, 9103, 16, 12, 0, 0, 2, 26 / 7.0, 26 / 7.0, 10, 0, 0, 0),
 	('dolibarr', false, NULL, 53, 38, 3, 0, 6, 88 / 7.0, 466 / 7.0, 112, 3, 28, 172);
 CREATE TEMP TABLE sim ON COMMIT DROP AS

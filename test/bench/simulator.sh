@@ -10,10 +10,11 @@
 # PostgreSQL and MariaDB with test/lib.sh and stops them at the end.
 #
 #   test/bench/simulator.sh [--scale small|medium|large] [--seed N] [--days N]
+# (under test/bench/run: SIM_SCALE=medium SIM_SEED=N SIM_DAYS=N in the environment)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . test/lib.sh
-SCALE=small SEED=16 DAYS=182
+SCALE=${SIM_SCALE:-small} SEED=${SIM_SEED:-16} DAYS=${SIM_DAYS:-182}
 while [ $# -gt 0 ]; do
 	case $1 in
 		--scale) SCALE=$2; shift 2 ;;
@@ -57,9 +58,8 @@ echo
 printf '%-7s %-9s %9s %9s %9s %13s %7s %11s %8s\n' target policy fill_rate csl stockouts avg_stock_val orders value_order seconds
 for sl in 0.90 0.95 0.98; do
 	t0=$(now)
-	q "$DB" "CREATE TABLE IF NOT EXISTS sim_out AS SELECT * FROM doliflow.simulate_replenishment('$first', '$last', 'all', 0.5) WITH NO DATA;
-	         DELETE FROM sim_out;
-	         INSERT INTO sim_out SELECT * FROM doliflow.simulate_replenishment('$first', '$last', 'all', $sl)" >/dev/null ||
+	q "$DB" "DROP TABLE IF EXISTS sim_out;
+	         CREATE TABLE sim_out AS SELECT * FROM doliflow.simulate_replenishment('$first', '$last', 'all', $sl)" >/dev/null 2>&1 ||
 		df_die "simulate_replenishment($sl) failed"
 	secs=$(since "$t0")
 	q "$DB" "SELECT '$sl', policy, fill_rate, cycle_service_level, stockout_days, avg_stock_value, orders, value_ordered
