@@ -55,7 +55,7 @@ nprod=$(q "$DB" "SELECT count(*) FROM doliflow._stock_product")
 echo "generator --scale $SCALE --seed $SEED: $nprod stockable products; replay $first .. $last ($DAYS days), lost sales, weekly refits"
 echo "settings: stock_review_days=$(q "$DB" "SELECT doliflow.setting('stock_review_days')"), forecast_level_days=$(q "$DB" "SELECT doliflow.setting('forecast_level_days')"), lead_time_default_days=$(q "$DB" "SELECT doliflow.setting('lead_time_default_days')")"
 echo
-printf '%-7s %-9s %9s %9s %9s %13s %7s %11s %8s\n' target policy fill_rate csl stockouts avg_stock_val orders value_order seconds
+printf '%-7s %-11s %9s %9s %9s %13s %7s %11s %8s\n' target policy fill_rate csl stockouts avg_stock_val orders value_order seconds
 for sl in 0.90 0.95 0.98; do
 	t0=$(now)
 	q "$DB" "DROP TABLE IF EXISTS sim_out;
@@ -65,7 +65,7 @@ for sl in 0.90 0.95 0.98; do
 	q "$DB" "SELECT '$sl', policy, fill_rate, cycle_service_level, stockout_days, avg_stock_value, orders, value_ordered
 	           FROM sim_out WHERE fk_product IS NULL ORDER BY policy" |
 		while IFS='|' read -r t p f c s v o vo; do
-			printf '%-7s %-9s %9s %9s %9s %13s %7s %11s %8s\n' "$t" "$p" "$f" "$c" "$s" "$v" "$o" "$vo" "$secs"
+			printf '%-7s %-11s %9s %9s %9s %13s %7s %11s %8s\n' "$t" "$p" "$f" "$c" "$s" "$v" "$o" "$vo" "$secs"
 		done
 done
 echo
