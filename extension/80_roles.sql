@@ -19,7 +19,8 @@
 --   doliflow_reader  BI tools and analysts: SELECT on dw (present and future
 --                    tables and views) and the analyst functions
 --                    (predict_intervention_duration, what_if_order, stock
---                    formulas); nothing in lake or dolibarr, no pipeline.
+--                    formulas, simulate_replenishment); nothing in lake or
+--                    dolibarr, no pipeline.
 --                    (The C building blocks are the doliflow_analytics
 --                    extension's, which every role, PUBLIC too, may use.)
 -- The whole matrix is in doc/operations.md ("Roles and privileges").
@@ -70,14 +71,15 @@ DECLARE
 	v_definer text[] := ARRAY['_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
 							  '_run_finish', '_recover_stale_runs', '_pipeline_exec', '_load_warehouse_tx',
 							  '_status_lake', 'predict_intervention_duration', 'what_if_order', 'report_html',
-							  '_status_extrafields', 'company_now'];
+							  '_status_extrafields', 'company_now', 'simulate_replenishment'];
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
 	-- (The analytics building blocks are doliflow_analytics's, PUBLIC's: not listed here.)
 	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order', 'normal_quantile',
 							 'safety_stock', 'safety_stock_z', 'stock_level', 'suggested_quantity', 'rotation_rate',
 							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
 							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info',
-							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now'];
+							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now',
+							 'simulate_replenishment'];
 	-- The batch API, then the helpers its invoker procedures call directly.
 	v_batch text[] := ARRAY['run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
 							'scheduled_jobs', 'quality_report', 'test_connection', 'setting', 'current_run_id',

@@ -68,6 +68,12 @@ UPDATE doliflow.settings s
 	('forecast_level_days',           '7',       false, '3650',      false, NULL, NULL, NULL),
 	('event_min_effect',              '0.01',    false, '1',         false, NULL, NULL, NULL),	-- kept event days are divided by their multiplier
 	('forecast_engine',               NULL,      false, NULL,        false, '{auto,sql}', NULL, NULL),
+	-- 62: ABC/XYZ classes
+	('abc_xyz_days',                  '7',       false, '3650',      false, NULL, NULL, NULL),	-- at least one whole week
+	('abc_a_share_pct',               '0',       false, '100',       false, NULL, NULL, NULL),
+	('abc_b_share_pct',               '0',       false, '100',       false, NULL, NULL, NULL),
+	('xyz_x_max_cv',                  '0',       false, '1000',      false, NULL, NULL, NULL),
+	('xyz_y_max_cv',                  '0',       false, '1000',      false, NULL, NULL, NULL),
 	-- 65: report
 	('language',                      NULL,      false, NULL,        false, '{fr,en}', NULL, NULL)
   ) AS d (name, min_value, min_exclusive, max_value, max_exclusive, allowed_values, value_pattern, value_type)

@@ -112,6 +112,10 @@ q "$PG" "INSERT INTO doliflow.events (name, start_date, end_date, scope, expecte
 			('trap past', current_date - 40, current_date - 30, 'all', 1.3),
 			('trap coming', current_date + 5, current_date + 9, 'all', 1.2)" >/dev/null
 diag "product for what_if_order: $PRODUCT"
+# the last two weeks of demand, for simulate_replenishment() (literal dates: the trapped
+# sessions resolve operators in public first)
+SIM_END=$(q "$PG" "SELECT max(day) FROM dw.fact_sales_daily")
+SIM_START=$(q "$PG" "SELECT max(day) - 13 FROM dw.fact_sales_daily")
 
 #------------------------------------------------------------------------------
 # 2. The catalog against the documented matrix
@@ -435,6 +439,7 @@ SELECT doliflow_analytics.duration_fit(kind, city, tech, estimate, month, hours)
 SELECT * FROM doliflow.customer_rfm();
 SELECT doliflow.predict_intervention_duration('{"intervention_type": "repair", "city": "Lyon"}');
 SELECT * FROM doliflow.what_if_order($PRODUCT, '2030-01-01', 10);
+SELECT count(*) FROM doliflow.simulate_replenishment('$SIM_START', '$SIM_END', 'all', 0.9, ARRAY[$PRODUCT]);
 SELECT doliflow.company_today(), doliflow.company_now();
 SELECT * FROM doliflow._ticket_anomaly_months();
 SELECT doliflow.report_html('all', 'fr') IS NOT NULL;

@@ -1,0 +1,167 @@
+\set VERBOSITY terse
+-- The replenishment simulator (part 62) on a hand-built warehouse of three
+-- products replayed over one week, 2024-06-03 (Monday) .. 2024-06-09, every
+-- figure checked against the replay computed by hand below.
+--
+-- Settings: stock_review_days 7, forecast_level_days 56, service_level 0.95.
+--   A 9101: pmp 10, lead 3, packaging 5, alert 4, desired 10, stock 7 on the
+--           morning of day 1; history 2 a day for 364 days -> doliflow's model
+--           level 2, weekday factors 1, sigma 0 (safety stock 0); the naive mean
+--           2, sd 0.  Demand of the week 2 2 6 2 0 2 2.
+--   B 9102: pmp 4, lead 2, no packaging, alert 5, desired 12, stock 6, no history.
+--           Demand 3 every day.
+--   C 9103: pmp 1, lead 4, no packaging, no thresholds, stock 12; history 1, 3,
+--           1, 3 ... over the 56 days before -> naive mean 2, sd (population) 1,
+--           safety stock z(0.95) x 1 x sqrt(4) = 3.2897.  Demand 2 2 2 4 2 2 2.
+-- Each day: demand served from stock (lost when short), orders due arrive at
+-- the end of the day, then the review on position = on hand + on order.
+--
+-- doliflow on A: reorder point 2 x 3 = 6, order up to 2 x (3 + 7) = 20.
+--   d1 5 (pos 5 < 6: order 20 - 5 = 15, a multiple of 5, due end of d4)
+--   d2 3 (pos 18)  d3 demand 6: 3 served, 3 lost, 0  d4 2 lost, +15 = 15
+--   d5 15  d6 13  d7 11 -> demand 16, served 11, stock-out days 2, one order
+--   whose lead time (d2..d4) had a stock-out: cycle service 0/1; average stock
+--   (5+3+0+15+15+13+11)/7 = 62/7, value x 10, peak 150.  naive on A: the same.
+-- doliflow on A with back-orders: d3 -3, d4 -5 + 15 = 10, d5 10, d6 8, d7 6
+--   (pos 6 is not below 6): average stock (5+3+0+10+10+8+6)/7 = 6, peak 100.
+-- dolibarr on A: d1 5 (not < 4)  d2 3 (< 4: order max(10, 4) - 3 = 7 -> 10 by
+--   packaging, due end of d5)  d3 3 served, 3 lost  d4 2 lost  d5 0 + 10 = 10
+--   d6 8  d7 6 -> served 11 of 16, 2 stock-out days, cycle d3..d5 short: 0/1;
+--   average (5+3+0+0+10+8+6)/7 = 32/7, peak 100, ordered 10 (value 100).
+-- dolibarr on B: d1 3 (< 5: order 12 - 3 = 9, due end of d3)  d2 0  d3 3 lost,
+--   +9 = 9  d4 6  d5 3 (order 9, due end of d7)  d6 0  d7 3 lost, +9 = 9
+--   -> served 15 of 21, 2 stock-out days, both cycles short 0/2; average
+--   (3+0+9+6+3+0+9)/7 = 30/7, x 4, peak 9 x 4 = 36, 2 orders of 18 (value 72).
+-- naive on C: reorder point 8 + 3.2897 = 11.2897, up to 22 + 3.2897.
+--   d1 10 (< 11.29: order ceil(25.2897 - 10) = 16, due end of d5)  d2 8 d3 6
+--   d4 2  d5 0 + 16 = 16  d6 14  d7 12 -> all 16 served, no stock-out, 1/1;
+--   average 68/7, peak 16, ordered 16.
+-- doliflow on C: the 56 alternating days give every weekday four 1s and four
+--   3s, so weekday factors 1, level 2 and sigma 1: the naive figures again.
+-- doliflow_lt (safety stock z x RMS of the error summed over each 4-day window):
+--   A has no error: as doliflow.  C's errors -1 +1 -1 +1 cancel over every 4 days:
+--   safety stock 0, reorder point 8, up to 22: d1 10, d2 8 (not < 8), d3 6 (order
+--   16, due end of d7), d4 2, d5 0, d6 and d7 short, +16 = 16 -> 12 of 16 served,
+--   its cycle (d4..d7) short 0/1, average (10+8+6+2+0+0+16)/7 = 42/7, peak 16.
+-- dolibarr on C: no threshold, no order: 10 8 6 2 0 0 0, 12 of 16 served,
+--   d6 and d7 short; no cycle (service level NULL).
+-- dolibarr over all products: 38 of 53 served; end-of-day stock value of A+B+C:
+--   72 38 42 26 112 80 96 -> peak 112; average 320/7 + 120/7 + 26/7 = 466/7.
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DELETE FROM dw.fact_stock;
+DELETE FROM dw.fact_sales_daily;
+DELETE FROM dw.dim_product;
+UPDATE doliflow.settings s SET value = v.value
+  FROM (VALUES ('forecast_history_days', '364'), ('lead_time_default_days', '7'), ('service_level', '0.95'),
+			   ('stock_review_days', '7'), ('forecast_level_days', '56')) v(name, value)
+ WHERE s.name = v.name;
+INSERT INTO dw.dim_product (product_key, ref, label, product_type, to_sell, to_buy, price, pmp, alert_stock, desired_stock,
+							supplier_lead_time_days, supplier_packaging, supplier_prices, stock_total)
+VALUES (9101, 'A', 'steady, then a peak', 0, true, true, 20, 10, 4, 10, 3, 5, 1, 0),
+	   (9102, 'B', 'Dolibarr thresholds', 0, true, true, 8, 4, 5, 12, 2, NULL, 1, 0),
+	   (9103, 'C', 'alternating history', 0, true, true, 2, 1, NULL, NULL, 4, NULL, 1, 0);
+INSERT INTO dw.fact_stock (movement_key, moved_at, date_key, product_key, warehouse_key, movement_type, quantity)
+VALUES (1, '2023-01-01 08:00', 20230101, 9101, 1, 0, 7), (2, '2023-01-01 08:00', 20230101, 9102, 1, 0, 6),
+	   (3, '2023-01-01 08:00', 20230101, 9103, 1, 0, 12);
+INSERT INTO dw.fact_sales_daily (product_key, date_key, day, demand_qty, demand_movements, demand_value, invoiced_qty, revenue_ht)
+SELECT h.p, to_char(h.day, 'YYYYMMDD')::int, h.day, h.q, 1, 0, 0, 0
+  FROM (SELECT 9101 AS p, d::date AS day, 2 AS q FROM generate_series('2023-06-05'::date, '2024-06-02', '1 day') d
+		 UNION ALL
+		SELECT 9103, d::date, CASE WHEN (d::date - '2024-04-08'::date) % 2 = 0 THEN 1 ELSE 3 END
+		  FROM generate_series('2024-04-08'::date, '2024-06-02', '1 day') d
+		 UNION ALL
+		SELECT w.p, '2024-06-02'::date + w.i, w.q
+		  FROM (VALUES (9101, 1, 2), (9101, 2, 2), (9101, 3, 6), (9101, 4, 2), (9101, 6, 2), (9101, 7, 2),
+					   (9102, 1, 3), (9102, 2, 3), (9102, 3, 3), (9102, 4, 3), (9102, 5, 3), (9102, 6, 3), (9102, 7, 3),
+					   (9103, 1, 2), (9103, 2, 2), (9103, 3, 2), (9103, 4, 4), (9103, 5, 2), (9103, 6, 2), (9103, 7, 2)) w(p, i, q)) h;
+
+CREATE TEMP TABLE hand (policy text, backorder boolean, fk_product int, demand numeric, served numeric,
+						cycles int, cycles_ok int, stockout_days int, avg_stock numeric, avg_stock_value numeric,
+						peak_stock_value numeric, orders int, qty_ordered numeric, value_ordered numeric) ON COMMIT DROP;
+INSERT INTO hand VALUES
+	('doliflow', false, 9101, 16, 11, 1, 0, 2, 62 / 7.0, 620 / 7.0, 150, 1, 15, 150),
+	('naive',    false, 9101, 16, 11, 1, 0, 2, 62 / 7.0, 620 / 7.0, 150, 1, 15, 150),
+	('doliflow', true,  9101, 16, 11, 1, 0, 2, 42 / 7.0, 420 / 7.0, 100, 1, 15, 150),
+	('dolibarr', false, 9101, 16, 11, 1, 0, 2, 32 / 7.0, 320 / 7.0, 100, 1, 10, 100),
+	('dolibarr', false, 9102, 21, 15, 2, 0, 2, 30 / 7.0, 120 / 7.0, 36, 2, 18, 72),
+	('naive',    false, 9103, 16, 16, 1, 1, 0, 68 / 7.0, 68 / 7.0, 16, 1, 16, 16),
+	('doliflow', false, 9103, 16, 16, 1, 1, 0, 68 / 7.0, 68 / 7.0, 16, 1, 16, 16),
+	('doliflow_lt', false, 9101, 16, 11, 1, 0, 2, 62 / 7.0, 620 / 7.0, 150, 1, 15, 150),
+	('doliflow_lt', false, 9103, 16, 12, 1, 0, 2, 42 / 7.0, 42 / 7.0, 16, 1, 16, 16),
+	('dolibarr', false, 9103, 16, 12, 0, 0, 2, 26 / 7.0, 26 / 7.0, 10, 0, 0, 0),
+	('dolibarr', false, NULL, 53, 38, 3, 0, 6, 88 / 7.0, 466 / 7.0, 112, 3, 28, 172);
+CREATE TEMP TABLE sim ON COMMIT DROP AS
+SELECT false AS backorder, s.* FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09') s
+ UNION ALL
+SELECT true, s.* FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'doliflow', NULL, '{9101}', true) s;
+
+-- every hand-computed row is found, with the same figures (rounded as the function rounds)
+SELECT h.policy, h.backorder, h.fk_product,
+	   s.fk_product IS NOT NULL OR (s.policy IS NOT NULL AND h.fk_product IS NULL) AS found,
+	   s.demand = h.demand AND s.served = h.served AS demand_served,
+	   s.fill_rate IS NOT DISTINCT FROM round(h.served / nullif(h.demand, 0), 4) AS fill_rate,
+	   s.cycles = h.cycles AND s.cycles_ok = h.cycles_ok
+		 AND s.cycle_service_level IS NOT DISTINCT FROM round(h.cycles_ok::numeric / nullif(h.cycles, 0), 4) AS cycle_service,
+	   s.stockout_days = h.stockout_days AS stockout_days,
+	   s.avg_stock = round(h.avg_stock, 3) AND s.avg_stock_value = round(h.avg_stock_value, 2)
+		 AND s.peak_stock_value = h.peak_stock_value AS stock,
+	   s.orders = h.orders AND s.qty_ordered = h.qty_ordered AND s.value_ordered = h.value_ordered AS ordered
+  FROM hand h
+  LEFT JOIN sim s ON s.policy = h.policy AND s.backorder = h.backorder AND s.fk_product IS NOT DISTINCT FROM h.fk_product
+ ORDER BY 1, 2, 3;
+-- the figures themselves, for the record
+SELECT policy, fk_product, lead_time_days, demand, served, fill_rate, cycles, cycle_service_level, stockout_days,
+	   avg_stock, avg_stock_value, peak_stock_value, orders, qty_ordered, value_ordered
+  FROM sim WHERE NOT backorder ORDER BY policy, fk_product NULLS FIRST;
+-- the service level given is reported and drives the safety stock: C at 0.5
+-- has no safety stock (reorder point 8): d1 10, d2 8, d3 6 (< 8: order
+-- ceil(22 - 6) = 16, due end of d7), d4 2, d5 0, d6 and d7 short.
+SELECT service_level, served, stockout_days, orders, qty_ordered
+  FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'naive', 0.5, '{9103}') WHERE fk_product = 9103;
+
+-- ABC/XYZ over 14 days (two weeks: 06-03..06-09 and 05-27..06-02):
+--   A 16 + 14 = 30 units x 10 = 300, weekly mean 15, sd 1, cv 0.067 -> X
+--   B 21 + 0 = 21 x 4 = 84, mean 10.5, sd 10.5, cv 1 -> Y (at most 1.0)
+--   C 16 + (3+1+3+1+3+1+3 = 15) = 31 x 1 = 31, mean 15.5, sd 0.5, cv 0.032 -> X
+--   total 415: A 72.289 % (ranked before it: 0 -> A), B 20.241 % (before it
+--   72.289 % < 80 -> A), C 7.470 % (before 92.530 % < 95 -> B); with 70 / 90:
+--   A, B (72.289 >= 70), C (92.530 >= 90).
+UPDATE doliflow.settings SET value = '14' WHERE name = 'abc_xyz_days';
+SELECT v.fk_product, v.weeks, v.demand_qty = h.qty AND v.demand_value = h.value AS demand,
+	   v.value_share_pct = h.share AND v.cumulative_share_pct = h.cum AS shares,
+	   v.abc_class = h.abc AS abc, v.weekly_mean = h.mean AND v.weekly_cv = h.cv AS variability,
+	   v.xyz_class = h.xyz AS xyz, v.abc_class || v.xyz_class AS class
+  FROM dw.v_product_abc_xyz v
+  JOIN (VALUES (9101, 30, 300, round(30000 / 415.0, 3), round(30000 / 415.0, 3), 'A', 15, round(1 / 15.0, 3), 'X'),
+			   (9102, 21, 84, round(8400 / 415.0, 3), round(38400 / 415.0, 3), 'A', 10.5, 1, 'Y'),
+			   (9103, 31, 31, round(3100 / 415.0, 3), 100, 'B', 15.5, round(0.5 / 15.5, 3), 'X'))
+	   h(p, qty, value, share, cum, abc, mean, cv, xyz) ON h.p = v.fk_product
+ ORDER BY 1;
+UPDATE doliflow.settings SET value = '70' WHERE name = 'abc_a_share_pct';
+UPDATE doliflow.settings SET value = '90' WHERE name = 'abc_b_share_pct';
+SELECT string_agg(fk_product || ' ' || abc_class, ', ' ORDER BY fk_product) AS abc_at_70_90 FROM dw.v_product_abc_xyz;
+-- Never the future: a huge demand on the days after the period changes no figure
+-- (no forecast or decision of the period may have seen it).
+INSERT INTO dw.fact_sales_daily (product_key, date_key, day, demand_qty, demand_movements, demand_value, invoiced_qty, revenue_ht)
+VALUES (9101, 20240610, '2024-06-10', 500, 1, 0, 0, 0), (9103, 20240611, '2024-06-11', 500, 1, 0, 0, 0);
+SELECT count(*) AS rows_changed_by_later_demand
+  FROM (SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09')
+		EXCEPT SELECT policy, service_level, fk_product, lead_time_days, days, demand, served, fill_rate, cycles, cycles_ok,
+					  cycle_service_level, stockout_days, avg_stock, avg_stock_value, peak_stock_value, orders,
+					  qty_ordered, value_ordered FROM sim WHERE NOT backorder) x;
+
+ROLLBACK;
+
+-- Arguments
+SELECT * FROM doliflow.simulate_replenishment('2024-06-09', '2024-06-03');
+SELECT * FROM doliflow.simulate_replenishment(NULL, '2024-06-03');
+SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'odoo');
+SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all', 0.3);
+SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all', 'NaN');
+SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all', NULL, '{9101, 42}');
+SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'all', NULL, NULL, false, 0);
+SELECT * FROM doliflow.simulate_replenishment('2024-06-03', 'infinity');
+-- the ABC/XYZ settings have domains
+UPDATE doliflow.settings SET value = '101' WHERE name = 'abc_a_share_pct';
+UPDATE doliflow.settings SET value = '6' WHERE name = 'abc_xyz_days';

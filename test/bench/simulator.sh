@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test/bench/simulator.sh: the replenishment simulator (issue 16) on generated data.
+#   A generated Dolibarr source goes through extract and load_warehouse; then
+#   doliflow.simulate_replenishment() replays the last DAYS days of demand under the three
+#   policies (doliflow's reorder point, Dolibarr's replenish rule, the naive formula) at
+#   service levels 0.90, 0.95 and 0.98, and prints the policy table: fill rate, cycle
+#   service level (target in the first column), stock-out days, average stock value,
+#   orders, and the time of each replay.
+# Run by test/bench/run (`make bench`), or standalone: it then starts its own throwaway
+# PostgreSQL and MariaDB with test/lib.sh and stops them at the end.
+#
+#   test/bench/simulator.sh [--scale small|medium|large] [--seed N] [--days N]
+# (under test/bench/run: SIM_SCALE=medium SIM_SEED=N SIM_DAYS=N in the environment)
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. test/lib.sh
+SCALE=${SIM_SCALE:-small} SEED=${SIM_SEED:-16} DAYS=${SIM_DAYS:-182}
+while [ $# -gt 0 ]; do
+	case $1 in
+		--scale) SCALE=$2; shift 2 ;;
+		--seed) SEED=$2; shift 2 ;;
+		--days) DAYS=$2; shift 2 ;;
+		*) df_die "unknown option $1" ;;
+	esac
+done
+
+OWN=""
+if [ -z "${PGPORT:-}" ] || [ -z "${MYSQL_PORT:-}" ]; then
+	cleanup() { trap - EXIT INT TERM HUP; [ -n "$OWN" ] && { df_pg_stop "$OWN/pg"; df_my_stop "$OWN/mysql"; rm -rf "$OWN"; }; }
+	trap cleanup EXIT; trap 'exit 130' INT TERM HUP
+	df_install_packages
+	OWN=$(df_run_dir)
+	df_make_pgroot "$OWN/root"
+	df_install_private "$OWN/root" || df_die "install failed"
+	df_start_servers "$OWN" "$OWN/root/usr/lib/postgresql/$DF_PG_MAJOR/bin" || df_die "servers did not start"
+	df_export_env "$OWN"
+fi
+
+SRC=bench_sim_src DB=bench_sim
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+test/generator/load.sh --host "$MYSQL_HOST" --port "$MYSQL_PORT" --user "$MYSQL_USER" \
+	--db "$SRC" --scale "$SCALE" --seed "$SEED" >/dev/null || df_die "generator failed"
+df_new_pgdb "$DB" && df_connect "$DB" "$SRC" || df_die "connect failed"
+for try in 1 2 3; do
+	q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1
+	[ "$(q "$DB" "SELECT status FROM doliflow.run_log WHERE kind = 'extract' ORDER BY run_id DESC LIMIT 1")" = success ] && break
+done
+q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "load_warehouse failed"
+
+last=$(q "$DB" "SELECT max(day) FROM dw.fact_sales_daily WHERE demand_qty > 0")
+first=$(q "$DB" "SELECT '$last'::date - $DAYS + 1")
+nprod=$(q "$DB" "SELECT count(*) FROM doliflow._stock_product")
+echo "generator --scale $SCALE --seed $SEED: $nprod stockable products; replay $first .. $last ($DAYS days), lost sales, weekly refits"
+echo "settings: stock_review_days=$(q "$DB" "SELECT doliflow.setting('stock_review_days')"), forecast_level_days=$(q "$DB" "SELECT doliflow.setting('forecast_level_days')"), lead_time_default_days=$(q "$DB" "SELECT doliflow.setting('lead_time_default_days')")"
+echo
+printf '%-7s %-11s %9s %9s %9s %13s %7s %11s %8s\n' target policy fill_rate csl stockouts avg_stock_val orders value_order seconds
+for sl in 0.90 0.95 0.98; do
+	t0=$(now)
+	q "$DB" "DROP TABLE IF EXISTS sim_out;
+	         CREATE TABLE sim_out AS SELECT * FROM doliflow.simulate_replenishment('$first', '$last', 'all', $sl)" >/dev/null 2>&1 ||
+		df_die "simulate_replenishment($sl) failed"
+	secs=$(since "$t0")
+	q "$DB" "SELECT '$sl', policy, fill_rate, cycle_service_level, stockout_days, avg_stock_value, orders, value_ordered
+	           FROM sim_out WHERE fk_product IS NULL ORDER BY policy" |
+		while IFS='|' read -r t p f c s v o vo; do
+			printf '%-7s %-11s %9s %9s %9s %13s %7s %11s %8s\n' "$t" "$p" "$f" "$c" "$s" "$v" "$o" "$vo" "$secs"
+		done
+done
+echo
+echo "per-product cycle service level of doliflow at 0.98 (products with >= 3 cycles): quartiles"
+q "$DB" "SELECT count(*) || ' products: ' || array_to_string(percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY cycle_service_level), ' / ')
+           FROM sim_out WHERE policy = 'doliflow' AND fk_product IS NOT NULL AND cycles >= 3"
