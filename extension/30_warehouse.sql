@@ -381,6 +381,9 @@ CREATE TABLE dw.fact_stock (
 CREATE INDEX fact_stock_product_idx ON dw.fact_stock (product_key, date_key);
 CREATE INDEX fact_stock_date_idx ON dw.fact_stock (date_key);
 CREATE INDEX fact_stock_warehouse_idx ON dw.fact_stock (warehouse_key);
+-- The dashboard and the stock pages read the last days of movements by calendar day
+-- (doliflow._stock_moves groups by moved_at::date): without this, a whole-table scan.
+CREATE INDEX fact_stock_day_idx ON dw.fact_stock ((moved_at::date));
 COMMENT ON TABLE dw.fact_stock IS 'One row per stock movement (llx_stock_mouvement), signed quantity and value';
 COMMENT ON COLUMN dw.fact_stock.movement_key IS 'llx_stock_mouvement.rowid';
 COMMENT ON COLUMN dw.fact_stock.moved_at IS 'Movement time (datem)';

@@ -238,3 +238,6 @@ ALTER TABLE doliflow.quality_rule
 	ADD CONSTRAINT quality_rule_check1 CHECK ((only_where IS NULL) = (only_equals IS NULL) AND (only_where IS NULL OR kind = 'orphan')),
 	ADD CONSTRAINT quality_rule_check2 CHECK ((kind = 'wrong_sign') = (input_types IS NOT NULL AND output_types IS NOT NULL)),
 	ADD CONSTRAINT quality_rule_check3 CHECK (kind NOT IN ('wrong_sign', 'end_before_start') OR pg_catalog.cardinality(columns) = 2);
+
+-- The stock pages read the last days of movements by calendar day.
+CREATE INDEX fact_stock_day_idx ON dw.fact_stock ((moved_at::date));
