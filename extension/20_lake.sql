@@ -776,7 +776,7 @@ BEGIN
 		END IF;
 		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
 								 q.columns[1], q.ref_table || '_current',
-								 coalesce(format('r.%I::text = %L', q.only_where, q.only_equals), 'true'),
+								 CASE WHEN q.only_where IS NULL THEN 'true' ELSE format('r.%I::text = %L', q.only_where, q.only_equals) END,
 								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
 						  ' OR ')
 		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
