@@ -554,8 +554,11 @@ DECLARE
 	v_msg text;
 	v_detail text;
 	v_hint text;
+	v_tables integer;
 BEGIN
-	RETURN doliflow._connect(host, port, dbname, username, password);
+	v_tables := doliflow._connect(host, port, dbname, username, password);
+	PERFORM doliflow._connect_extrafields();	-- first-run help (67_extrafields_help.sql)
+	RETURN v_tables;
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
 							v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
@@ -1108,7 +1111,7 @@ BEGIN
 		END IF;
 		SELECT string_agg(format('(r.%1$I IS NOT NULL AND r.%1$I <> 0 AND %3$s AND r.%1$I NOT IN (SELECT p.%4$I FROM lake.%2$I p))',
 								 q.columns[1], q.ref_table || '_current',
-								 coalesce(format('r.%I::text = %L', q.only_where, q.only_equals), 'true'),
+								 CASE WHEN q.only_where IS NULL THEN 'true' ELSE format('r.%I::text = %L', q.only_where, q.only_equals) END,
 								 (SELECT st.key_column FROM doliflow.source_table st WHERE st.table_name = q.ref_table)),
 						  ' OR ')
 		  INTO v_orph FROM doliflow.quality_rule q WHERE q.table_name = t.tn AND q.kind = 'orphan';
@@ -3478,11 +3481,16 @@ CREATE OR REPLACE VIEW dw.v_stock_alerts AS
             GREATEST(COALESCE(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead_time_days
            FROM (doliflow._stock_product p
              CROSS JOIN cfg)
+        ), onhand AS MATERIALIZED (
+         SELECT o.fk_product,
+            o.fk_entrepot,
+            o.stock
+           FROM doliflow._stock_onhand o
         ), items AS (
          SELECT o.fk_product,
             o.fk_entrepot,
             o.stock
-           FROM (doliflow._stock_onhand o
+           FROM (onhand o
              JOIN prod USING (fk_product))
         UNION ALL
          SELECT p.fk_product,
@@ -3490,7 +3498,7 @@ CREATE OR REPLACE VIEW dw.v_stock_alerts AS
             0 AS stock
            FROM prod p
           WHERE (NOT (EXISTS ( SELECT 1
-                   FROM doliflow._stock_onhand o
+                   FROM onhand o
                   WHERE (o.fk_product = p.fk_product))))
         ), shares AS (
          SELECT i.fk_product,
@@ -4048,6 +4056,370 @@ CREATE OR REPLACE VIEW dw.v_dashboard AS
      CROSS JOIN cache)
      CROSS JOIN lin)
      LEFT JOIN lr ON (true));
+CREATE OR REPLACE FUNCTION doliflow._simulate_product(p_policy text, p_demand double precision[], p_initial double precision, p_lead integer, p_review integer, p_packaging numeric, p_pmp double precision, p_alert double precision, p_desired double precision, p_start_dow integer, p_refit integer, p_level double precision[], p_dowf double precision[], p_ss double precision[], p_backorder boolean, OUT demand double precision, OUT served double precision, OUT cycles integer, OUT cycles_ok integer, OUT stockout_days integer, OUT avg_stock double precision, OUT avg_stock_value double precision, OUT peak_stock_value double precision, OUT orders integer, OUT qty_ordered double precision, OUT stock_values double precision[])
+ RETURNS record
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	n integer := coalesce(cardinality(p_demand), 0);
+	nk integer := coalesce(cardinality(p_level), 0);
+	onhand float8 := CASE WHEN p_backorder THEN p_initial ELSE greatest(p_initial, 0) END;
+	onorder float8 := 0;
+	arrive float8[] := array_fill(0::float8, ARRAY[n + p_lead + 1]);
+	short boolean[] := array_fill(false, ARRAY[n]);
+	order_days integer[] := '{}';
+	pack numeric := CASE WHEN p_packaging > 0 THEN p_packaging ELSE 1 END;
+	sum_stock float8 := 0;
+	d float8; s float8; pos float8; q numeric; k integer; dl float8; dt float8; target float8;
+	sv float8; i integer; j integer; ok boolean;
+BEGIN
+	demand := 0; served := 0; stockout_days := 0; orders := 0; qty_ordered := 0;
+	avg_stock_value := 0; peak_stock_value := 0; stock_values := '{}';
+	FOR i IN 0 .. n - 1 LOOP
+		-- 1. the day's real demand, served from the stock on hand
+		d := greatest(coalesce(p_demand[i + 1], 0), 0);
+		s := least(greatest(onhand, 0), d);
+		demand := demand + d;
+		served := served + s;
+		onhand := onhand - CASE WHEN p_backorder THEN d ELSE s END;
+		IF d > s THEN
+			stockout_days := stockout_days + 1;
+			short[i + 1] := true;
+		END IF;
+		-- 2. orders due today arrive at the end of the day
+		onhand := onhand + arrive[i + 1];
+		onorder := onorder - arrive[i + 1];
+		sv := greatest(onhand, 0) * p_pmp;
+		sum_stock := sum_stock + greatest(onhand, 0);
+		avg_stock_value := avg_stock_value + sv;
+		peak_stock_value := greatest(peak_stock_value, sv);
+		stock_values := stock_values || sv;
+		-- 3. end-of-day review: the policy looks at the position (on hand + on order)
+		pos := onhand + onorder;
+		q := 0;
+		IF p_policy = 'dolibarr' THEN
+			-- replenish.php: below the alert threshold, order up to max(desired, alert)
+			IF p_alert IS NOT NULL AND pos < p_alert THEN
+				q := doliflow.suggested_quantity(greatest(p_alert, coalesce(p_desired, 0))::numeric, pos::numeric, 0, pack);
+			END IF;
+		ELSIF nk > 0 THEN
+			-- doliflow, doliflow_lt, naive: reorder point = forecast over the lead time + safety stock;
+			-- order up to the forecast over lead time + review period + safety stock.
+			-- The model of the latest refit whose origin is at most today.
+			k := least((i + 1) / p_refit, nk - 1) + 1;
+			dl := 0; dt := 0;
+			FOR j IN 1 .. p_lead + p_review LOOP
+				IF p_policy IN ('doliflow', 'doliflow_lt') THEN
+					s := p_level[k] * p_dowf[(k - 1) * 7 + ((p_start_dow - 1 + i + j) % 7) + 1];
+				ELSE
+					s := p_level[k];
+				END IF;
+				s := greatest(s, 0);
+				IF j <= p_lead THEN dl := dl + s; END IF;
+				dt := dt + s;
+			END LOOP;
+			target := dt + p_ss[k];
+			IF pos < dl + p_ss[k] THEN
+				q := doliflow.suggested_quantity(target::numeric, pos::numeric, 0, pack);
+			END IF;
+		END IF;
+		IF q > 0 THEN
+			orders := orders + 1;
+			qty_ordered := qty_ordered + q;
+			onorder := onorder + q;
+			arrive[i + p_lead + 1] := arrive[i + p_lead + 1] + q;
+			order_days := order_days || i;
+		END IF;
+	END LOOP;
+	-- Cycle service level: an order's cycle is the lead time it waits (the days after
+	-- it is placed up to its arrival); counted only when it arrives within the period.
+	cycles := 0; cycles_ok := 0;
+	FOREACH i IN ARRAY order_days LOOP
+		CONTINUE WHEN i + p_lead > n - 1;
+		cycles := cycles + 1;
+		ok := true;
+		FOR j IN i + 1 .. i + p_lead LOOP
+			IF short[j + 1] THEN ok := false; EXIT; END IF;
+		END LOOP;
+		IF ok THEN cycles_ok := cycles_ok + 1; END IF;
+	END LOOP;
+	avg_stock := CASE WHEN n > 0 THEN sum_stock / n END;
+	avg_stock_value := CASE WHEN n > 0 THEN avg_stock_value / n END;
+END;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow.simulate_replenishment(p_start date, p_end date, p_policy text DEFAULT 'all'::text, p_service_level double precision DEFAULT NULL::double precision, p_products integer[] DEFAULT NULL::integer[], p_backorder boolean DEFAULT false, p_refit_days integer DEFAULT 7)
+ RETURNS TABLE(policy text, service_level double precision, fk_product integer, lead_time_days integer, days integer, demand numeric, served numeric, fill_rate numeric, cycles integer, cycles_ok integer, cycle_service_level numeric, stockout_days integer, avg_stock numeric, avg_stock_value numeric, peak_stock_value numeric, orders integer, qty_ordered numeric, value_ordered numeric)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+#variable_conflict use_variable
+DECLARE
+	v_sl float8 := coalesce(p_service_level, doliflow.setting('service_level')::float8);
+	v_z float8;
+	v_review integer := doliflow.setting('stock_review_days')::integer;
+	v_level_days integer := doliflow.setting('forecast_level_days')::integer;
+	v_lead_default integer := doliflow.setting('lead_time_default_days')::integer;
+	v_n integer;
+	v_nk integer;
+	v_policies text[];
+	v_products integer[];
+	v_bad text;
+	v_pol text;
+	r record;
+	x record;
+	v_totals float8[];
+	v_sum float8[];
+	v_start_dow integer;
+BEGIN
+	IF p_start IS NULL OR p_end IS NULL THEN
+		RAISE EXCEPTION 'simulate_replenishment: p_start and p_end are required' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT (p_start BETWEEN date '1990-01-01' AND doliflow.company_today()) OR NOT (p_end BETWEEN p_start AND doliflow.company_today())
+	   OR p_end - p_start >= 3660 THEN
+		RAISE EXCEPTION 'simulate_replenishment: the period p_start .. p_end (% .. %) must lie between 1990-01-01 and today, p_start <= p_end, at most 3660 days',
+			coalesce(to_char(p_start, 'YYYY-MM-DD'), p_start::text), coalesce(to_char(p_end, 'YYYY-MM-DD'), p_end::text)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF p_policy IS NULL OR p_policy NOT IN ('all', 'doliflow', 'doliflow_lt', 'dolibarr', 'naive') THEN
+		RAISE EXCEPTION 'simulate_replenishment: p_policy must be all, doliflow, doliflow_lt, dolibarr or naive, not %', coalesce(p_policy, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF v_sl IS NULL OR v_sl = 'NaN' OR NOT (v_sl BETWEEN 0.5 AND 0.9999) THEN
+		RAISE EXCEPTION 'simulate_replenishment: p_service_level must be between 0.5 and 0.9999, not %', v_sl
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF p_refit_days IS NULL OR NOT (p_refit_days BETWEEN 1 AND 366) THEN
+		RAISE EXCEPTION 'simulate_replenishment: p_refit_days must be between 1 and 366, not %', coalesce(p_refit_days::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF p_backorder IS NULL THEN
+		RAISE EXCEPTION 'simulate_replenishment: p_backorder must be true or false' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p_products IS NOT NULL THEN
+		SELECT string_agg(coalesce(u.x::text, 'NULL'), ', ' ORDER BY u.x) INTO v_bad
+		  FROM (SELECT DISTINCT a.x FROM unnest(p_products) a(x)
+				 WHERE a.x IS NULL OR NOT EXISTS (SELECT FROM doliflow._stock_product p WHERE p.fk_product = a.x)) u;
+		IF v_bad IS NOT NULL THEN
+			RAISE EXCEPTION 'simulate_replenishment: p_products has unknown products: %', v_bad
+				USING ERRCODE = 'invalid_parameter_value',
+					  HINT = 'Products are stockable products of dw.dim_product (product_key).';
+		END IF;
+	END IF;
+	v_z := doliflow.normal_quantile(v_sl);
+	v_n := p_end - p_start + 1;
+	-- refits at origins p_start - 1 + k x p_refit_days up to the day before the end
+	v_nk := (v_n - 1) / p_refit_days + 1;
+	v_start_dow := date_part('isodow', p_start)::integer;
+	v_policies := CASE WHEN p_policy = 'all' THEN ARRAY['doliflow', 'doliflow_lt', 'dolibarr', 'naive'] ELSE ARRAY[p_policy] END;
+	SELECT coalesce(array_agg(p.fk_product ORDER BY p.fk_product), '{}') INTO v_products
+	  FROM doliflow._stock_product p
+	 WHERE p_products IS NULL OR p.fk_product = ANY (p_products);
+	v_totals := array_fill(0::float8, ARRAY[cardinality(v_policies), v_n]);
+	v_sum := array_fill(0::float8, ARRAY[cardinality(v_policies), 10]);
+	FOR r IN
+		WITH o AS (
+			SELECT k, p_start - 1 + k * p_refit_days AS origin FROM generate_series(0, v_nk - 1) k
+		), bm AS MATERIALIZED (	-- doliflow's forecast as it was made at each origin (SQL engine, no events)
+			SELECT o.k, b.fk_product, b.level, b.dow_factor, b.sigma
+			  FROM o CROSS JOIN LATERAL doliflow._baseline_model(o.origin, v_products, false) b
+			 WHERE v_policies && ARRAY['doliflow', 'doliflow_lt']
+		), res AS (	-- doliflow_lt: the model's residuals over its level window, running sums
+			SELECT bm.k, bm.fk_product, g::date AS day,
+				   sum(coalesce(d.qty, 0) - bm.level * bm.dow_factor[date_part('isodow', g)::integer])
+					   OVER (PARTITION BY bm.k, bm.fk_product ORDER BY g) AS c
+			  FROM bm JOIN o USING (k)
+			 CROSS JOIN generate_series(o.origin - v_level_days + 1, o.origin, interval '1 day') g
+			  LEFT JOIN doliflow._stock_demand d ON d.fk_product = bm.fk_product AND d.day = g::date
+			 WHERE 'doliflow_lt' = ANY (v_policies)
+		), lte AS (	-- RMS of the error summed over every lead-time window of the level window
+			SELECT a.k, a.fk_product, sqrt(avg((b.c - a.c) ^ 2)) AS sl
+			  FROM res a
+			  JOIN doliflow._stock_product p ON p.fk_product = a.fk_product
+			  JOIN res b ON b.k = a.k AND b.fk_product = a.fk_product
+					   AND b.day = a.day + greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1)
+			 GROUP BY 1, 2
+		), bma AS (
+			SELECT bm.fk_product, array_agg(bm.level ORDER BY bm.k) AS lv,
+				   array_agg(u.f ORDER BY bm.k, u.ord) AS dowf,
+				   array_agg(bm.sigma ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS sig,
+				   array_agg(lte.sl ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS slt
+			  FROM bm CROSS JOIN LATERAL unnest(bm.dow_factor) WITH ORDINALITY u(f, ord)
+			  LEFT JOIN lte ON lte.k = bm.k AND lte.fk_product = bm.fk_product
+			 GROUP BY 1
+		), nv AS (	-- the naive forecast: mean and standard deviation of the last forecast_level_days
+			SELECT o.k, p.fk_product, avg(coalesce(d.qty, 0))::float8 AS m, coalesce(stddev_pop(coalesce(d.qty, 0)), 0)::float8 AS sd
+			  FROM o CROSS JOIN unnest(v_products) p(fk_product)
+			 CROSS JOIN generate_series(o.origin - v_level_days + 1, o.origin, interval '1 day') g
+			  LEFT JOIN doliflow._stock_demand d ON d.fk_product = p.fk_product AND d.day = g::date
+			 WHERE 'naive' = ANY (v_policies)
+			 GROUP BY 1, 2
+		), nva AS (
+			SELECT nv.fk_product, array_agg(nv.m ORDER BY nv.k) AS m, array_agg(nv.sd ORDER BY nv.k) AS sd
+			  FROM nv GROUP BY 1
+		), dem AS (
+			SELECT p.fk_product, array_agg(coalesce(d.qty, 0)::float8 ORDER BY g) AS qty
+			  FROM unnest(v_products) p(fk_product)
+			 CROSS JOIN generate_series(p_start, p_end, interval '1 day') g
+			  LEFT JOIN doliflow._stock_demand d ON d.fk_product = p.fk_product AND d.day = g::date
+			 GROUP BY 1
+		), init AS (
+			SELECT m.fk_product, sum(m.qty)::float8 AS qty
+			  FROM doliflow._stock_moves m
+			 WHERE m.fk_product = ANY (v_products) AND m.day < p_start
+			 GROUP BY 1
+		)
+		SELECT p.fk_product, coalesce(p.pmp, 0)::float8 AS pmp, p.packaging,
+			   greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1) AS lead,
+			   dp.alert_stock::float8 AS alert, dp.desired_stock::float8 AS desired,
+			   coalesce(init.qty, 0) AS initial, dem.qty AS demand,
+			   bma.lv, bma.dowf, bma.sig, bma.slt, nva.m AS nm, nva.sd AS nsd
+		  FROM doliflow._stock_product p
+		  JOIN dw.dim_product dp ON dp.product_key = p.fk_product
+		  JOIN dem USING (fk_product)
+		  LEFT JOIN init USING (fk_product)
+		  LEFT JOIN bma USING (fk_product)
+		  LEFT JOIN nva USING (fk_product)
+		 ORDER BY p.fk_product
+	LOOP
+		FOR i IN 1 .. cardinality(v_policies) LOOP
+			v_pol := v_policies[i];
+			SELECT * INTO x FROM doliflow._simulate_product(
+				v_pol, r.demand, r.initial, r.lead, v_review, r.packaging, r.pmp, r.alert, r.desired,
+				v_start_dow, p_refit_days,
+				CASE v_pol WHEN 'doliflow' THEN r.lv WHEN 'doliflow_lt' THEN r.lv WHEN 'naive' THEN r.nm END,
+				CASE v_pol WHEN 'doliflow' THEN r.dowf WHEN 'doliflow_lt' THEN r.dowf END,
+				CASE v_pol
+					WHEN 'doliflow' THEN (SELECT array_agg(doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric)::float8 ORDER BY s.o)
+											FROM unnest(r.sig) WITH ORDINALITY s(s, o))
+					-- the error is already over the lead time: safety_stock_z(sigma_L, 1, z) = z x sigma_L
+					-- (sigma x sqrt(L) when the level window holds no lead-time window)
+					WHEN 'doliflow_lt' THEN (SELECT array_agg(CASE WHEN s.l IS NOT NULL
+																  THEN doliflow.safety_stock_z(s.l::numeric, 1, v_z::numeric)
+																  ELSE doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric) END::float8 ORDER BY s.o)
+											   FROM unnest(r.sig, r.slt) WITH ORDINALITY s(s, l, o))
+					WHEN 'naive' THEN (SELECT array_agg(doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric)::float8 ORDER BY s.o)
+										 FROM unnest(r.nsd) WITH ORDINALITY s(s, o))
+				END,
+				p_backorder);
+			policy := v_pol; service_level := v_sl; fk_product := r.fk_product; lead_time_days := r.lead; days := v_n;
+			demand := round(x.demand::numeric, 3); served := round(x.served::numeric, 3);
+			fill_rate := round((x.served / nullif(x.demand, 0))::numeric, 4);
+			cycles := x.cycles; cycles_ok := x.cycles_ok;
+			cycle_service_level := round((x.cycles_ok::float8 / nullif(x.cycles, 0))::numeric, 4);
+			stockout_days := x.stockout_days;
+			avg_stock := round(x.avg_stock::numeric, 3); avg_stock_value := round(x.avg_stock_value::numeric, 2);
+			peak_stock_value := round(x.peak_stock_value::numeric, 2);
+			orders := x.orders; qty_ordered := round(x.qty_ordered::numeric, 3);
+			value_ordered := round((x.qty_ordered * r.pmp)::numeric, 2);
+			RETURN NEXT;
+			v_sum[i][1] := v_sum[i][1] + x.demand;
+			v_sum[i][2] := v_sum[i][2] + x.served;
+			v_sum[i][3] := v_sum[i][3] + x.cycles;
+			v_sum[i][4] := v_sum[i][4] + x.cycles_ok;
+			v_sum[i][5] := v_sum[i][5] + x.stockout_days;
+			v_sum[i][6] := v_sum[i][6] + x.avg_stock;
+			v_sum[i][7] := v_sum[i][7] + x.avg_stock_value;
+			v_sum[i][8] := v_sum[i][8] + x.orders;
+			v_sum[i][9] := v_sum[i][9] + x.qty_ordered;
+			v_sum[i][10] := v_sum[i][10] + x.qty_ordered * r.pmp;
+			FOR j IN 1 .. v_n LOOP
+				v_totals[i][j] := v_totals[i][j] + x.stock_values[j];
+			END LOOP;
+		END LOOP;
+	END LOOP;
+	-- one row per policy over all products (fk_product NULL)
+	FOR i IN 1 .. cardinality(v_policies) LOOP
+		policy := v_policies[i]; service_level := v_sl; fk_product := NULL; lead_time_days := NULL; days := v_n;
+		demand := round(v_sum[i][1]::numeric, 3); served := round(v_sum[i][2]::numeric, 3);
+		fill_rate := round((v_sum[i][2] / nullif(v_sum[i][1], 0))::numeric, 4);
+		cycles := v_sum[i][3]::integer; cycles_ok := v_sum[i][4]::integer;
+		cycle_service_level := round((v_sum[i][4] / nullif(v_sum[i][3], 0))::numeric, 4);
+		stockout_days := v_sum[i][5]::integer;
+		avg_stock := round(v_sum[i][6]::numeric, 3); avg_stock_value := round(v_sum[i][7]::numeric, 2);
+		peak_stock_value := 0;
+		FOR j IN 1 .. v_n LOOP
+			peak_stock_value := greatest(peak_stock_value, round(v_totals[i][j]::numeric, 2));
+		END LOOP;
+		orders := v_sum[i][8]::integer; qty_ordered := round(v_sum[i][9]::numeric, 3);
+		value_ordered := round(v_sum[i][10]::numeric, 2);
+		RETURN NEXT;
+	END LOOP;
+END;
+$function$
+;
+CREATE OR REPLACE VIEW dw.v_product_abc_xyz AS
+ WITH cfg AS (
+         SELECT ((max(s.value) FILTER (WHERE (s.name = 'abc_xyz_days'::text)))::integer / 7) AS weeks,
+            (max(s.value) FILTER (WHERE (s.name = 'abc_a_share_pct'::text)))::numeric AS a_pct,
+            (max(s.value) FILTER (WHERE (s.name = 'abc_b_share_pct'::text)))::numeric AS b_pct,
+            (max(s.value) FILTER (WHERE (s.name = 'xyz_x_max_cv'::text)))::numeric AS x_cv,
+            (max(s.value) FILTER (WHERE (s.name = 'xyz_y_max_cv'::text)))::numeric AS y_cv
+           FROM doliflow.settings s
+        ), win AS (
+         SELECT max(d.day) AS last_day
+           FROM doliflow._stock_demand d
+        ), wk AS (
+         SELECT d.fk_product,
+            ((win.last_day - d.day) / 7) AS week,
+            (sum(d.qty))::double precision AS qty
+           FROM ((doliflow._stock_demand d
+             CROSS JOIN win)
+             CROSS JOIN cfg cfg_1)
+          WHERE ((d.day > (win.last_day - (7 * cfg_1.weeks))) AND (d.day <= win.last_day))
+          GROUP BY d.fk_product, ((win.last_day - d.day) / 7)
+        ), st AS (
+         SELECT p.fk_product,
+            p.ref,
+            p.label,
+            cfg_1.weeks,
+            COALESCE(sum(wk.qty), (0)::double precision) AS qty,
+            (COALESCE(sum(wk.qty), (0)::double precision) / (cfg_1.weeks)::double precision) AS mean,
+            sqrt(GREATEST(((COALESCE(sum((wk.qty ^ (2)::double precision)), (0)::double precision) / (cfg_1.weeks)::double precision) - ((COALESCE(sum(wk.qty), (0)::double precision) / (cfg_1.weeks)::double precision) ^ (2)::double precision)), (0)::double precision)) AS sd,
+            (COALESCE(sum(wk.qty), (0)::double precision) * (COALESCE(p.pmp, (0)::numeric))::double precision) AS value
+           FROM ((doliflow._stock_product p
+             CROSS JOIN cfg cfg_1)
+             LEFT JOIN wk USING (fk_product))
+          GROUP BY p.fk_product, p.ref, p.label, p.pmp, cfg_1.weeks
+        ), r AS (
+         SELECT st.fk_product,
+            st.ref,
+            st.label,
+            st.weeks,
+            st.qty,
+            st.mean,
+            st.sd,
+            st.value,
+            sum(GREATEST(st.value, (0)::double precision)) OVER () AS total,
+            (sum(GREATEST(st.value, (0)::double precision)) OVER (ORDER BY st.value DESC, st.fk_product ROWS UNBOUNDED PRECEDING) - GREATEST(st.value, (0)::double precision)) AS before
+           FROM st
+        )
+ SELECT r.fk_product,
+    r.ref AS product_ref,
+    r.label AS product_label,
+    r.weeks,
+    round((r.qty)::numeric, 3) AS demand_qty,
+    round((r.value)::numeric, 2) AS demand_value,
+    round(((((100)::double precision * GREATEST(r.value, (0)::double precision)) / NULLIF(r.total, (0)::double precision)))::numeric, 3) AS value_share_pct,
+    round(((((100)::double precision * (r.before + GREATEST(r.value, (0)::double precision))) / NULLIF(r.total, (0)::double precision)))::numeric, 3) AS cumulative_share_pct,
+        CASE
+            WHEN ((r.value <= (0)::double precision) OR (r.total <= (0)::double precision)) THEN 'C'::text
+            WHEN ((((100)::double precision * r.before) / r.total) < (cfg.a_pct)::double precision) THEN 'A'::text
+            WHEN ((((100)::double precision * r.before) / r.total) < (cfg.b_pct)::double precision) THEN 'B'::text
+            ELSE 'C'::text
+        END AS abc_class,
+    round((r.mean)::numeric, 3) AS weekly_mean,
+    round(((r.sd / NULLIF(r.mean, (0)::double precision)))::numeric, 3) AS weekly_cv,
+        CASE
+            WHEN ((r.mean > (0)::double precision) AND ((r.sd / r.mean) <= (cfg.x_cv)::double precision)) THEN 'X'::text
+            WHEN ((r.mean > (0)::double precision) AND ((r.sd / r.mean) <= (cfg.y_cv)::double precision)) THEN 'Y'::text
+            ELSE 'Z'::text
+        END AS xyz_class
+   FROM (r
+     CROSS JOIN cfg);
 CREATE OR REPLACE FUNCTION doliflow._report_lang(p_lang text)
  RETURNS text
  LANGUAGE plpgsql
@@ -4076,20 +4448,23 @@ CREATE OR REPLACE FUNCTION doliflow._t(p_key text, p_lang text)
  RETURNS text
  LANGUAGE sql
  STABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT coalesce((SELECT CASE p_lang WHEN 'en' THEN l.en ELSE l.fr END
-					   FROM doliflow.report_labels l WHERE l.key = p_key), p_key);
-$function$
+BEGIN ATOMIC
+ SELECT COALESCE(( SELECT
+                 CASE _t.p_lang
+                     WHEN 'en'::text THEN l.en
+                     ELSE l.fr
+                 END AS fr
+            FROM doliflow.report_labels l
+           WHERE (l.key = _t.p_key)), p_key) AS "coalesce";
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._h(p_text text)
  RETURNS text
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT replace(replace(replace(replace(replace(coalesce(p_text, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
-$function$
+BEGIN ATOMIC
+ SELECT replace(replace(replace(replace(replace(COALESCE(p_text, ''::text), '&'::text, '&amp;'::text), '<'::text, '&lt;'::text), '>'::text, '&gt;'::text), '"'::text, '&quot;'::text), ''''::text, '&#39;'::text) AS replace;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_num(x numeric, decimals integer, lang text)
  RETURNS text
@@ -4119,64 +4494,83 @@ CREATE OR REPLACE FUNCTION doliflow._report_qty(x numeric, lang text)
  RETURNS text
  LANGUAGE sql
  IMMUTABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT doliflow._report_num(x, CASE WHEN round(x, 1) = round(x) THEN 0 ELSE 1 END, lang);
-$function$
+BEGIN ATOMIC
+ SELECT doliflow._report_num(x,
+         CASE
+             WHEN (round(x, 1) = round(x)) THEN 0
+             ELSE 1
+         END, lang) AS _report_num;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_eur(x numeric, lang text, decimals integer DEFAULT 2)
  RETURNS text
  LANGUAGE sql
  IMMUTABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT CASE WHEN x IS NULL THEN '–'
-				WHEN lang = 'en' THEN CASE WHEN x < 0 THEN '-' ELSE '' END || '€' || doliflow._report_num(abs(x), decimals, lang)
-				ELSE doliflow._report_num(x, decimals, lang) || U&'\00A0€' END;
-$function$
+BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN (x IS NULL) THEN '–'::text
+             WHEN (lang = 'en'::text) THEN ((
+             CASE
+                 WHEN (x < (0)::numeric) THEN '-'::text
+                 ELSE ''::text
+             END || '€'::text) || doliflow._report_num(abs(x), decimals, lang))
+             ELSE (doliflow._report_num(x, decimals, lang) || ' €'::text)
+         END AS "case";
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_date(d date, lang text)
  RETURNS text
  LANGUAGE sql
  IMMUTABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT CASE WHEN d IS NULL THEN '–' WHEN lang = 'en' THEN to_char(d, 'YYYY-MM-DD') ELSE to_char(d, 'DD/MM/YYYY') END;
-$function$
+BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN (d IS NULL) THEN '–'::text
+             WHEN (lang = 'en'::text) THEN to_char((d)::timestamp with time zone, 'YYYY-MM-DD'::text)
+             ELSE to_char((d)::timestamp with time zone, 'DD/MM/YYYY'::text)
+         END AS to_char;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_ts(t timestamp with time zone, lang text, tz text)
  RETURNS text
  LANGUAGE sql
  STABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT CASE WHEN t IS NULL THEN '–'
-				WHEN lang = 'en' THEN to_char(t AT TIME ZONE tz, 'YYYY-MM-DD HH24:MI')
-				ELSE to_char(t AT TIME ZONE tz, 'DD/MM/YYYY "à" HH24"h"MI') END;
-$function$
+BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN (t IS NULL) THEN '–'::text
+             WHEN (lang = 'en'::text) THEN to_char((t AT TIME ZONE tz), 'YYYY-MM-DD HH24:MI'::text)
+             ELSE to_char((t AT TIME ZONE tz), 'DD/MM/YYYY "à" HH24"h"MI'::text)
+         END AS to_char;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_month(d date, lang text)
  RETURNS text
  LANGUAGE sql
  IMMUTABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT CASE WHEN lang = 'en' THEN to_char(d, 'Mon YYYY')
-				ELSE (ARRAY['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'])[extract(month FROM d)::int]
-					 || ' ' || to_char(d, 'YYYY') END;
-$function$
+BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN (lang = 'en'::text) THEN to_char((d)::timestamp with time zone, 'Mon YYYY'::text)
+             ELSE (((ARRAY['janv.'::text, 'févr.'::text, 'mars'::text, 'avr.'::text, 'mai'::text, 'juin'::text, 'juil.'::text, 'août'::text, 'sept.'::text, 'oct.'::text, 'nov.'::text, 'déc.'::text])[(EXTRACT(month FROM d))::integer] || ' '::text) || to_char((d)::timestamp with time zone, 'YYYY'::text))
+         END AS "case";
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._svg_nice(x double precision)
  RETURNS double precision
  LANGUAGE sql
  IMMUTABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT CASE WHEN x IS NULL OR x <= 0 THEN 1
-				ELSE (SELECT min(m * p) FROM (SELECT power(10::float8, floor(log(x)))) t(p),
-											 unnest(ARRAY[1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]::float8[]) m WHERE m * p >= x * 0.999999)
-		   END;
-$function$
+BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN ((x IS NULL) OR (x <= (0)::double precision)) THEN (1)::double precision
+             ELSE ( SELECT min((m.m * t.p)) AS min
+                FROM ( SELECT power((10)::double precision, floor(log(_svg_nice.x))) AS power) t(p),
+                 unnest(ARRAY[(1)::double precision, (1.2)::double precision, (1.5)::double precision, (2)::double precision, (2.5)::double precision, (3)::double precision, (4)::double precision, (5)::double precision, (6)::double precision, (8)::double precision, (10)::double precision]) m(m)
+               WHERE ((m.m * t.p) >= (_svg_nice.x * (0.999999)::double precision)))
+         END AS min;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._svg_lines(p_labels text[], p_actual double precision[], p_forecast double precision[], p_lo double precision[], p_hi double precision[], p_split integer, p_width integer, p_height integer, p_title text, p_lang text)
  RETURNS text
@@ -4436,6 +4830,7 @@ DECLARE
 	v_failed bigint;
 	v_names text;
 	v_cur bigint := nullif(pg_catalog.current_setting('doliflow.run_id', true), '')::bigint;
+	lin record;
 BEGIN
 	SELECT * INTO r FROM doliflow.run_log l WHERE l.run_id = v_cur;
 	IF NOT FOUND THEN
@@ -4451,9 +4846,16 @@ BEGIN
 		   string_agg(s.step, ', ' ORDER BY s.step_id) FILTER (WHERE s.status = 'failed')
 	  INTO v_total, v_failed, v_names
 	  FROM doliflow.run_step s WHERE s.run_id = r.run_id;
+	-- The data the pages stand on (part 35, as status() and the views): a
+	-- source table missing from the current warehouse load makes the night
+	-- incomplete, whatever the steps said.
+	lin := doliflow._lineage(NULL);
+	IF NOT lin.complete THEN
+		v_names := concat_ws('; ', v_names, format(doliflow._t('missing_tables', p_lang), array_to_string(lin.missing_tables, ', ')));
+	END IF;
 	-- The nightly batch storing its own report: that night is the last one.
 	IF r.status = 'running' AND r.run_id = v_cur THEN
-		r.status := CASE WHEN v_failed > 0 THEN 'partial' ELSE 'success' END;
+		r.status := CASE WHEN v_failed > 0 OR NOT lin.complete THEN 'partial' ELSE 'success' END;
 	END IF;
 	IF r.status = 'running' THEN
 		RETURN format('<p class="banner %s" id="run-status" data-status="running">%s</p>',
@@ -4465,7 +4867,7 @@ BEGIN
 					  doliflow._h(format(doliflow._t('run_failed', p_lang), r.run_id,
 										 doliflow._report_ts(r.started_at, p_lang, p_tz),
 										 coalesce(r.error, v_names, doliflow._t('unknown', p_lang)))));
-	ELSIF r.status = 'partial' OR v_failed > 0 THEN
+	ELSIF r.status = 'partial' OR v_failed > 0 OR NOT lin.complete THEN
 		RETURN format('<p class="banner bad" id="run-status" data-status="partial">%s</p>',
 					  doliflow._h(format(doliflow._t('run_partial', p_lang), r.run_id,
 										 doliflow._report_ts(r.started_at, p_lang, p_tz), v_failed, v_total, coalesce(v_names, r.error, '–'))));
@@ -4491,8 +4893,7 @@ DECLARE
 BEGIN
 	SELECT lr.generated_at INTO v_gen FROM doliflow._stock_latest_run lr;
 	SELECT s.value::integer INTO v_cache FROM doliflow.settings s WHERE s.name = 'cache_hours';
-	SELECT max(s.finished_at) INTO v_src
-	  FROM doliflow.run_step s WHERE s.step LIKE 'extract:%' AND s.status = 'success';
+	v_src := (doliflow._lineage(NULL)).source_as_of;	-- the oldest table of the current load (part 35)
 	SELECT max(l.loaded_at) INTO v_load FROM dw.load_state l;
 	v_html := format('<p class="meta" id="computed-at">%s <b>%s</b> (%s %s)',
 					 doliflow._h(doliflow._t('computed_at', p_lang)),
@@ -4519,29 +4920,26 @@ CREATE OR REPLACE FUNCTION doliflow._report_level(p_level text, p_lang text)
  RETURNS text
  LANGUAGE sql
  STABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT format('<span class="badge b-%s">%s</span>', doliflow._h(p_level), doliflow._h(doliflow._t('level_' || p_level, p_lang)));
-$function$
+BEGIN ATOMIC
+ SELECT format('<span class="badge b-%s">%s</span>'::text, doliflow._h(p_level), doliflow._h(doliflow._t(('level_'::text || p_level), p_lang))) AS format;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_order(p_target numeric, p_stock numeric, p_margin numeric, p_pack numeric, p_suggested numeric, p_lang text)
  RETURNS text
  LANGUAGE sql
  STABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-	SELECT CASE WHEN coalesce(p_suggested, 0) <= 0
-				THEN format('<b>0</b><div class="sub">%s</div>', doliflow._h(doliflow._t('nothing_to_order', p_lang)))
-				ELSE format('<b class="qty">%s</b><div class="sub">%s %s + %s %s %% = %s<br>→ %s</div>',
-							doliflow._h(doliflow._report_qty(p_suggested, p_lang)),
-							doliflow._h(doliflow._t('need', p_lang)), doliflow._h(doliflow._report_qty(greatest(p_target - p_stock, 0), p_lang)),
-							doliflow._h(doliflow._t('margin', p_lang)), doliflow._h(doliflow._report_qty(p_margin, p_lang)),
-							doliflow._h(doliflow._report_qty(greatest(p_target - p_stock, 0) * (1 + p_margin / 100), p_lang)),
-							doliflow._h(CASE WHEN p_pack = 1 THEN doliflow._t('rounded_none', p_lang)
-											 WHEN p_pack > 0 THEN doliflow._t('rounded_to', p_lang) || ' ' || doliflow._report_qty(p_pack, p_lang)
-											 ELSE doliflow._t('no_rounding', p_lang) END))
-		   END;
-$function$
+BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN (COALESCE(p_suggested, (0)::numeric) <= (0)::numeric) THEN format('<b>0</b><div class="sub">%s</div>'::text, doliflow._h(doliflow._t('nothing_to_order'::text, p_lang)))
+             ELSE format('<b class="qty">%s</b><div class="sub">%s %s + %s %s %% = %s<br>→ %s</div>'::text, doliflow._h(doliflow._report_qty(p_suggested, p_lang)), doliflow._h(doliflow._t('need'::text, p_lang)), doliflow._h(doliflow._report_qty(GREATEST((p_target - p_stock), (0)::numeric), p_lang)), doliflow._h(doliflow._t('margin'::text, p_lang)), doliflow._h(doliflow._report_qty(p_margin, p_lang)), doliflow._h(doliflow._report_qty((GREATEST((p_target - p_stock), (0)::numeric) * ((1)::numeric + (p_margin / (100)::numeric))), p_lang)), doliflow._h(
+             CASE
+                 WHEN (p_pack = (1)::numeric) THEN doliflow._t('rounded_none'::text, p_lang)
+                 WHEN (p_pack > (0)::numeric) THEN ((doliflow._t('rounded_to'::text, p_lang) || ' '::text) || doliflow._report_qty(p_pack, p_lang))
+                 ELSE doliflow._t('no_rounding'::text, p_lang)
+             END))
+         END AS format;
+END
 ;
 CREATE OR REPLACE FUNCTION doliflow._report_item_chart(p_product integer, p_share numeric, p_run bigint, p_origin date, p_title text, p_lang text)
  RETURNS text
@@ -4631,7 +5029,7 @@ DECLARE
 	v_rows text := '';
 	v_cards text := '';
 	v_n integer := 0;
-	v_ok bigint;
+	v_ok bigint := 0;
 	v_today date := (now() AT TIME ZONE p_tz)::date;
 	v_attention numeric;
 	r record;
@@ -4646,9 +5044,12 @@ BEGIN
 		SELECT a.*, sp.supplier
 		  FROM dw.v_stock_alerts a
 		  LEFT JOIN doliflow._report_supplier sp ON sp.fk_product = a.fk_product
-		 WHERE a.level IN ('Critical', 'Attention')
 		 ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product, a.fk_entrepot
-	LOOP
+	LOOP	-- one pass over the view (it is computed live): the urgent rows, and the OK ones counted
+		IF r.level NOT IN ('Critical', 'Attention') THEN
+			v_ok := v_ok + (r.level = 'OK')::integer;
+			CONTINUE;
+		END IF;
 		v_n := v_n + 1;
 		v_rows := v_rows || format('<tr class="alert" data-level="%s"><td>%s</td><td class="item"><b>%s</b><div class="sub">%s</div></td><td>%s</td>'
 								   '<td class="n">%s</td><td class="n">%s<div class="sub">%s %s %s</div></td><td class="n">%s</td>'
@@ -4673,7 +5074,6 @@ BEGIN
 											r.product_ref || ' ' || coalesce(r.warehouse_ref, ''), p_lang));
 		END IF;
 	END LOOP;
-	SELECT count(*) INTO v_ok FROM dw.v_stock_alerts a WHERE a.level = 'OK';
 	IF v_n = 0 THEN
 		v_html := v_html || format('<p class="empty" id="alertes-none">%s</p>', doliflow._h(doliflow._t('no_urgent', p_lang)));
 	ELSE
@@ -5063,10 +5463,10 @@ AS $function$
 		ELSE '^$' END;
 $function$
 ;
-CREATE OR REPLACE FUNCTION doliflow._status_extrafields()
+CREATE OR REPLACE FUNCTION doliflow._extrafields_help(p_fields jsonb, p_unavailable text)
  RETURNS SETOF doliflow.status_row
  LANGUAGE plpgsql
- STABLE SECURITY DEFINER
+ STABLE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
@@ -5074,18 +5474,17 @@ DECLARE
 	v_n integer;
 	v_sugg text;
 BEGIN
-	SELECT count(*) INTO v_n FROM lake.llx_extrafields_current e WHERE e.elementtype = 'ticket';
-	IF NOT EXISTS (SELECT 1 FROM lake.llx_extrafields_current) THEN
-		RETURN NEXT ('extrafields', 'llx_ticket_extrafields', 'not extracted', NULL, NULL, NULL, NULL,
-					 'llx_extrafields is not in the lake yet: CALL doliflow.extract() (or the pipeline) first')::doliflow.status_row;
+	IF p_fields IS NULL THEN
+		RETURN NEXT ('extrafields', 'llx_ticket_extrafields', 'not extracted', NULL, NULL, NULL, NULL, p_unavailable)::doliflow.status_row;
 		RETURN;
 	END IF;
+	SELECT count(*) INTO v_n FROM jsonb_to_recordset(p_fields) AS e(name text, elementtype text, label text, type text, size text, pos integer) WHERE e.elementtype = 'ticket';
 	-- every extrafield of tickets, with the setting it feeds
 	FOR r IN
 		SELECT e.name, e.label, e.type, e.size,
 			   (SELECT string_agg(s.name, ', ' ORDER BY s.name) FROM doliflow.settings s
 				 WHERE s.name LIKE 'extrafield\_%' AND s.value = e.name) AS settings
-		  FROM lake.llx_extrafields_current e
+		  FROM jsonb_to_recordset(p_fields) AS e(name text, elementtype text, label text, type text, size text, pos integer)
 		 WHERE e.elementtype = 'ticket'
 		 ORDER BY e.pos NULLS LAST, e.name
 	LOOP
@@ -5099,12 +5498,13 @@ BEGIN
 	FOR r IN
 		SELECT s.name, s.value FROM doliflow.settings s
 		 WHERE s.name LIKE 'extrafield\_%'
-		   AND NOT EXISTS (SELECT 1 FROM lake.llx_extrafields_current e WHERE e.elementtype = 'ticket' AND e.name = s.value)
+		   AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(p_fields) AS e(name text, elementtype text, label text, type text, size text, pos integer)
+						    WHERE e.elementtype = 'ticket' AND e.name = s.value)
 		 ORDER BY s.name
 	LOOP
 		SELECT string_agg(format('%s ("%s")', e.name, coalesce(e.label, '')), ', ' ORDER BY e.pos NULLS LAST, e.name)
 		  INTO v_sugg
-		  FROM lake.llx_extrafields_current e
+		  FROM jsonb_to_recordset(p_fields) AS e(name text, elementtype text, label text, type text, size text, pos integer)
 		 WHERE e.elementtype = 'ticket' AND doliflow._extrafield_suggest(r.name, e.name, e.label);
 		RETURN NEXT ('extrafields', r.name, 'missing', NULL, NULL, NULL, NULL,
 					 format('names extrafield "%s", which tickets do not have (%s ticket extrafields); %s', r.value, v_n,
@@ -5112,6 +5512,53 @@ BEGIN
 								 ELSE format('candidates: %s; e.g. UPDATE doliflow.settings SET value = %L WHERE name = %L',
 											 v_sugg, split_part(v_sugg, ' ', 1), r.name) END))::doliflow.status_row;
 	END LOOP;
+END;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow._status_extrafields()
+ RETURNS SETOF doliflow.status_row
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+	SELECT h.* FROM doliflow._extrafields_help(
+		(SELECT jsonb_agg(jsonb_build_object('name', e.name, 'elementtype', e.elementtype, 'label', e.label,
+											 'type', e.type, 'size', e.size, 'pos', e.pos))
+		   FROM lake.llx_extrafields_current e),
+		'llx_extrafields is not in the lake yet: CALL doliflow.extract() (or the pipeline) first') h;
+$function$
+;
+CREATE OR REPLACE FUNCTION doliflow._connect_extrafields()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+	v_fields jsonb;
+	v_why text;
+	r record;
+	v_n integer := 0;
+BEGIN
+	BEGIN
+		PERFORM doliflow._source_arm();
+		EXECUTE 'SELECT coalesce(jsonb_agg(jsonb_build_object(''name'', e.name, ''elementtype'', e.elementtype, ''label'', e.label,
+								''type'', e.type, ''size'', e.size, ''pos'', e.pos)), ''[]'')
+				   FROM dolibarr.llx_extrafields e' INTO v_fields;
+	EXCEPTION WHEN query_canceled THEN
+		RAISE;
+	WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS v_why = MESSAGE_TEXT;
+		v_fields := NULL;
+		v_why := 'llx_extrafields could not be read from the source: ' || v_why;
+	END;
+	FOR r IN SELECT * FROM doliflow._extrafields_help(v_fields, v_why) LOOP
+		IF v_n = 0 THEN
+			RAISE NOTICE 'doliflow: ticket extrafields of the source and the settings they feed (also in doliflow.status(), section extrafields):';
+		END IF;
+		v_n := v_n + 1;
+		RAISE NOTICE 'doliflow: extrafield %: % (%)', r.name, r.status, r.detail;
+	END LOOP;
+	RETURN v_n;
 END;
 $function$
 ;
@@ -5594,14 +6041,15 @@ DECLARE
 	v_definer text[] := ARRAY['_run_begin', '_run_end', '_step_begin', '_step_end', '_run_end_error',
 							  '_run_finish', '_recover_stale_runs', '_pipeline_exec', '_load_warehouse_tx',
 							  '_status_lake', 'predict_intervention_duration', 'what_if_order', 'report_html',
-							  '_status_extrafields', 'company_now'];
+							  '_status_extrafields', 'company_now', 'simulate_replenishment'];
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
 	-- (The analytics building blocks are doliflow_analytics's, PUBLIC's: not listed here.)
 	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order', 'normal_quantile',
 							 'safety_stock', 'safety_stock_z', 'stock_level', 'suggested_quantity', 'rotation_rate',
 							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
 							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info',
-							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now'];
+							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now',
+							 'simulate_replenishment'];
 	-- The batch API, then the helpers its invoker procedures call directly.
 	v_batch text[] := ARRAY['run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
 							'scheduled_jobs', 'quality_report', 'test_connection', 'setting', 'current_run_id',
@@ -5751,8 +6199,10 @@ COMMENT ON ROUTINE doliflow._claim_holder(text) IS 'Internal: pid of the live ba
 COMMENT ON ROUTINE doliflow._claim_xact(text) IS 'Internal: locks the doliflow lock row of that name until the end of the transaction; false when another transaction holds it';
 COMMENT ON ROUTINE doliflow._config_dump_sequences() IS 'Internal: marks for pg_dump the sequences of every table of doliflow that pg_dump keeps (install and upgrade scripts only)';
 COMMENT ON ROUTINE doliflow._connect(text,integer,text,text,text) IS 'Internal: the work of doliflow.connect(), which re-raises its errors without the statement';
+COMMENT ON ROUTINE doliflow._connect_extrafields() IS 'internal: what connect() prints after creating the foreign tables: the extrafields section of status() (doliflow._extrafields_help) read from the source''s llx_extrafields, one NOTICE a row; returns the number of rows';
 COMMENT ON ROUTINE doliflow._extrafield_key(text) IS 'Internal: the ticket extra field named by a setting, NULL (with a warning) when no ticket of the lake has it';
 COMMENT ON ROUTINE doliflow._extrafield_suggest(text,text,text) IS 'internal: whether a ticket extrafield (name, label) looks like what the setting p_setting (extrafield_*) expects, by keywords in French and English';
+COMMENT ON ROUTINE doliflow._extrafields_help(jsonb,text) IS 'internal: the extrafields section of status() and connect(): from a list of extrafields (jsonb array of name, elementtype, label, type, size, pos; NULL: one row "not extracted" saying p_unavailable), the ticket ones with label, type and the extrafield_* setting each feeds (mapped/unused), then every extrafield_* setting naming an extrafield that does not exist (missing) with candidates whose name or label look right and the UPDATE that would map it';
 COMMENT ON ROUTINE doliflow._h(text) IS 'internal: text escaped for HTML content and attribute values (& < > " and '' ); NULL gives the empty string';
 COMMENT ON ROUTINE doliflow._lineage(text) IS 'Internal: the current warehouse load (its run_id), whether every source table of the module''s inputs (doliflow.analytics_input; all tables when NULL) is there (complete), the missing ones, those never loaded, and when the oldest of them was read from the source';
 COMMENT ON ROUTINE doliflow._lineage_current(text,bigint,boolean) IS 'Internal: true when an output of the module computed from load p_load_run_id may be reused: it was complete, it was computed from the current load and that load is complete for the module''s inputs';
@@ -5769,7 +6219,7 @@ COMMENT ON ROUTINE doliflow._lock_try() IS 'Internal: try to claim the run lock 
 COMMENT ON ROUTINE doliflow._raise_hidden(text,text,text,text) IS 'Internal: raises an ERROR with that SQLSTATE, message, detail and hint whose statement and context are not written to the server log (they may hold the source password)';
 COMMENT ON ROUTINE doliflow._release(text) IS 'Internal: releases the doliflow lock of that name if this backend holds it';
 COMMENT ON ROUTINE doliflow._report_alertes(text,text) IS 'internal: report page Alertes: the Critical then Attention items of dw.v_stock_alerts with stock, demand over the lead time, days of cover, suggested quantity and its rounding, supplier, planned delivery (today + lead time), and a chart per item (the first 24)';
-COMMENT ON ROUTINE doliflow._report_banner(text,text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps, failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
+COMMENT ON ROUTINE doliflow._report_banner(text,text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps and the source tables missing from the current warehouse load (doliflow._lineage), failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
 COMMENT ON ROUTINE doliflow._report_css() IS 'internal: the style sheet inlined in every report page (screen and print)';
 COMMENT ON ROUTINE doliflow._report_date(date,text) IS 'internal: a date: 02/12/2026 in French, 2026-12-02 in English';
 COMMENT ON ROUTINE doliflow._report_document(text,text) IS 'internal: the body of report_html() with the caller''s rights (what the nightly report module calls)';
@@ -5778,7 +6228,7 @@ COMMENT ON ROUTINE doliflow._report_interventions(text,text) IS 'internal: repor
 COMMENT ON ROUTINE doliflow._report_item_chart(integer,numeric,bigint,date,text,text) IS 'internal: SVG chart of one alert item: its demand over the 28 days up to the forecast origin and the 28 forecast days with their interval, scaled by the warehouse''s demand share';
 COMMENT ON ROUTINE doliflow._report_lang(text) IS 'internal: the report language: p_lang when given (fr or en, else invalid_parameter_value naming lang), else the setting language (default fr)';
 COMMENT ON ROUTINE doliflow._report_level(text,text) IS 'internal: an alert level as a coloured badge in the language';
-COMMENT ON ROUTINE doliflow._report_meta(text,text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the source was last read and the warehouse loaded, in the company time zone';
+COMMENT ON ROUTINE doliflow._report_meta(text,text) IS 'internal: the freshness lines of every report page: when the report and the forecast were computed (with the cache limit and a stale warning), when the oldest source table of the current warehouse load was read (doliflow._lineage) and the warehouse loaded, in the company time zone';
 COMMENT ON ROUTINE doliflow._report_month(date,text) IS 'internal: a month name and year (janv. 2026 / Jan 2026)';
 COMMENT ON ROUTINE doliflow._report_num(numeric,integer,text) IS 'internal: a number rounded to decimals, grouped by thousands: 1 234,50 in French (no-break spaces, decimal comma), 1,234.50 in English; NULL gives an en dash';
 COMMENT ON ROUTINE doliflow._report_order(numeric,numeric,numeric,numeric,numeric,text) IS 'internal: the suggested quantity with its derivation: need (demand until the target date - stock, never negative) + margin = quantity, then the packaging rounding';
@@ -5791,11 +6241,12 @@ COMMENT ON ROUTINE doliflow._run_check(bigint) IS 'Internal: raises insufficient
 COMMENT ON ROUTINE doliflow._setting_domain(text,text,boolean,text,boolean,text[],text) IS 'Internal: the domain of a doliflow setting in words (type, allowed values, pattern, range), as error messages show it';
 COMMENT ON ROUTINE doliflow._settings_check() IS 'Internal: trigger that rejects a settings value that does not cast to its declared type or lies outside its domain (min_value, max_value, allowed_values, value_pattern; time zones checked against pg_timezone_names)';
 COMMENT ON ROUTINE doliflow._settings_restore() IS 'Internal: an INSERT of a setting that exists updates its value instead (pg_restore of the dumped changed settings into a fresh install)';
+COMMENT ON ROUTINE doliflow._simulate_product(text,double precision[],double precision,integer,integer,numeric,double precision,double precision,double precision,integer,integer,double precision[],double precision[],double precision[],boolean) IS 'internal: day-by-day replay of one product under one policy (see simulate_replenishment): p_demand the real daily demand of the period, p_level/p_dowf/p_ss the forecast level, weekday factors (7 per refit, flattened) and safety stock of each refit (every p_refit days)';
 COMMENT ON ROUTINE doliflow._source_arm() IS 'Internal: arms the source guard (timeouts from the source_connect_timeout and source_read_timeout settings, cancel, option file) for the source in doliflow.source_connection';
 COMMENT ON ROUTINE doliflow._source_clear() IS 'Internal: drops the user mapping and the foreign tables of doliflow_source and clears its options';
 COMMENT ON ROUTINE doliflow._source_guard_arm(text,integer,text,integer,integer,text) IS 'Internal: arms the source guard of this backend: a cancel, statement_timeout or terminate shuts the sockets connected to host:port down (so a read from a frozen source ends), and new mysql_fdw connections to host:port as username get the connect and read timeouts (seconds) and, without a password in the user mapping, the option file';
 COMMENT ON ROUTINE doliflow._source_option_file_check(text) IS 'Internal: checks that the source option file is an absolute path to a regular file the server can read and only its owner can access (mode 0600)';
-COMMENT ON ROUTINE doliflow._status_extrafields() IS 'status() provider: the ticket extrafields of the source (lake.llx_extrafields_current, elementtype ticket) with label, type and the extrafield_* setting each feeds (mapped/unused), then every extrafield_* setting naming an extrafield that does not exist (missing) with candidates whose name or label look right and the UPDATE that would map it';
+COMMENT ON ROUTINE doliflow._status_extrafields() IS 'status() provider: the extrafields section (doliflow._extrafields_help) from the lake''s copy of llx_extrafields (lake.llx_extrafields_current)';
 COMMENT ON ROUTINE doliflow._status_lineage() IS 'status() provider: the source data of the current warehouse load (complete or not, how old, missing tables), rows held back by the last extract, and for each analytics module whether its latest outputs were computed from the current load (current, outdated, incomplete)';
 COMMENT ON ROUTINE doliflow._svg_bars(text[],numeric[],integer,text[],boolean,integer,integer,text,text,numeric,text,numeric,text) IS 'internal: an inline SVG bar chart of p_series series (values one series after the other), grouped or stacked, with an optional reference line';
 COMMENT ON ROUTINE doliflow._svg_lines(text[],double precision[],double precision[],double precision[],double precision[],integer,integer,integer,text,text) IS 'internal: an inline SVG line chart: actual (solid) and forecast (dashed) series with NULL gaps, the interval lo..hi as a band, a mark before point p_split; y labels in the language''s number format';
@@ -5805,11 +6256,13 @@ COMMENT ON ROUTINE doliflow._ticket_anomaly_months() IS 'Internal: per closing m
 COMMENT ON ROUTINE doliflow.apply_grants() IS 'Superuser: (re)applies doliflow ownership and privileges (the role matrix of doc/operations.md: doliflow_owner owns lake and dw and runs the steps, doliflow_reader reads dw and calls the analyst functions, doliflow_batch runs the pipeline and reads status, PUBLIC nothing; foreign tables read-only to all) to the objects that exist now; run it after objects were created outside the extension script';
 COMMENT ON ROUTINE doliflow.company_now() IS 'Wall-clock time of the company now (transaction start in the time zone of setting timezone), whatever the session TimeZone';
 COMMENT ON ROUTINE doliflow.company_today() IS 'Today''s date for the company (time zone of setting timezone), whatever the session TimeZone: the "today" of forecasts, alert snapshots and every page';
+COMMENT ON ROUTINE doliflow.connect(text,integer,text,text,text) IS 'Points doliflow at a Dolibarr MariaDB/MySQL database: (re)creates the foreign server doliflow_source (mysql_fdw, utf8mb4, UTC session), the only user mapping (for the NOLOGIN role doliflow_owner; the password is visible to nobody else) and one read-only foreign table per source table in schema dolibarr, typed from the source''s own catalog (dates as text, spatial columns left out, custom extrafield columns of llx_ticket_extrafields discovered), then prints (NOTICE) the ticket extrafields of the source with their labels and types, the extrafield_* setting each feeds and suggestions for a setting naming a missing one (the extrafields section of status()). Returns the number of foreign tables. Give it a MySQL account with SELECT only.';
 COMMENT ON ROUTINE doliflow.disconnect() IS 'Drops the user mapping holding the password and the foreign tables, and clears the options of the foreign server doliflow_source (the lake is kept); DROP EXTENSION does the same by itself';
 COMMENT ON ROUTINE doliflow.duration_train(timestamp without time zone) IS 'Trains the intervention duration model (doliflow_analytics.duration_fit on doliflow.duration_training_rows) on tickets closed before the given time (all when NULL): a first fit, then a refit without the rows whose log residual has a robust z beyond anomaly_min_z. NULL when there is nothing to learn from';
 COMMENT ON ROUTINE doliflow.quality_report(integer) IS 'Data quality of the lake, one row per source table plus a global row "(all)", over the current (live) rows extracted in the last N days (1 to 36500, else invalid_parameter_value). rows: rows checked. missing_cells: required cells that are NULL or blank. missing_pct: 100 x missing cells / required cells, where the required columns are those NOT NULL in Dolibarr plus the required rules of doliflow.quality_rule (extrafields.<setting> = a custom ticket field named by that setting), and a cell is missing when NULL or blank (zero dates became NULL, so they count too). duplicates: rows beyond the first sharing a business key (doliflow.quality_rule duplicate, NULL keys ignored), summed over the keys. orphans: rows whose foreign key (not NULL, not 0) finds no live parent. negative_quantities: impossible negative quantities or signs contradicting the movement type. end_before_start: rows ending before they start. zero_dates: rows with a zero or impossible date in the source (lake column _invalid_dates). incoherent_rows: rows with at least one orphan, negative, end-before-start or zero-date problem. score = 100 x (1 - 0.3 x missing fraction - 0.3 x min(1, duplicates/rows) - 0.4 x incoherent_rows/rows), rounded to 0.1, NULL for a table without rows. The global score is the average of the table scores weighted by rows.';
 COMMENT ON ROUTINE doliflow.report_html(text,text) IS 'The stock manager''s report as one self-contained HTML document (inline CSS and SVG, no script, nothing fetched, printable): page alertes (urgent items first with stock, demand over the lead time, days of cover, suggested quantity and its rounding, supplier, planned delivery and a chart each), tableau (KPI tiles, 7-day alert trend, top 3 urgencies), predictions (forecast per item, forecast vs actual with intervals, accuracy by week), interventions (tickets per month, technicians, active projects, anomalies, customer segments) or all. lang fr or en (default: the setting language). Every page starts with the status of the last run and says when its data was computed and how fresh the source is, in the company time zone (setting timezone). Example: psql -Atc "SELECT doliflow.report_html()" > rapport.html';
 COMMENT ON ROUTINE doliflow.run_analytics(text,boolean) IS 'Runs one analytics module or all of them (forecast, stock, anomalies, segmentation, duration, insights) on the current warehouse, each as a step of one run-log entry; a failed module does not stop the others, but skips the modules depending on it; force recomputes outputs that could be reused (computed from the current, complete warehouse load). Call outside a transaction block.';
+COMMENT ON ROUTINE doliflow.simulate_replenishment(date,date,text,double precision,integer[],boolean,integer) IS 'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (reorder point = forecast over the lead time + safety_stock_z(sigma, L, z) with the SQL baseline forecast refitted every p_refit_days on the data known then, order up to the forecast over lead time + stock_review_days + safety stock), doliflow_lt (the same with the safety stock z x the RMS of the model''s error summed over each lead-time window of its level window, instead of z x sigma x sqrt(L)), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (the same formula fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (orders whose lead time had no stock-out / orders arriving within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
 COMMENT ON ROUTINE doliflow.test_connection() IS 'One row per Dolibarr source table: whether it can be read, its row count on the source (counted by MySQL), and the error if not. When the source server itself is down, refuses the account or does not answer within the source_connect_timeout / source_read_timeout settings, every row has reachable = false and that error (naming host, port and database); raises only when doliflow is not connected (42704) or the call is cancelled';
 COMMENT ON ROUTINE doliflow.what_if_order(integer,date,numeric) IS 'The seed''s quantity calculator for one product (all warehouses): sum of the latest nightly forecasts from today to target_date (inclusive), current stock, open supplier orders, raw need (sum - stock, 0 when the stock covers it: quantities are never negative), with margin (x (1 + margin_pct/100), never negative; margin_pct defaults to setting safety_margin_pct and is returned as margin_used_pct), packaging, and suggested_quantity(...) without and with the incoming orders counted. forecast_truncated when target_date lies beyond the horizon.';
 COMMENT ON schema doliflow IS 'doliflow API: connector, pipeline procedures, settings, run log';
@@ -5896,6 +6349,19 @@ COMMENT ON COLUMN dw.v_dashboard.source_data_age IS 'now() - source_data_as_of: 
 COMMENT ON COLUMN dw.v_dashboard.source_data_as_of IS 'When the oldest source table of the current warehouse load was read from Dolibarr';
 COMMENT ON COLUMN dw.v_dashboard.stock_value IS 'Sum of stock x pmp over items with positive stock';
 COMMENT ON COLUMN dw.v_dashboard.top_urgent IS 'The 3 most urgent items: Critical before Attention, fewest days of cover first';
+COMMENT ON view dw.v_product_abc_xyz IS 'ABC/XYZ classes of every stockable product over the abc_xyz_days (whole weeks) ending at the last day of loaded demand. ABC: products ranked by demand value (units x pmp, largest first); a product is A while the share of the value ranked before it is below abc_a_share_pct, B below abc_b_share_pct, else C (no demand value: C). XYZ: coefficient of variation (population standard deviation / mean) of the weekly demand, weeks without demand counted as 0: X up to xyz_x_max_cv, Y up to xyz_y_max_cv, else Z (no demand: Z).';
+COMMENT ON COLUMN dw.v_product_abc_xyz.abc_class IS 'A, B or C (value share; settings abc_a_share_pct, abc_b_share_pct)';
+COMMENT ON COLUMN dw.v_product_abc_xyz.cumulative_share_pct IS 'Share of the products ranked up to this one, in %';
+COMMENT ON COLUMN dw.v_product_abc_xyz.demand_qty IS 'Units demanded over those weeks';
+COMMENT ON COLUMN dw.v_product_abc_xyz.demand_value IS 'demand_qty x pmp';
+COMMENT ON COLUMN dw.v_product_abc_xyz.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.v_product_abc_xyz.product_label IS 'Product label';
+COMMENT ON COLUMN dw.v_product_abc_xyz.product_ref IS 'Product reference';
+COMMENT ON COLUMN dw.v_product_abc_xyz.value_share_pct IS 'Share of the total demand value, in %';
+COMMENT ON COLUMN dw.v_product_abc_xyz.weekly_cv IS 'Coefficient of variation of the weekly demand; NULL without demand';
+COMMENT ON COLUMN dw.v_product_abc_xyz.weekly_mean IS 'Mean weekly demand';
+COMMENT ON COLUMN dw.v_product_abc_xyz.weeks IS 'Weeks classified (abc_xyz_days / 7)';
+COMMENT ON COLUMN dw.v_product_abc_xyz.xyz_class IS 'X, Y or Z (demand variability; settings xyz_x_max_cv, xyz_y_max_cv)';
 COMMENT ON view dw.v_stock_alerts IS 'Page 1 (Alertes): one row per product and warehouse holding stock, from the latest nightly forecast. The product forecast is split between warehouses by each warehouse''s share of sales over demand_share_days (equal shares when none). level = stock_level(stock, demand_lead_time, demand_lead_time / lead_time_days, attention_days); suggested_quantity = suggested_quantity(forecast until target_date, stock, safety_margin_pct, packaging) with target_date = today + lead time + stock_review_days - 1 (what_if_order() takes any date). Sort by level_rank, days_of_cover.';
 COMMENT ON COLUMN dw.v_stock_alerts.below_reorder_point IS 'stock + incoming < reorder_point';
 COMMENT ON COLUMN dw.v_stock_alerts.daily_demand IS 'Average forecast demand per day over the lead time';
@@ -5965,6 +6431,8 @@ ALTER ROUTINE doliflow.predict_intervention_duration(jsonb) OWNER TO doliflow_ow
 ALTER VIEW dw.v_stock_alerts OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow.what_if_order(integer,date,numeric) OWNER TO doliflow_owner;
 ALTER VIEW dw.v_dashboard OWNER TO doliflow_owner;
+ALTER ROUTINE doliflow.simulate_replenishment(date,date,text,double precision,integer[],boolean,integer) OWNER TO doliflow_owner;
+ALTER VIEW dw.v_product_abc_xyz OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow.report_html(text,text) OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._status_extrafields() OWNER TO doliflow_owner;
 REVOKE ALL ON SCHEMA doliflow FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
@@ -6260,6 +6728,12 @@ GRANT SELECT ON TABLE doliflow._prediction_actuals TO doliflow_owner;
 GRANT UPDATE ON TABLE doliflow._prediction_actuals TO doliflow_owner;
 REVOKE ALL ON TABLE dw.v_dashboard FROM PUBLIC, doliflow_batch, doliflow_reader;
 GRANT SELECT ON TABLE dw.v_dashboard TO doliflow_reader;
+REVOKE ALL ON ROUTINE doliflow._simulate_product(text,double precision[],double precision,integer,integer,numeric,double precision,double precision,double precision,integer,integer,double precision[],double precision[],double precision[],boolean) FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
+GRANT EXECUTE ON ROUTINE doliflow._simulate_product(text,double precision[],double precision,integer,integer,numeric,double precision,double precision,double precision,integer,integer,double precision[],double precision[],double precision[],boolean) TO doliflow_owner;
+REVOKE ALL ON ROUTINE doliflow.simulate_replenishment(date,date,text,double precision,integer[],boolean,integer) FROM PUBLIC, doliflow_batch, doliflow_reader;
+GRANT EXECUTE ON ROUTINE doliflow.simulate_replenishment(date,date,text,double precision,integer[],boolean,integer) TO doliflow_reader;
+REVOKE ALL ON TABLE dw.v_product_abc_xyz FROM PUBLIC, doliflow_batch, doliflow_reader;
+GRANT SELECT ON TABLE dw.v_product_abc_xyz TO doliflow_reader;
 REVOKE ALL ON TABLE doliflow.report_labels FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
 GRANT DELETE ON TABLE doliflow.report_labels TO doliflow_owner;
 GRANT INSERT ON TABLE doliflow.report_labels TO doliflow_owner;
@@ -6330,8 +6804,12 @@ REVOKE ALL ON ROUTINE doliflow._analytics_report(bigint,boolean) FROM PUBLIC, do
 GRANT EXECUTE ON ROUTINE doliflow._analytics_report(bigint,boolean) TO doliflow_owner;
 REVOKE ALL ON ROUTINE doliflow._extrafield_suggest(text,text,text) FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
 GRANT EXECUTE ON ROUTINE doliflow._extrafield_suggest(text,text,text) TO doliflow_owner;
+REVOKE ALL ON ROUTINE doliflow._extrafields_help(jsonb,text) FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
+GRANT EXECUTE ON ROUTINE doliflow._extrafields_help(jsonb,text) TO doliflow_owner;
 REVOKE ALL ON ROUTINE doliflow._status_extrafields() FROM PUBLIC, doliflow_batch, doliflow_reader;
 GRANT EXECUTE ON ROUTINE doliflow._status_extrafields() TO doliflow_batch;
+REVOKE ALL ON ROUTINE doliflow._connect_extrafields() FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
+GRANT EXECUTE ON ROUTINE doliflow._connect_extrafields() TO doliflow_owner;
 REVOKE ALL ON ROUTINE doliflow._step_procedure(text) FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
 GRANT EXECUTE ON ROUTINE doliflow._step_procedure(text) TO doliflow_owner;
 GRANT EXECUTE ON ROUTINE doliflow._step_procedure(text) TO doliflow_batch;
