@@ -181,6 +181,19 @@ def carparts(cli, data, work):
     print("%-36s %8s %8s" % ("method", "MASE", "sMAE"))
     for k in ("auto", "sba", "croston", "tsb", "R_sba", "R_croston"):
         print("%-36s %8.4f %8.4f" % (("doliflow " if not k.startswith("R_") else "") + k, sc[k][0], sc[k][1]))
+    # interval coverage of doliflow auto (R's croston has no intervals)
+    out = os.path.join(work, "cp_auto_pi.csv")
+    run([cli, "-h", str(H), "-p", "12", "-T", "full", "-I"], tpath, out)
+    pi = {sid: v for m in read_fc_pi(out, H).values() for sid, v in m.items()}
+    c80 = c95 = npts = 0
+    for sid, y in test.items():
+        if sid in pi:
+            _, f, l8, h8, l9, h9 = pi[sid]
+            c80 += sum(1 for v, lo, u in zip(y, l8, h8) if lo <= v <= u)
+            c95 += sum(1 for v, lo, u in zip(y, l9, h9) if lo <= v <= u)
+            npts += len(y)
+    print("doliflow auto interval coverage over %d points: 80%% -> %.1f%%, 95%% -> %.1f%%" %
+          (npts, 100.0 * c80 / max(1, npts), 100.0 * c95 / max(1, npts)))
     table("carparts: doliflow against R forecast::croston (alpha 0.1) and its SBA",
           [("MASE auto vs R SBA", sc["auto"][0], sc["R_sba"][0]),
            ("MASE auto vs R Croston", sc["auto"][0], sc["R_croston"][0]),
