@@ -37,10 +37,13 @@
 --   "holdout" still wins when given).  Shown in forecast_summary.
 -- Intervals: the full tier (auto_full, and auto on non-daily data) calibrates
 --   the width on the model's own multi-step errors (refitted at up to 4
---   origins over the last horizon): half widths are multiplied by the robust
---   sd of the standardised errors, shrunk towards 1 ("interval_scale" in the
---   summary, within [0.5, 4]); forced methods and the fast tier keep the
---   model's own intervals.
+--   origins over the end of the series): half widths are multiplied by the
+--   median of the standardised errors (over 0.6745), shrunk towards 1.7
+--   ("interval_scale" in the summary, within [0.5, 4]; 1.7 for a series too
+--   short to check), by 1 + 0.15 per seasonal cycle ahead (per step for
+--   non-seasonal data), and by Student t tails (4 degrees of freedom) beyond
+--   the 80% level; forced methods, intermittent series and the fast tier
+--   (daily data by default) keep the model's own intervals.
 -- Magnitudes: series whose largest |value| is above 1e30 or below 1e-30 are
 --   fitted on a power-of-2 scale and scaled back ("data_scale" in the
 --   summary); a forecast beyond the float8 range is an error (22003).

@@ -2,7 +2,7 @@
 """Forecast accuracy and speed of doliflow's forecasting core against published
 figures and R peers run side by side (make bench calls forecast_accuracy.sh).
 
-  forecast_accuracy.py FC_CLI DATA_DIR WORK_DIR [m4] [carparts] [daily] [peers]
+  forecast_accuracy.py FC_CLI DATA_DIR WORK_DIR [m4] [carparts] [daily] [dailycov] [peers]
 
 m4       M4 Weekly (359 series, horizon 13): sMAPE and MASE exactly as in
          data/README.md (MASE scaled by the in-sample mean absolute one-step
@@ -20,6 +20,9 @@ daily    generated daily demand (deterministic, N series, default 30: trend,
          sum |e| / sum y); peers R forecast::ets (frequency 7) and R prophet
          (weekly + yearly).  Speed: seconds per series, each side timed per fit
          (R's library load excluded), same machine, one after the other.
+dailycov coverage of doliflow's 80% and 95% intervals on generated daily
+         demand of seeds the daily part does not use (FC_BENCH_SEEDS, default
+         1,2,3,4,5), default and full tier, smooth and intermittent apart.
 peers    M1 and Tourism (yearly / quarterly / monthly, the published splits of
          data/README.md) and M4 Weekly: doliflow auto (full tier, told the
          horizon) beside R forecast::ets, thetaf and auto.arima run on the same
@@ -29,8 +32,8 @@ peers    M1 and Tourism (yearly / quarterly / monthly, the published splits of
          M4 definition), per data set and frequency.  By default a fixed
          subset (every k-th series, at most FC_BENCH_PEERS = 60 per data set
          and frequency, the same for every method); FC_BENCH_ALL=1 for all.
-Environment: FC_BENCH_SERIES (daily series, default 30), FC_BENCH_PEERS,
-FC_BENCH_ALL.
+Environment: FC_BENCH_SERIES (daily series, default 30), FC_BENCH_SEEDS,
+FC_BENCH_PEERS, FC_BENCH_ALL.
 """
 import csv
 import math
@@ -181,6 +184,19 @@ def carparts(cli, data, work):
     print("%-36s %8s %8s" % ("method", "MASE", "sMAE"))
     for k in ("auto", "sba", "croston", "tsb", "R_sba", "R_croston"):
         print("%-36s %8.4f %8.4f" % (("doliflow " if not k.startswith("R_") else "") + k, sc[k][0], sc[k][1]))
+    # interval coverage of doliflow auto (R's croston has no intervals)
+    out = os.path.join(work, "cp_auto_pi.csv")
+    run([cli, "-h", str(H), "-p", "12", "-T", "full", "-I"], tpath, out)
+    pi = {sid: v for m in read_fc_pi(out, H).values() for sid, v in m.items()}
+    c80 = c95 = npts = 0
+    for sid, y in test.items():
+        if sid in pi:
+            _, f, l8, h8, l9, h9 = pi[sid]
+            c80 += sum(1 for v, lo, u in zip(y, l8, h8) if lo <= v <= u)
+            c95 += sum(1 for v, lo, u in zip(y, l9, h9) if lo <= v <= u)
+            npts += len(y)
+    print("doliflow auto interval coverage over %d points: 80%% -> %.1f%%, 95%% -> %.1f%%" %
+          (npts, 100.0 * c80 / max(1, npts), 100.0 * c95 / max(1, npts)))
     table("carparts: doliflow against R forecast::croston (alpha 0.1) and its SBA",
           [("MASE auto vs R SBA", sc["auto"][0], sc["R_sba"][0]),
            ("MASE auto vs R Croston", sc["auto"][0], sc["R_croston"][0]),
@@ -299,6 +315,43 @@ def daily(cli, data, work):
            ("s/series ETS vs R ets", sc["ets"][2], sc["R_ets"][2])])
 
 
+def dailycov(cli, data, work):
+    """Interval coverage on generated daily demand of seeds the other parts
+    do not use (FC_BENCH_SEEDS, default 1..5), default (fast) and full tier,
+    smooth and intermittent series apart."""
+    seeds = [int(x) for x in os.environ.get("FC_BENCH_SEEDS", "1,2,3,4,5").split(",")]
+    nser = int(os.environ.get("FC_BENCH_SERIES", "30"))
+    H = 28
+    print("\ngenerated daily demand, seed sweep: %d series x 1,095 days, 28 held out; coverage (%%) of "
+          "the 80%% / 95%% intervals of doliflow auto" % nser)
+    print("%-8s %6s %-13s %7s %7s %7s" % ("tier", "seed", "class", "points", "cov80", "cov95"))
+    for tier in ("default", "full"):
+        for seed in seeds:
+            allv = gen_daily(nser, seed=seed)
+            train = {k: v[:-H] for k, v in allv.items()}
+            test = {k: v[-H:] for k, v in allv.items()}
+            tpath = os.path.join(work, "dailycov_%d.csv" % seed)
+            write_wide(tpath, train)
+            out = os.path.join(work, "dailycov_%d_%s.csv" % (seed, tier))
+            run([cli, "-h", str(H), "-p", "7", "-f", "7671", "-I"] + (["-T", "full"] if tier == "full" else []),
+                tpath, out)
+            pi = {k: v for d in read_fc_pi(out, H).values() for k, v in d.items()}
+            res = {}
+            for sid, y in test.items():
+                if sid not in pi:
+                    continue
+                # gen_daily: every fifth series is intermittent
+                cls = "intermittent" if int(sid[1:]) % 5 == 4 else "smooth"
+                _, f, l8, h8, l9, h9 = pi[sid]
+                c = res.setdefault(cls, [0, 0, 0])
+                c[0] += len(y)
+                c[1] += sum(1 for v, lo, u in zip(y, l8, h8) if lo <= v <= u)
+                c[2] += sum(1 for v, lo, u in zip(y, l9, h9) if lo <= v <= u)
+            for cls, c in sorted(res.items()):
+                print("%-8s %6d %-13s %7d %7.1f %7.1f" % (tier, seed, cls, c[0], 100.0 * c[1] / c[0],
+                                                        100.0 * c[2] / c[0]))
+
+
 # ------------------------------------------------- M1, Tourism, M4: R peers
 def read_fc_pi(path, H):
     """id,method,time,f(H),lo80(H),hi80(H),lo95(H),hi95(H) -> {method: {id: (t, f, lo80, hi80, lo95, hi95)}}"""
@@ -413,10 +466,11 @@ def peers(cli, data, work):
 
 def main():
     cli, data, work = sys.argv[1:4]
-    parts = sys.argv[4:] or ["m4", "carparts", "daily", "peers"]
+    parts = sys.argv[4:] or ["m4", "carparts", "daily", "dailycov", "peers"]
     os.makedirs(work, exist_ok=True)
     for p in parts:
-        {"m4": m4, "carparts": carparts, "daily": daily, "peers": peers}[p](cli, data, work)
+        {"m4": m4, "carparts": carparts, "daily": daily, "dailycov": dailycov,
+         "peers": peers}[p](cli, data, work)
 
 
 if __name__ == "__main__":

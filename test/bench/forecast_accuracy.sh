@@ -5,7 +5,7 @@
 # against published M4 figures and R's forecast::ets, croston and prophet run
 # side by side.  Prints tables with our figure, the peer's and the ratio.
 #
-#   test/bench/forecast_accuracy.sh [m4] [carparts] [daily] [peers]  (default: all)
+#   test/bench/forecast_accuracy.sh [m4] [carparts] [daily] [dailycov] [peers]  (default: all)
 #
 # FC_BENCH_SERIES sets the number of generated daily series (default 30);
 # peers (M1, Tourism, M4 Weekly beside R ets, thetaf, auto.arima) runs a

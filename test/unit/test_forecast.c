@@ -427,5 +427,67 @@ main(void)
 		ma.anchor = 5;
 		ok(fc_model_validate(&ma) == FC_ECORRUPT, "anchor on daily data rejected");
 	}
+	{
+		/*
+		 * Calibrated intervals: the half widths of a full-tier model are the
+		 * model's own times interval_scale x (1 + 0.15 i / period) x the
+		 * t4 tail factor (1 at 80%; (qt(.975,4)/qnorm(.975)) /
+		 * (qt(.9,4)/qnorm(.9)) = 1.18406760 at 95%, computed in R).
+		 */
+		double		ym[60],
+					f1[24],
+					l1[24],
+					h1[24],
+					f2[24],
+					l2[24],
+					h2[24];
+		FcModel		ma,
+					mu;
+		FcOptions	o;
+		unsigned	seed = 7;
+		int			i,
+					rc,
+					good = 1;
+
+		for (i = 0; i < 60; i++)
+		{
+			seed = seed * 1103515245u + 12345u;
+			ym[i] = 200 + 40 * (i % 12 == 11) + 2 * i + (double) ((seed >> 16) % 100) / 10.0;
+		}
+		fc_default_options(&o);
+		o.freq = FC_FREQ_MONTH;
+		o.horizon = 12;
+		rc = fc_fit(ym, 60, 12, &o, &ma);
+		ok(rc == FC_OK && ma.interval_scale != 1.0 &&
+		   ma.interval_scale >= 0.5 && ma.interval_scale <= 4.0,
+		   "monthly full-tier model calibrated (interval_scale %.4f)", ma.interval_scale);
+		mu = ma;
+		mu.interval_scale = 1.0;
+		good = fc_forecast(&ma, 24, 0.95, f1, l1, h1) == FC_OK &&
+			fc_forecast(&mu, 24, 0.95, f2, l2, h2) == FC_OK;
+		ok(good, "calibrated and raw forecasts");
+		for (i = 0; good && i < 24; i++)
+			if (!(f1[i] == f2[i] && h2[i] > f2[i] &&
+				  near((h1[i] - f1[i]) / (h2[i] - f2[i]),
+					   ma.interval_scale * (1 + 0.15 * i / 12.0) * 1.18406760, 1e-6)))
+				good = 0;
+		ok(good, "95%% half widths = raw x scale x (1 + 0.15 i / 12) x 1.18407 (step 24: %.4f)",
+		   (h1[23] - f1[23]) / (h2[23] - f2[23]));
+		good = fc_forecast(&ma, 24, 0.8, f1, l1, h1) == FC_OK &&
+			fc_forecast(&mu, 24, 0.8, f2, l2, h2) == FC_OK;
+		for (i = 0; good && i < 24; i++)
+			if (!near((h1[i] - f1[i]) / (h2[i] - f2[i]), ma.interval_scale * (1 + 0.15 * i / 12.0), 1e-6))
+				good = 0;
+		ok(good, "80%% half widths = raw x scale x (1 + 0.15 i / 12), no tail factor");
+		o.freq = FC_FREQ_YEAR;
+		o.horizon = 6;
+		rc = fc_fit(ym, 10, 1, &o, &ma);
+		ok(rc == FC_OK && ma.interval_scale == 1.7,
+		   "a yearly series too short to check gets the prior scale 1.7 (%.4f)", ma.interval_scale);
+		o.method = FC_ETS;
+		rc = fc_fit(ym, 60, 12, &o, &ma);
+		ok(rc == FC_OK && ma.interval_scale == 1.0,
+		   "forced method keeps the model's own intervals");
+	}
 	return tap_done();
 }
