@@ -329,6 +329,8 @@ DECLARE
 	v_index_defs text[];
 	v_index_names text[];
 	v_recon jsonb;
+	v_pk_name name;
+	v_pk_def text;
 BEGIN
 	SELECT * INTO t FROM doliflow.source_table st WHERE st.table_name = p_table;
 	IF NOT FOUND THEN
@@ -352,7 +354,8 @@ BEGIN
 
 	SELECT * INTO wm FROM lake.watermark w WHERE w.table_name = p_table FOR UPDATE;
 	INSERT INTO lake.batch (run_id, table_name) VALUES (p_run_id, p_table) RETURNING batch_id INTO v_batch;
-	EXECUTE format('SELECT NOT EXISTS (SELECT FROM lake.%I)', p_table) INTO v_empty;
+	EXECUTE format('SELECT NOT EXISTS (SELECT FROM lake.%I) AND NOT EXISTS (SELECT FROM lake.%I)', p_table, p_table || '_current')
+	   INTO v_empty;
 
 	-- Column expressions: lake column <- converted foreign column (or NULL
 	-- when the source lacks it), the row hash over everything read, and the
@@ -457,10 +460,18 @@ BEGIN
 		CREATE TEMP TABLE df_keys (k bigint) ON COMMIT DROP;
 	END IF;
 
-	-- First load of a table: its indexes (but the current table's key) are built after the
-	-- rows are in, which is several times faster than maintaining them row by row.  They
-	-- are dropped in this transaction: an error restores them with everything else.
+	-- First load of a table: its indexes and the current table's key are built after the
+	-- rows are in, which is several times faster than maintaining them row by row (the
+	-- current rows are then inserted without ON CONFLICT: the source key is unique, and
+	-- adding the key back checks it).  They are dropped in this transaction: an error
+	-- restores them with everything else.
 	IF v_empty THEN
+		SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid) INTO v_pk_name, v_pk_def
+		  FROM pg_catalog.pg_constraint c
+		 WHERE c.conrelid = format('lake.%I', p_table || '_current')::regclass AND c.contype = 'p';
+		IF v_pk_name IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE lake.%I DROP CONSTRAINT %I', p_table || '_current', v_pk_name);
+		END IF;
 		SELECT array_agg(pg_catalog.pg_get_indexdef(i.indexrelid) ORDER BY i.indexrelid),
 			   array_agg(i.indexrelid::regclass::text ORDER BY i.indexrelid)
 		  INTO v_index_defs, v_index_names
@@ -492,11 +503,14 @@ BEGIN
 		END IF;
 		v_sql := v_sql || format(' RETURNING %s, _batch, _extracted_at, _invalid_dates, _hash)', v_cols)
 			|| format(', cur AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
-					  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins '
-					  'ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
-					  'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash))',
-					  p_table || '_current', v_cols, v_cols, v_key, v_cols,
-					  regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
+					  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins',
+					  p_table || '_current', v_cols, v_cols);
+		IF v_pk_name IS NULL THEN
+			v_sql := v_sql || format(' ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
+									 'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash)',
+									 v_key, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
+		END IF;
+		v_sql := v_sql || ')';
 		v_sql := v_sql || ' SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
 		EXECUTE v_sql INTO f, l USING v_batch, v_now;
 		c2 := doliflow._source_count(p_table, v_pred);
@@ -558,6 +572,9 @@ BEGIN
 		n_held := doliflow._source_count(p_table, format('f.tms > %L', v_hi));
 	END IF;
 
+	IF v_pk_name IS NOT NULL THEN
+		EXECUTE format('ALTER TABLE lake.%I ADD CONSTRAINT %I %s', p_table || '_current', v_pk_name, v_pk_def);
+	END IF;
 	IF v_index_defs IS NOT NULL THEN
 		FOR i IN 1 .. cardinality(v_index_defs) LOOP
 			EXECUTE v_index_defs[i];
