@@ -170,9 +170,11 @@ REVOKE ALL ON FUNCTION doliflow._source_count(text, text) FROM PUBLIC;
 -- by groups of consecutive keys (count and sum of the offsets in the group, both
 -- computed by MariaDB: mysql_fdw pushes the GROUP BY down), coarse groups first;
 -- only the groups that differ are split further, and only the keys of the finest
--- groups that still differ are fetched.  Every source answer is verified against
--- source counts of the same ranges made before and after it (a scan that ends
--- early, as mysql_fdw does when the connection dies, is rejected).  Fills
+-- groups that still differ are fetched.  Every level's answers must add up to the
+-- source's counts of the same ranges one level up (the first level: a source
+-- count), else each query of the level is checked against a source count made
+-- then: a scan that ends early, as mysql_fdw does when the connection dies, is
+-- rejected.  Fills
 -- pg_temp.df_gone with the lake keys missing from the source.
 CREATE FUNCTION doliflow._reconcile_gone(p_table text, p_key text) RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS $$
@@ -185,9 +187,11 @@ DECLARE
 	v_hi bigint[];
 	v_g bigint;
 	v_pred text;
-	c1 bigint;
 	c2 bigint;
 	f bigint;
+	v_fs bigint[];
+	v_expect bigint;
+	v_total bigint;
 	n_groups bigint := 0;
 	n_keys bigint := 0;
 	n_queries int := 0;
@@ -215,6 +219,11 @@ BEGIN
 		-- Source predicates: wide ranges as OR-ed ranges, at most 50 a query
 		-- (MariaDB's range analysis grows faster than the number of ranges),
 		-- narrow ones as IN lists of their keys, at most 10000 keys a query.
+		v_fs := '{}';
+		v_total := 0;
+		IF v_expect IS NULL THEN
+			v_expect := doliflow._source_count(p_table, format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, v_lo[1], v_hi[1]));
+		END IF;
 		SELECT array_agg(p) INTO v_preds FROM (
 			SELECT '(' || string_agg(format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, r.lo, r.hi), ' OR ') || ')' AS p
 			  FROM (SELECT r.*, (row_number() OVER (ORDER BY r.lo) - 1) / 50 AS c
@@ -227,7 +236,6 @@ BEGIN
 					 WHERE r.hi - r.lo <= 256) k
 			 GROUP BY k.c) x;
 		FOREACH v_pred IN ARRAY v_preds LOOP
-			c1 := doliflow._source_count(p_table, v_pred);
 			IF v_g > 1 THEN
 				EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g, n, s) '
 							   'SELECT f.%1$I - f.%1$I %% %2$s, count(*), sum(f.%1$I %% %2$s) FROM dolibarr.%3$I f WHERE %4$s GROUP BY 1 '
@@ -238,16 +246,26 @@ BEGIN
 							   'RETURNING n) SELECT count(*) FROM x',
 							   p_key, p_table, v_pred) INTO f;
 			END IF;
-			c2 := doliflow._source_count(p_table, v_pred);
+			v_fs := v_fs || f;
+			v_total := v_total + f;
 			n_queries := n_queries + 1;
-			IF c1 IS NULL OR c2 IS NULL OR f < least(c1, c2) OR f > greatest(c1, c2) THEN
-				RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: % keys fetched, but the source counts %',
-					p_table, f, CASE WHEN c1 = c2 THEN c1::text ELSE format('%s then %s', c1, c2) END
-					USING ERRCODE = 'connection_failure',
-						  DETAIL = format('ranges: %s', left(v_pred, 200)),
-						  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
-			END IF;
 		END LOOP;
+		-- The rows of a level must add up to what the source counted for the same
+		-- ranges one level up (the first level: a count made just before).  When
+		-- they do not (the source changed in between, or a scan ended early),
+		-- every query of the level is checked against a count made now.
+		IF v_total <> v_expect THEN
+			FOR i IN 1 .. cardinality(v_preds) LOOP
+				c2 := doliflow._source_count(p_table, v_preds[i]);
+				IF c2 IS NULL OR v_fs[i] <> c2 THEN
+					RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: % keys fetched, but the source counts %',
+						p_table, v_fs[i], coalesce(c2::text, 'nothing')
+						USING ERRCODE = 'connection_failure',
+							  DETAIL = format('ranges: %s', left(v_preds[i], 200)),
+							  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
+				END IF;
+			END LOOP;
+		END IF;
 		IF v_g > 1 THEN
 			n_groups := n_groups + (SELECT count(*) FROM pg_temp.df_grp);
 		ELSE
@@ -265,10 +283,10 @@ BEGIN
 		-- The lake's groups in the same ranges; those that differ (count or sum of
 		-- offsets) are the ranges of the next level, merged when adjacent.
 		EXECUTE format('WITH l AS (%3$s), '
-					   'd AS (SELECT l.g FROM l LEFT JOIN pg_temp.df_grp s ON s.g = l.g '
+					   'd AS (SELECT l.g, coalesce(s.n, 0) AS sn FROM l LEFT JOIN pg_temp.df_grp s ON s.g = l.g '
 					   '       WHERE s.g IS NULL OR s.n <> l.n OR s.s <> l.s), '
 					   'm AS (SELECT d.g, d.g - $3 * row_number() OVER (ORDER BY d.g) AS run FROM d) '
-					   'SELECT array_agg(lo ORDER BY lo), array_agg(hi ORDER BY lo) '
+					   'SELECT array_agg(lo ORDER BY lo), array_agg(hi ORDER BY lo), (SELECT coalesce(sum(d.sn), 0) FROM d) '
 					   '  FROM (SELECT min(m.g) AS lo, max(m.g) + $3 AS hi FROM m GROUP BY m.run) x',
 					   p_key, p_table || '_current',
 					   CASE WHEN v_g >= 64
@@ -277,7 +295,7 @@ BEGIN
 							ELSE format('SELECT c.%1$I - c.%1$I %% $3 AS g, count(*) AS n, sum(c.%1$I %% $3) AS s '
 										'  FROM unnest($1, $2) r(lo, hi) JOIN lake.%2$I c ON c.%1$I >= r.lo AND c.%1$I < r.hi GROUP BY 1',
 										p_key, p_table || '_current') END)
-			USING v_lo, v_hi, v_g INTO v_lo, v_hi;
+			USING v_lo, v_hi, v_g INTO v_lo, v_hi, v_expect;
 		v_levels := v_levels || jsonb_build_object('group', v_g, 'ranges_differing', coalesce(cardinality(v_lo), 0));
 		EXIT WHEN v_lo IS NULL;
 	END LOOP;
@@ -488,31 +506,49 @@ BEGIN
 	-- else everything this function did is rolled back by the error.
 	FOREACH v_pred IN ARRAY v_preds LOOP
 		c1 := doliflow._source_count(p_table, v_pred);
-		v_sql := format('WITH src AS MATERIALIZED (SELECT %s, %s AS _hash, %s AS _invalid_dates FROM dolibarr.%I f WHERE %s)',
-						v_sel, v_hash, v_inv, p_table, v_pred);
-		IF v_capture THEN
-			v_sql := v_sql || format(', keys AS (INSERT INTO pg_temp.df_keys (k) SELECT s.%I FROM src s)', v_key);
+		IF v_empty THEN
+			-- First load: the rows go straight from the source to the history (no
+			-- materialized copy of the window), the current rows and keys are then
+			-- read back from the history.
+			EXECUTE format('WITH ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+						   'SELECT %s, $1, $2, false, %s, %s FROM dolibarr.%I f WHERE %s RETURNING 1) SELECT count(*) FROM ins',
+						   p_table, v_cols, v_sel, v_hash, v_inv, p_table, v_pred)
+			   INTO f USING v_batch, v_now;
+			l := f;
+			EXECUTE format('INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
+						   'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM lake.%I WHERE _batch = $1',
+						   p_table || '_current', v_cols, v_cols, p_table) USING v_batch;
+			IF v_capture THEN
+				EXECUTE format('INSERT INTO pg_temp.df_keys (k) SELECT %I FROM lake.%I WHERE _batch = $1', v_key, p_table)
+				USING v_batch;
+			END IF;
+		ELSE
+			v_sql := format('WITH src AS MATERIALIZED (SELECT %s, %s AS _hash, %s AS _invalid_dates FROM dolibarr.%I f WHERE %s)',
+							v_sel, v_hash, v_inv, p_table, v_pred);
+			IF v_capture THEN
+				v_sql := v_sql || format(', keys AS (INSERT INTO pg_temp.df_keys (k) SELECT s.%I FROM src s)', v_key);
+			END IF;
+			-- New versions go to the history and replace the current row of their key.
+			v_sql := v_sql || format(', ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+									 'SELECT %s, $1, $2, false, s._hash, s._invalid_dates FROM src s',
+									 p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 's.\1', 'g'));
+			IF NOT v_empty THEN
+				v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM lake.%I c WHERE c.%I = s.%I AND c._hash = s._hash)',
+										 p_table || '_current', v_key, v_key);
+			END IF;
+			v_sql := v_sql || format(' RETURNING %s, _batch, _extracted_at, _invalid_dates, _hash)', v_cols)
+				|| format(', cur AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
+						  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins',
+						  p_table || '_current', v_cols, v_cols);
+			IF v_pk_name IS NULL THEN
+				v_sql := v_sql || format(' ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
+										 'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash)',
+										 v_key, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
+			END IF;
+			v_sql := v_sql || ')';
+			v_sql := v_sql || ' SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
+			EXECUTE v_sql INTO f, l USING v_batch, v_now;
 		END IF;
-		-- New versions go to the history and replace the current row of their key.
-		v_sql := v_sql || format(', ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
-								 'SELECT %s, $1, $2, false, s._hash, s._invalid_dates FROM src s',
-								 p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 's.\1', 'g'));
-		IF NOT v_empty THEN
-			v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM lake.%I c WHERE c.%I = s.%I AND c._hash = s._hash)',
-									 p_table || '_current', v_key, v_key);
-		END IF;
-		v_sql := v_sql || format(' RETURNING %s, _batch, _extracted_at, _invalid_dates, _hash)', v_cols)
-			|| format(', cur AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
-					  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins',
-					  p_table || '_current', v_cols, v_cols);
-		IF v_pk_name IS NULL THEN
-			v_sql := v_sql || format(' ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
-									 'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash)',
-									 v_key, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
-		END IF;
-		v_sql := v_sql || ')';
-		v_sql := v_sql || ' SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
-		EXECUTE v_sql INTO f, l USING v_batch, v_now;
 		c2 := doliflow._source_count(p_table, v_pred);
 		IF f < least(c1, c2) OR f > greatest(c1, c2) THEN
 			RAISE EXCEPTION 'incomplete read of % from the Dolibarr source: % rows fetched, but the source counts % in the same window',
