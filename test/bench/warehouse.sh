@@ -6,15 +6,18 @@
 # Run by test/bench/run (`make bench`), or standalone: it then starts its own throwaway
 # PostgreSQL and MariaDB with test/lib.sh and stops them at the end.
 #
-#   test/bench/warehouse.sh [--scale small|medium|large] [--seed N]
+#   test/bench/warehouse.sh [--scale small|medium|large] [--seed N] [--repeat N]
+# --repeat N runs the pair of incremental rounds (1% then 0.1%) N times, each round on
+# other rows, and prints every round (the first extract and load run once).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . test/lib.sh
-SCALE=large SEED=7
+SCALE=large SEED=7 REPEAT=1
 while [ $# -gt 0 ]; do
 	case $1 in
 		--scale) SCALE=$2; shift 2 ;;
 		--seed) SEED=$2; shift 2 ;;
+		--repeat) REPEAT=$2; shift 2 ;;
 		*) df_die "unknown option $1" ;;
 	esac
 done
@@ -47,7 +50,17 @@ rows=$(myq "$SRC" "SELECT (SELECT count(*) FROM llx_ticket) + (SELECT count(*) F
 
 df_new_pgdb "$DB" && df_connect "$DB" "$SRC" || df_die "connect failed"
 t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract failed"; ext1=$(since "$t0")
+# The three costliest steps of the last run of a kind, with their share of the run.
+top3() {	# top3 KIND PREFIX
+	q "$DB" "SELECT string_agg(format('%s %ss (%s%%)', replace(step, '$2', ''), round(d::numeric, 2), round((100 * d / nullif(tot, 0))::numeric, 1)), ', ' ORDER BY d DESC)
+		FROM (SELECT step, d, tot FROM (SELECT step, extract(epoch FROM finished_at - started_at) AS d,
+						 sum(extract(epoch FROM finished_at - started_at)) OVER () AS tot
+					FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = '$1')) x
+			   ORDER BY d DESC LIMIT 3) y"
+}
+ext1top=$(top3 extract extract:)
 t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "first load failed"; full1=$(since "$t0")
+load1top=$(top3 load_warehouse load:)
 t0=$(now); q "$DB" "CALL doliflow.load_warehouse(full_rebuild => true)" >/dev/null 2>&1 || df_die "full rebuild failed"; full2=$(since "$t0")
 # The rebuild left millions of dead rows: vacuum now, as autovacuum would have done long
 # before the next night, so that the incremental rounds do not time autovacuum's catch-up.
@@ -85,8 +98,13 @@ incremental() {
 	steps=$(q "$DB" "SELECT string_agg(format('%s %s', replace(step, 'load:', ''), round(extract(epoch FROM finished_at - started_at)::numeric, 2)), ', ' ORDER BY step_id)
 		FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'load_warehouse')")
 }
-incremental 100 7;  ext1pc=$ext inc1pc=$inc chg1pc=$chg steps1pc=$steps
-incremental 1000 1; ext01pc=$ext inc01pc=$inc chg01pc=$chg steps01pc=$steps
+rounds=()
+for i in $(seq 1 "$REPEAT"); do
+	incremental 100 $(( (7 + 3 * (i - 1)) % 50 ));  ext1pc=$ext inc1pc=$inc chg1pc=$chg steps1pc=$steps; ext1pctop=$(top3 extract extract:)
+	rounds+=("round $i, 1%: extract $ext s, load $inc s")
+	incremental 1000 $(( (1 + 3 * (i - 1)) % 500 )); ext01pc=$ext inc01pc=$inc chg01pc=$chg steps01pc=$steps; ext01pctop=$(top3 extract extract:)
+	rounds+=("round $i, 0.1%: extract $ext s, load $inc s")
+done
 dw=$(q "$DB" "SELECT sum(rows_total) FROM dw.load_state")
 
 printf 'source: %s, %s source rows (generated in %ss)\n' "$how" "$rows" "$gen_s"
@@ -106,6 +124,15 @@ printf 'incremental load time as a share of the full rebuild: 1%%: %s, 0.1%%: %s
 printf 'ratio full rebuild / incremental: 1%%: %s, 0.1%%: %s\n' \
 	"$(awk -v a="$full2" -v b="$inc1pc" 'BEGIN { if (b > 0) printf "%.1f", a / b }')" \
 	"$(awk -v a="$full2" -v b="$inc01pc" 'BEGIN { if (b > 0) printf "%.1f", a / b }')"
+printf 'first night: extract %s s (%s of extract + load), load %s s (%s)\n' "$ext1" \
+	"$(pct "$ext1" "$(awk -v a="$ext1" -v b="$full1" 'BEGIN { print a + b }')")" "$full1" \
+	"$(pct "$full1" "$(awk -v a="$ext1" -v b="$full1" 'BEGIN { print a + b }')")"
+printf 'first extract, top three tables: %s\n' "$ext1top"
+printf 'first load, top three steps: %s\n' "$load1top"
+printf 'incremental extract as a share of the first extract: 1%%: %s, 0.1%%: %s\n' "$(pct "$ext1pc" "$ext1")" "$(pct "$ext01pc" "$ext1")"
+printf 'incremental extract, top three tables, 1%%: %s\n' "$ext1pctop"
+printf 'incremental extract, top three tables, 0.1%%: %s\n' "$ext01pctop"
+[ "$REPEAT" -gt 1 ] && printf '%s\n' "${rounds[@]}"
 printf 'incremental steps, 1%% (s): %s\n' "$steps1pc"
 printf 'incremental steps, 0.1%% (s): %s\n' "$steps01pc"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
