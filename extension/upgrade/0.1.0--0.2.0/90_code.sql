@@ -658,6 +658,139 @@ BEGIN
 END;
 $function$
 ;
+CREATE OR REPLACE FUNCTION doliflow._reconcile_gone(p_table text, p_key text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET work_mem TO '64MB'
+AS $function$
+DECLARE
+	v_sizes bigint[] := ARRAY[65536, 1024, 64, 8];
+	v_preds text[];
+	v_min bigint;
+	v_max bigint;
+	v_lo bigint[];
+	v_hi bigint[];
+	v_g bigint;
+	v_pred text;
+	c2 bigint;
+	f bigint;
+	v_fs bigint[];
+	v_expect bigint;
+	v_total bigint;
+	n_groups bigint := 0;
+	n_keys bigint := 0;
+	n_queries int := 0;
+	v_levels jsonb := '[]';
+BEGIN
+	CREATE TEMP TABLE df_gone (k bigint) ON COMMIT DROP;
+	EXECUTE format('SELECT min(c.%1$I), max(c.%1$I) FROM lake.%2$I c', p_key, p_table || '_current') INTO v_min, v_max;
+	IF v_max IS NULL THEN
+		RETURN jsonb_build_object('levels', v_levels, 'source_groups', 0, 'source_keys', 0, 'source_queries', 0);
+	END IF;
+	-- Keys above the lake's largest live key cannot need a tombstone.
+	v_lo := ARRAY[v_min - v_min % v_sizes[1]];	-- aligned on the groups
+	v_hi := ARRAY[v_max + 1];
+	CREATE TEMP TABLE df_grp (g bigint, n bigint, s numeric) ON COMMIT DROP;
+	-- The lake's live keys by groups of 64, in one pass; the coarser levels are
+	-- sums of these, the finer ones read only the ranges that differ.
+	CREATE TEMP TABLE df_loc64 ON COMMIT DROP AS
+		SELECT 0::bigint AS g, 0::bigint AS n, 0::numeric AS s WITH NO DATA;
+	EXECUTE format('INSERT INTO pg_temp.df_loc64 SELECT c.%1$I - c.%1$I %% 64, count(*), sum(c.%1$I %% 64) FROM lake.%2$I c GROUP BY 1',
+				   p_key, p_table || '_current');
+	CREATE INDEX ON pg_temp.df_loc64 (g);
+	ANALYZE pg_temp.df_loc64;
+	FOREACH v_g IN ARRAY v_sizes || (1::bigint) LOOP
+		TRUNCATE pg_temp.df_grp;
+		-- Source predicates: wide ranges as OR-ed ranges, at most 50 a query
+		-- (MariaDB's range analysis grows faster than the number of ranges),
+		-- narrow ones as IN lists of their keys, at most 10000 keys a query.
+		v_fs := '{}';
+		v_total := 0;
+		IF v_expect IS NULL THEN
+			v_expect := doliflow._source_count(p_table, format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, v_lo[1], v_hi[1]));
+		END IF;
+		SELECT array_agg(p) INTO v_preds FROM (
+			SELECT '(' || string_agg(format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, r.lo, r.hi), ' OR ') || ')' AS p
+			  FROM (SELECT r.*, (row_number() OVER (ORDER BY r.lo) - 1) / 50 AS c
+					  FROM unnest(v_lo, v_hi) r(lo, hi) WHERE r.hi - r.lo > 256) r
+			 GROUP BY r.c
+			UNION ALL
+			SELECT format('f.%I = ANY (%L::bigint[])', p_key, array_agg(k.k ORDER BY k.k)::text)
+			  FROM (SELECT k, (row_number() OVER (ORDER BY k) - 1) / 10000 AS c
+					  FROM unnest(v_lo, v_hi) r(lo, hi), generate_series(r.lo, r.hi - 1) k
+					 WHERE r.hi - r.lo <= 256) k
+			 GROUP BY k.c) x;
+		FOREACH v_pred IN ARRAY v_preds LOOP
+			IF v_g > 1 THEN
+				EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g, n, s) '
+							   'SELECT f.%1$I - f.%1$I %% %2$s, count(*), sum(f.%1$I %% %2$s) FROM dolibarr.%3$I f WHERE %4$s GROUP BY 1 '
+							   'RETURNING n) SELECT coalesce(sum(n), 0) FROM x',
+							   p_key, v_g, p_table, v_pred) INTO f;
+			ELSE
+				EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g, n, s) SELECT f.%1$I, 1, 0 FROM dolibarr.%2$I f WHERE %3$s '
+							   'RETURNING n) SELECT count(*) FROM x',
+							   p_key, p_table, v_pred) INTO f;
+			END IF;
+			v_fs := v_fs || f;
+			v_total := v_total + f;
+			n_queries := n_queries + 1;
+		END LOOP;
+		-- The rows of a level must add up to what the source counted for the same
+		-- ranges one level up (the first level: a count made just before).  When
+		-- they do not (the source changed in between, or a scan ended early),
+		-- every query of the level is checked against a count made now.
+		IF v_total <> v_expect THEN
+			FOR i IN 1 .. cardinality(v_preds) LOOP
+				c2 := doliflow._source_count(p_table, v_preds[i]);
+				IF c2 IS NULL OR v_fs[i] <> c2 THEN
+					RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: % keys fetched, but the source counts %',
+						p_table, v_fs[i], coalesce(c2::text, 'nothing')
+						USING ERRCODE = 'connection_failure',
+							  DETAIL = format('ranges: %s', left(v_preds[i], 200)),
+							  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
+				END IF;
+			END LOOP;
+		END IF;
+		IF v_g > 1 THEN
+			n_groups := n_groups + (SELECT count(*) FROM pg_temp.df_grp);
+		ELSE
+			n_keys := n_keys + (SELECT count(*) FROM pg_temp.df_grp);
+		END IF;
+		ANALYZE pg_temp.df_grp;
+		IF v_g = 1 THEN
+			-- The finest level: the lake keys the source lacks.
+			EXECUTE format('INSERT INTO pg_temp.df_gone (k) SELECT c.%1$I FROM unnest($1, $2) r(lo, hi) '
+						   'JOIN lake.%2$I c ON c.%1$I >= r.lo AND c.%1$I < r.hi '
+						   'WHERE NOT EXISTS (SELECT FROM pg_temp.df_grp s WHERE s.g = c.%1$I)',
+						   p_key, p_table || '_current') USING v_lo, v_hi;
+			EXIT;
+		END IF;
+		-- The lake's groups in the same ranges; those that differ (count or sum of
+		-- offsets) are the ranges of the next level, merged when adjacent.
+		EXECUTE format('WITH l AS (%3$s), '
+					   'd AS (SELECT l.g, coalesce(s.n, 0) AS sn FROM l LEFT JOIN pg_temp.df_grp s ON s.g = l.g '
+					   '       WHERE s.g IS NULL OR s.n <> l.n OR s.s <> l.s), '
+					   'm AS (SELECT d.g, d.g - $3 * row_number() OVER (ORDER BY d.g) AS run FROM d) '
+					   'SELECT array_agg(lo ORDER BY lo), array_agg(hi ORDER BY lo), (SELECT coalesce(sum(d.sn), 0) FROM d) '
+					   '  FROM (SELECT min(m.g) AS lo, max(m.g) + $3 AS hi FROM m GROUP BY m.run) x',
+					   p_key, p_table || '_current',
+					   CASE WHEN v_g >= 64
+							THEN 'SELECT c.g - c.g % $3 AS g, sum(c.n) AS n, sum(c.s + (c.g % $3) * c.n) AS s '
+								 '  FROM unnest($1, $2) r(lo, hi) JOIN pg_temp.df_loc64 c ON c.g >= r.lo AND c.g < r.hi GROUP BY 1'
+							ELSE format('SELECT c.%1$I - c.%1$I %% $3 AS g, count(*) AS n, sum(c.%1$I %% $3) AS s '
+										'  FROM unnest($1, $2) r(lo, hi) JOIN lake.%2$I c ON c.%1$I >= r.lo AND c.%1$I < r.hi GROUP BY 1',
+										p_key, p_table || '_current') END)
+			USING v_lo, v_hi, v_g INTO v_lo, v_hi, v_expect;
+		v_levels := v_levels || jsonb_build_object('group', v_g, 'ranges_differing', coalesce(cardinality(v_lo), 0));
+		EXIT WHEN v_lo IS NULL;
+	END LOOP;
+	DROP TABLE pg_temp.df_grp;
+	DROP TABLE pg_temp.df_loc64;
+	RETURN jsonb_build_object('levels', v_levels, 'source_groups', n_groups, 'source_keys', n_keys, 'source_queries', n_queries);
+END;
+$function$
+;
 CREATE OR REPLACE FUNCTION doliflow._extract_table(p_table text, p_run_id bigint DEFAULT NULL::bigint)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -696,11 +829,13 @@ DECLARE
 	n_loaded bigint := 0;
 	n_deleted bigint := 0;
 	n_source bigint := 0;
-	n_keys bigint;
 	n_held bigint := 0;
 	v_detail jsonb;
 	v_index_defs text[];
 	v_index_names text[];
+	v_recon jsonb;
+	v_pk_name name;
+	v_pk_def text;
 BEGIN
 	SELECT * INTO t FROM doliflow.source_table st WHERE st.table_name = p_table;
 	IF NOT FOUND THEN
@@ -724,7 +859,8 @@ BEGIN
 
 	SELECT * INTO wm FROM lake.watermark w WHERE w.table_name = p_table FOR UPDATE;
 	INSERT INTO lake.batch (run_id, table_name) VALUES (p_run_id, p_table) RETURNING batch_id INTO v_batch;
-	EXECUTE format('SELECT NOT EXISTS (SELECT FROM lake.%I)', p_table) INTO v_empty;
+	EXECUTE format('SELECT NOT EXISTS (SELECT FROM lake.%I) AND NOT EXISTS (SELECT FROM lake.%I)', p_table, p_table || '_current')
+	   INTO v_empty;
 
 	-- Column expressions: lake column <- converted foreign column (or NULL
 	-- when the source lacks it), the row hash over everything read, and the
@@ -779,7 +915,12 @@ BEGIN
 	ELSIF v_mode = 'rowid' THEN
 		v_lo := coalesce(wm.last_rowid, 0)::text;
 		BEGIN
-			EXECUTE format('SELECT max(f.%I) FROM dolibarr.%I f', v_key, p_table) INTO v_hi;
+			-- max() alone becomes ORDER BY key DESC LIMIT 1 (PostgreSQL's min/max
+			-- rewrite), which mysql_fdw 2.8 sends with "key IS NOT NULL" first in the
+			-- ORDER BY: MariaDB then sorts every row.  A window function keeps the
+			-- planner from that rewrite, so the aggregate itself is pushed down and
+			-- MariaDB answers it from the primary key ("Select tables optimized away").
+			EXECUTE format('SELECT max(f.%I), count(*) OVER () FROM dolibarr.%I f', v_key, p_table) INTO v_hi;
 		EXCEPTION WHEN OTHERS THEN
 			PERFORM doliflow._source_count(p_table, 'false');	-- re-raises clearly
 			RAISE;
@@ -819,15 +960,23 @@ BEGIN
 		v_capture := true;
 	END IF;
 
-	IF v_capture OR v_reconcile THEN
+	IF v_capture THEN
 		-- Made fresh (never a caller's table of that name), dropped below.
 		CREATE TEMP TABLE df_keys (k bigint) ON COMMIT DROP;
 	END IF;
 
-	-- First load of a table: its indexes (but the current table's key) are built after the
-	-- rows are in, which is several times faster than maintaining them row by row.  They
-	-- are dropped in this transaction: an error restores them with everything else.
+	-- First load of a table: its indexes and the current table's key are built after the
+	-- rows are in, which is several times faster than maintaining them row by row (the
+	-- current rows are then inserted without ON CONFLICT: the source key is unique, and
+	-- adding the key back checks it).  They are dropped in this transaction: an error
+	-- restores them with everything else.
 	IF v_empty THEN
+		SELECT c.conname, pg_catalog.pg_get_constraintdef(c.oid) INTO v_pk_name, v_pk_def
+		  FROM pg_catalog.pg_constraint c
+		 WHERE c.conrelid = format('lake.%I', p_table || '_current')::regclass AND c.contype = 'p';
+		IF v_pk_name IS NOT NULL THEN
+			EXECUTE format('ALTER TABLE lake.%I DROP CONSTRAINT %I', p_table || '_current', v_pk_name);
+		END IF;
 		SELECT array_agg(pg_catalog.pg_get_indexdef(i.indexrelid) ORDER BY i.indexrelid),
 			   array_agg(i.indexrelid::regclass::text ORDER BY i.indexrelid)
 		  INTO v_index_defs, v_index_names
@@ -844,28 +993,49 @@ BEGIN
 	-- else everything this function did is rolled back by the error.
 	FOREACH v_pred IN ARRAY v_preds LOOP
 		c1 := doliflow._source_count(p_table, v_pred);
-		v_sql := format('WITH src AS MATERIALIZED (SELECT %s, %s AS _hash, %s AS _invalid_dates FROM dolibarr.%I f WHERE %s)',
-						v_sel, v_hash, v_inv, p_table, v_pred);
-		IF v_capture THEN
-			v_sql := v_sql || format(', keys AS (INSERT INTO pg_temp.df_keys (k) SELECT s.%I FROM src s)', v_key);
+		IF v_empty THEN
+			-- First load: the rows go straight from the source to the history (no
+			-- materialized copy of the window), the current rows and keys are then
+			-- read back from the history.
+			EXECUTE format('WITH ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+						   'SELECT %s, $1, $2, false, %s, %s FROM dolibarr.%I f WHERE %s RETURNING 1) SELECT count(*) FROM ins',
+						   p_table, v_cols, v_sel, v_hash, v_inv, p_table, v_pred)
+			   INTO f USING v_batch, v_now;
+			l := f;
+			EXECUTE format('INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
+						   'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM lake.%I WHERE _batch = $1',
+						   p_table || '_current', v_cols, v_cols, p_table) USING v_batch;
+			IF v_capture THEN
+				EXECUTE format('INSERT INTO pg_temp.df_keys (k) SELECT %I FROM lake.%I WHERE _batch = $1', v_key, p_table)
+				USING v_batch;
+			END IF;
+		ELSE
+			v_sql := format('WITH src AS MATERIALIZED (SELECT %s, %s AS _hash, %s AS _invalid_dates FROM dolibarr.%I f WHERE %s)',
+							v_sel, v_hash, v_inv, p_table, v_pred);
+			IF v_capture THEN
+				v_sql := v_sql || format(', keys AS (INSERT INTO pg_temp.df_keys (k) SELECT s.%I FROM src s)', v_key);
+			END IF;
+			-- New versions go to the history and replace the current row of their key.
+			v_sql := v_sql || format(', ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
+									 'SELECT %s, $1, $2, false, s._hash, s._invalid_dates FROM src s',
+									 p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 's.\1', 'g'));
+			IF NOT v_empty THEN
+				v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM lake.%I c WHERE c.%I = s.%I AND c._hash = s._hash)',
+										 p_table || '_current', v_key, v_key);
+			END IF;
+			v_sql := v_sql || format(' RETURNING %s, _batch, _extracted_at, _invalid_dates, _hash)', v_cols)
+				|| format(', cur AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
+						  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins',
+						  p_table || '_current', v_cols, v_cols);
+			IF v_pk_name IS NULL THEN
+				v_sql := v_sql || format(' ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
+										 'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash)',
+										 v_key, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
+			END IF;
+			v_sql := v_sql || ')';
+			v_sql := v_sql || ' SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
+			EXECUTE v_sql INTO f, l USING v_batch, v_now;
 		END IF;
-		-- New versions go to the history and replace the current row of their key.
-		v_sql := v_sql || format(', ins AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
-								 'SELECT %s, $1, $2, false, s._hash, s._invalid_dates FROM src s',
-								 p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 's.\1', 'g'));
-		IF NOT v_empty THEN
-			v_sql := v_sql || format(' WHERE NOT EXISTS (SELECT FROM lake.%I c WHERE c.%I = s.%I AND c._hash = s._hash)',
-									 p_table || '_current', v_key, v_key);
-		END IF;
-		v_sql := v_sql || format(' RETURNING %s, _batch, _extracted_at, _invalid_dates, _hash)', v_cols)
-			|| format(', cur AS (INSERT INTO lake.%I (%s, _batch, _extracted_at, _invalid_dates, _hash) '
-					  'SELECT %s, _batch, _extracted_at, _invalid_dates, _hash FROM ins '
-					  'ON CONFLICT (%I) DO UPDATE SET (%s, _batch, _extracted_at, _invalid_dates, _hash) = '
-					  'ROW(%s, EXCLUDED._batch, EXCLUDED._extracted_at, EXCLUDED._invalid_dates, EXCLUDED._hash))',
-					  p_table || '_current', v_cols, v_cols, v_key, v_cols,
-					  regexp_replace(v_cols, '([^ ,]+)', 'EXCLUDED.\1', 'g'));
-		v_sql := v_sql || ' SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM ins)';
-		EXECUTE v_sql INTO f, l USING v_batch, v_now;
 		c2 := doliflow._source_count(p_table, v_pred);
 		IF f < least(c1, c2) OR f > greatest(c1, c2) THEN
 			RAISE EXCEPTION 'incomplete read of % from the Dolibarr source: % rows fetched, but the source counts % in the same window',
@@ -879,38 +1049,43 @@ BEGIN
 		n_source := n_source + c2;
 	END LOOP;
 
-	-- Hard deletes.  Windowed modes: compare the full key set of the source
-	-- (verified against a source count) with the lake's live keys.  Full and
-	-- parent modes: the keys just read are the whole set (for those parents).
+	-- Hard deletes.  Windowed modes (and parent mode on its reconcile interval):
+	-- per-range counts of the source compared with the lake's live keys, keys
+	-- fetched only where they differ (_reconcile_gone).  Full and parent modes:
+	-- the keys just read are the whole set (for those parents).
 	IF v_reconcile THEN
-		c1 := doliflow._source_count(p_table, 'true');
-		EXECUTE format('INSERT INTO pg_temp.df_keys (k) SELECT f.%I FROM dolibarr.%I f', v_key, p_table);
-		GET DIAGNOSTICS n_keys = ROW_COUNT;
-		c2 := doliflow._source_count(p_table, 'true');
-		IF n_keys < least(c1, c2) OR n_keys > greatest(c1, c2) THEN
-			RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: % keys fetched, but the source counts %',
-				p_table, n_keys, c2
-				USING ERRCODE = 'connection_failure',
-					  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
-		END IF;
+		v_recon := doliflow._reconcile_gone(p_table, v_key);
+		ANALYZE pg_temp.df_gone;
 	END IF;
 	IF v_capture OR v_reconcile THEN
-		ANALYZE pg_temp.df_keys;
+		IF v_capture THEN
+			ANALYZE pg_temp.df_keys;
+		END IF;
 		-- Tombstones for the live rows not read, which leave the current table.
 		EXECUTE format('WITH t AS (INSERT INTO lake.%1$I (%2$s, _batch, _extracted_at, _deleted, _hash, _invalid_dates) '
 					   'SELECT %3$s, $1, $2, true, c._hash, c._invalid_dates '
 					   '  FROM lake.%6$I c '
-					   ' WHERE NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%4$I) %5$s RETURNING %4$I) '
+					   ' WHERE %5$s RETURNING %4$I) '
 					   'DELETE FROM lake.%6$I c USING t WHERE c.%4$I = t.%4$I',
 					   p_table, v_cols, regexp_replace(v_cols, '([^ ,]+)', 'c.\1', 'g'), v_key,
-					   CASE WHEN v_mode <> 'parent' OR v_reconcile OR v_lo IS NULL THEN ''
-							WHEN v_ids IS NOT NULL
-							THEN format('AND c.%I = ANY (%L::integer[])', t.parent_column, v_ids::text)
-							ELSE 'AND false' END,
+					   concat_ws(' OR ',
+						   CASE WHEN v_reconcile THEN format('c.%I IN (SELECT g.k FROM pg_temp.df_gone g)', v_key) END,
+						   CASE WHEN NOT v_capture THEN NULL
+								WHEN v_mode <> 'parent' OR v_lo IS NULL
+								THEN format('NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%I)', v_key)
+								WHEN v_ids IS NOT NULL
+								THEN format('(NOT EXISTS (SELECT FROM pg_temp.df_keys k WHERE k.k = c.%I) AND c.%I = ANY (%L::integer[]))',
+											v_key, t.parent_column, v_ids::text)
+								ELSE 'false' END),
 					   p_table || '_current')
 			USING v_batch, v_now;
 		GET DIAGNOSTICS n_deleted = ROW_COUNT;
-		DROP TABLE pg_temp.df_keys;
+		IF v_capture THEN
+			DROP TABLE pg_temp.df_keys;
+		END IF;
+		IF v_reconcile THEN
+			DROP TABLE pg_temp.df_gone;
+		END IF;
 	END IF;
 
 	-- Rows stamped after the window (later than the source clock: clock skew,
@@ -920,6 +1095,9 @@ BEGIN
 		n_held := doliflow._source_count(p_table, format('f.tms > %L', v_hi));
 	END IF;
 
+	IF v_pk_name IS NOT NULL THEN
+		EXECUTE format('ALTER TABLE lake.%I ADD CONSTRAINT %I %s', p_table || '_current', v_pk_name, v_pk_def);
+	END IF;
 	IF v_index_defs IS NOT NULL THEN
 		FOR i IN 1 .. cardinality(v_index_defs) LOOP
 			EXECUTE v_index_defs[i];
@@ -930,6 +1108,9 @@ BEGIN
 								   'windows', cardinality(v_preds), 'source_count', n_source, 'fetched', n_fetched,
 								   'loaded', n_loaded, 'deleted', n_deleted, 'reconciled', v_reconcile or v_capture,
 								   'held_back', n_held);
+	IF v_recon IS NOT NULL THEN
+		v_detail := v_detail || jsonb_build_object('reconcile', v_recon);
+	END IF;
 	IF n_held > 0 THEN
 		v_detail := v_detail || jsonb_build_object('note',
 			format('%s rows newer than the source clock (tms after %s UTC), taken by the next run after the source clock reaches them', n_held, v_hi));
@@ -6217,6 +6398,7 @@ COMMENT ON ROUTINE doliflow._load_fact_stock(boolean) IS 'Internal: inserts the 
 COMMENT ON ROUTINE doliflow._load_fact_tickets(boolean) IS 'Internal: inserts the rows of dw.fact_tickets (all, or those of the keys in pg_temp.dwa_fact_tickets), the extra fields named by the extrafield_* settings; returns the count';
 COMMENT ON ROUTINE doliflow._lock_try() IS 'Internal: try to claim the run lock (doliflow.pipeline_lock) that keeps two doliflow runs from overlapping';
 COMMENT ON ROUTINE doliflow._raise_hidden(text,text,text,text) IS 'Internal: raises an ERROR with that SQLSTATE, message, detail and hint whose statement and context are not written to the server log (they may hold the source password)';
+COMMENT ON ROUTINE doliflow._reconcile_gone(text,text) IS 'Internal: finds the live lake keys of a tms/rowid table that the source no longer has, comparing per-range counts and offset sums computed by the source (coarse ranges first, keys only for the finest ranges that differ), each source answer verified by source counts; fills pg_temp.df_gone and returns what it compared';
 COMMENT ON ROUTINE doliflow._release(text) IS 'Internal: releases the doliflow lock of that name if this backend holds it';
 COMMENT ON ROUTINE doliflow._report_alertes(text,text) IS 'internal: report page Alertes: the Critical then Attention items of dw.v_stock_alerts with stock, demand over the lead time, days of cover, suggested quantity and its rounding, supplier, planned delivery (today + lead time), and a chart per item (the first 24)';
 COMMENT ON ROUTINE doliflow._report_banner(text,text) IS 'internal: the first line of every report page: the status of the latest pipeline run (success, partial with the failed steps and the source tables missing from the current warehouse load (doliflow._lineage), failed with its error, running, or never run); inside a run (the nightly report module), that run, judged on its steps so far';
@@ -6424,6 +6606,7 @@ ALTER ROUTINE doliflow._source_option_file_check(text) OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._source_arm() OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._source_clear() OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._connect(text,integer,text,text,text) OWNER TO doliflow_owner;
+ALTER ROUTINE doliflow._reconcile_gone(text,text) OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._load_warehouse_tx(bigint,boolean) OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._status_lake() OWNER TO doliflow_owner;
 ALTER ROUTINE doliflow._status_lineage() OWNER TO doliflow_owner;
@@ -6512,6 +6695,7 @@ REVOKE ALL ON ROUTINE doliflow._source_clear() FROM PUBLIC, doliflow_batch, doli
 REVOKE ALL ON ROUTINE doliflow._connect(text,integer,text,text,text) FROM PUBLIC, doliflow_batch, doliflow_reader;
 REVOKE ALL ON ROUTINE doliflow.disconnect() FROM PUBLIC, doliflow_batch, doliflow_reader;
 REVOKE ALL ON ROUTINE doliflow._source_now() FROM PUBLIC, doliflow_batch, doliflow_reader;
+REVOKE ALL ON ROUTINE doliflow._reconcile_gone(text,text) FROM PUBLIC, doliflow_batch, doliflow_reader;
 REVOKE ALL ON ROUTINE doliflow._lake_rebuild_current(text) FROM PUBLIC, doliflow_batch, doliflow_reader;
 REVOKE ALL ON ROUTINE doliflow._extract_run(bigint,integer,text) FROM PUBLIC, doliflow_batch, doliflow_owner, doliflow_reader;
 GRANT EXECUTE ON ROUTINE doliflow._extract_run(bigint,integer,text) TO doliflow_owner;
