@@ -873,7 +873,8 @@ BEGIN
 		   format('Over 12 months the median technician''s interventions take %s x their estimate (%s technicians with at least %s jobs); their customers rate them %s/5',
 				  to_char(exp((st.r).median), 'FM990.00'), (st.r).n, v_min_jobs, to_char((st.s).median, 'FM0.00')),
 		   jsonb_build_object('technicians', (st.r).n, 'median_satisfaction', round((st.s).median::numeric, 2))
-	  FROM st WHERE (st.r).n > 0;
+	  FROM st WHERE (st.r).n > 0
+	 ORDER BY 3, 5, 7;	-- topic, subject, metric: insight ids in a stable order
 
 	-- Projects (validated or closed) drifting from their budget or planned hours.
 	INSERT INTO dw.insights (run_id, generated_at, topic, subject_type, subject_key, subject_name, metric, value,
@@ -895,7 +896,8 @@ BEGIN
 		 format('Project %s has used %s h, %s%% of the %s h planned for its tasks',
 				p.ref, round(p.spent_hours, 1), round(100 * p.spent_hours / nullif(p.planned_hours, 0)), round(p.planned_hours, 1)))
 	  ) AS m(metric, pct, limit_pct, sentence)
-	 WHERE p.status IN (1, 2) AND m.pct > m.limit_pct;
+	 WHERE p.status IN (1, 2) AND m.pct > m.limit_pct
+	 ORDER BY p.project_key, m.metric;	-- (insight ids in a stable order: a restored or rebuilt dw scans in another)
 
 	SELECT count(*), jsonb_object_agg(topic, n) INTO v_rows, v_counts
 	  FROM (SELECT topic, count(*) AS n FROM dw.insights WHERE run_id IS NOT DISTINCT FROM p_run_id

@@ -538,7 +538,7 @@ while IFS=$'\t' read -r name fn; do
 		generate_predictions) call="CALL doliflow.run_analytics('forecast', true);" ;;
 		_analytics_*) call="CALL doliflow.run_analytics('${fn#_analytics_}', true);" ;;
 		_load_warehouse_tx|_load_dim_date) call="CALL doliflow.load_warehouse();" ;;
-		_extract_table) call="CALL doliflow.extract();" ;;
+		_extract_table|_reconcile_gone) call="CALL doliflow.extract();" ;;
 		connect|_connect) diag "scratch table $name: made by connect(), which only a superuser may call"; continue ;;
 		*) n_unknown=$((n_unknown + 1)); diag "scratch table $name made in $fn: no entry point known"; continue ;;
 	esac

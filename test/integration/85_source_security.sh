@@ -100,7 +100,7 @@ chmod 644 "$OPT"
 q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>"$TEST_TMP/85b.err" >/dev/null
 grep -q "must not be accessible by group or others" "$TEST_TMP/85b.err"; ok $? "connect() refuses the file once it became readable by others"
 chmod 600 "$OPT"
-is "$(q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>&1)" "$NTAB" \
+is "$(q "$PG" "SELECT doliflow.connect('$MYSQL_HOST', $MYSQL_PORT, '$SRC', '$DOLIFLOW_SOURCE_USER', NULL)" 2>"$TEST_TMP/85c.err")" "$NTAB" \
 	"connect(..., password => NULL) with the option file succeeds"
 is "$(q "$PG" "SELECT array_to_string(array(SELECT split_part(o, '=', 1) FROM unnest(umoptions) o), ',') FROM pg_user_mappings WHERE srvname = 'doliflow_source'")" "username" \
 	"the user mapping then holds no password"
