@@ -127,35 +127,7 @@ median_of(double *v, int k)
 
 /* ------------------------------------------------------------- calendar */
 
-int32_t
-fc_days_from_civil(int year, int month, int day)
-{
-	int64_t		y = (int64_t) year - (month <= 2);
-	int64_t		era = (y >= 0 ? y : y - 399) / 400;
-	int64_t		yoe = y - era * 400;
-	int64_t		doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	int64_t		doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return (int32_t) (era * 146097 + doe - 719468 - 10957);
-}
-
-void
-fc_civil_from_days(int32_t d, int *year, int *month, int *day)
-{
-	int64_t		z = (int64_t) d + 10957 + 719468;
-	int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t		doe = z - era * 146097;
-	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t		y = yoe + era * 400;
-	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t		mp = (5 * doy + 2) / 153;
-	int64_t		dd = doy - (153 * mp + 2) / 5 + 1;
-	int64_t		mm = mp < 10 ? mp + 3 : mp - 9;
-
-	*year = (int) (y + (mm <= 2));
-	*month = (int) mm;
-	*day = (int) dd;
-}
+/* (fc_days_from_civil and fc_civil_from_days are holidays.c's: forecast.h) */
 
 int
 fc_days_in_month(int y, int m)

@@ -80,6 +80,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "holidays.h"
+
 #include "ana_common.h"
 #include "croston.h"
 #include "demand_class.h"
@@ -328,8 +330,9 @@ int			fc_model_date(const FcModel *m, int64_t i, int32_t *day);
 int			fc_calendar_date(int freq, int anchor, int32_t first_day, int64_t i,
 							 int32_t *day);
 /* civil date <-> day number (days since 2000-01-01) */
-int32_t		fc_days_from_civil(int y, int m, int d);
-void		fc_civil_from_days(int32_t day, int *y, int *m, int *d);
+/* day numbers (days since 2000-01-01) <-> civil dates: one copy, holidays.c's */
+#define fc_days_from_civil hol_days_from_civil
+#define fc_civil_from_days hol_civil_from_days
 int			fc_days_in_month(int y, int m);
 const char *fc_freq_name(int freq);
 
