@@ -13,6 +13,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
 
 #define DF_ANALYTICS_LIB "$libdir/doliflow_analytics"
 
@@ -35,7 +38,6 @@ DF_FORWARD(doliflow_duration_predict, doliflow_duration_predict)
 DF_FORWARD(doliflow_duration_serial, doliflow_duration_serial)
 DF_FORWARD(doliflow_duration_trans, doliflow_duration_trans)
 DF_FORWARD(doliflow_forecast, doliflow_forecast)
-DF_FORWARD(doliflow_forecast_array, doliflow_forecast_array)
 DF_FORWARD(doliflow_forecast_describe, doliflow_forecast_describe)
 DF_FORWARD(doliflow_forecast_fit_combine, doliflow_forecast_fit_combine)
 DF_FORWARD(doliflow_forecast_fit_deserial, doliflow_forecast_fit_deserial)
@@ -71,3 +73,40 @@ DF_FORWARD(doliflow_rows_serial, doliflow_rows_serial)
 /* renamed in 0.2.0 */
 DF_FORWARD(doliflow_kmeans_info, doliflow_kmeans_summary)
 DF_FORWARD(doliflow_duration_info, doliflow_duration_summary)
+
+/*
+ * forecast_array: 0.2.0 requires options.freq (an array has no dates to infer it from);
+ * 0.1.0 had none and read every array as daily.  The old declaration keeps that meaning:
+ * without a "freq" key, {"freq": "day"} is added to its options.
+ */
+PG_FUNCTION_INFO_V1(doliflow_forecast_array);
+Datum
+doliflow_forecast_array(PG_FUNCTION_ARGS)
+{
+	static PGFunction target = NULL;
+	LOCAL_FCINFO(call, 3);
+	Datum		opts;
+	Datum		result;
+
+	if (target == NULL)
+		target = load_external_function(DF_ANALYTICS_LIB, "doliflow_forecast_array", true, NULL);
+	if (PG_NARGS() != 3)
+		return target(fcinfo);
+	if (PG_ARGISNULL(2))
+		opts = DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"freq\": \"day\"}"));
+	else if (DatumGetBool(DirectFunctionCall2(jsonb_exists, PG_GETARG_DATUM(2),
+											  CStringGetTextDatum("freq"))))
+		opts = PG_GETARG_DATUM(2);
+	else
+		opts = DirectFunctionCall2(jsonb_concat, PG_GETARG_DATUM(2),
+								   DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"freq\": \"day\"}")));
+	InitFunctionCallInfoData(*call, fcinfo->flinfo, 3, fcinfo->fncollation,
+							 fcinfo->context, fcinfo->resultinfo);
+	call->args[0] = fcinfo->args[0];
+	call->args[1] = fcinfo->args[1];
+	call->args[2].value = opts;
+	call->args[2].isnull = false;
+	result = target(call);
+	fcinfo->isnull = call->isnull;
+	return result;
+}

@@ -62,14 +62,17 @@ df_install_private "$W/root"; ok $? "the current build installs over 0.1.0"
 
 # Between the install and ALTER EXTENSION UPDATE the database still has 0.1.0's declarations,
 # which name C symbols of doliflow.so: doliflow.so forwards them to doliflow_analytics.so
-# (src/pg_compat_0_1_0.c), so they work and give what the new declarations give.
+# (src/pg_compat_0_1_0.c), so they work and give what the new declarations give (0.1.0's
+# forecast_array, which had no frequency, gets {"freq": "day"}, as 0.1.0 read every array).
 old_api="WITH s AS (SELECT date '2025-01-01' + i AS day, (10 + 3 * sin(i) + (i % 7))::float8 AS y FROM generate_series(1, 120) i)
  SELECT 'forecast', doliflow.forecast_summary(doliflow.forecast_fit(day, y))::text FROM s
  UNION ALL SELECT 'kmeans', doliflow.kmeans_info(doliflow.kmeans(ARRAY[i % 7, i % 3]::float8[], 2))::text FROM generate_series(1, 50) i
  UNION ALL SELECT 'robust', doliflow.robust_stats(i::float8)::text FROM generate_series(1, 50) i
  UNION ALL SELECT 'iforest', round(doliflow.iforest_score(m, ARRAY[100, 0]::float8[])::numeric, 6)::text
-   FROM (SELECT doliflow.iforest_fit(ARRAY[i, i % 5]::float8[]) AS m FROM generate_series(1, 200) i) f"
-new_api=$(echo "$old_api" | sed 's/doliflow\./doliflow_analytics./g; s/doliflow_analytics\.kmeans_info(/doliflow_analytics.kmeans_summary(/; s/doliflow_analytics\.kmeans(/doliflow_analytics.kmeans_fit(/')
+   FROM (SELECT doliflow.iforest_fit(ARRAY[i, i % 5]::float8[]) AS m FROM generate_series(1, 200) i) f
+ UNION ALL SELECT 'forecast_array', doliflow.forecast_summary(doliflow.forecast_array(
+   (SELECT array_agg((10 + 3 * sin(i) + (i % 7))::float8 ORDER BY i) FROM generate_series(1, 120) i), date '2025-01-01'/*opts*/))::text"
+new_api=$(echo "$old_api" | sed -e 's/doliflow\./doliflow_analytics./g; s/doliflow_analytics\.kmeans_info(/doliflow_analytics.kmeans_summary(/; s/doliflow_analytics\.kmeans(/doliflow_analytics.kmeans_fit(/' -e "s|/\\*opts\\*/|, '{\"freq\": \"day\"}'|")
 q up87 "$old_api" >"$W/old_api.txt" 2>&1; okr $? "0.1.0's declarations still work over the new library, before the update" || sed 's/^/#   /' "$W/old_api.txt" | head -5
 psql -Xq -d postgres -c "CREATE DATABASE up87_api" >/dev/null; q up87_api "CREATE EXTENSION doliflow_analytics" >/dev/null 2>&1
 q up87_api "$new_api" >"$W/new_api.txt" 2>&1
