@@ -19,24 +19,25 @@
 
 #define DF_ANALYTICS_LIB "$libdir/doliflow_analytics"
 
-/* One forwarder: the target is looked up once per backend. */
+/* The function of doliflow_analytics.so named name, looked up once per backend. */
+static PGFunction
+df_target(const char *name, PGFunction *cache)
+{
+	if (*cache == NULL)
+		*cache = load_external_function(DF_ANALYTICS_LIB, name, true, NULL);
+	return *cache;
+}
+
+/* One forwarder: the call goes on with fcinfo untouched. */
 #define DF_FORWARD(oldname, newname) \
 	PG_FUNCTION_INFO_V1(oldname); \
 	Datum \
 	oldname(PG_FUNCTION_ARGS) \
 	{ \
 		static PGFunction target = NULL; \
-		if (target == NULL) \
-			target = load_external_function(DF_ANALYTICS_LIB, #newname, true, NULL); \
-		return target(fcinfo); \
+		return df_target(#newname, &target)(fcinfo); \
 	}
 
-DF_FORWARD(doliflow_duration_combine, doliflow_duration_combine)
-DF_FORWARD(doliflow_duration_deserial, doliflow_duration_deserial)
-DF_FORWARD(doliflow_duration_final, doliflow_duration_final)
-DF_FORWARD(doliflow_duration_predict, doliflow_duration_predict)
-DF_FORWARD(doliflow_duration_serial, doliflow_duration_serial)
-DF_FORWARD(doliflow_duration_trans, doliflow_duration_trans)
 DF_FORWARD(doliflow_forecast, doliflow_forecast)
 DF_FORWARD(doliflow_forecast_describe, doliflow_forecast_describe)
 DF_FORWARD(doliflow_forecast_fit_combine, doliflow_forecast_fit_combine)
@@ -84,29 +85,29 @@ Datum
 doliflow_forecast_array(PG_FUNCTION_ARGS)
 {
 	static PGFunction target = NULL;
+	PGFunction	fn = df_target("doliflow_forecast_array", &target);
 	LOCAL_FCINFO(call, 3);
 	Datum		opts;
 	Datum		result;
 
-	if (target == NULL)
-		target = load_external_function(DF_ANALYTICS_LIB, "doliflow_forecast_array", true, NULL);
 	if (PG_NARGS() != 3)
-		return target(fcinfo);
-	if (PG_ARGISNULL(2))
-		opts = DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"freq\": \"day\"}"));
-	else if (DatumGetBool(DirectFunctionCall2(jsonb_exists, PG_GETARG_DATUM(2),
-											  CStringGetTextDatum("freq"))))
+		return fn(fcinfo);
+	if (!PG_ARGISNULL(2) &&
+		DatumGetBool(DirectFunctionCall2(jsonb_exists, PG_GETARG_DATUM(2), CStringGetTextDatum("freq"))))
 		opts = PG_GETARG_DATUM(2);
 	else
-		opts = DirectFunctionCall2(jsonb_concat, PG_GETARG_DATUM(2),
-								   DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"freq\": \"day\"}")));
+	{
+		Datum		day = DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"freq\": \"day\"}"));
+
+		opts = PG_ARGISNULL(2) ? day : DirectFunctionCall2(jsonb_concat, PG_GETARG_DATUM(2), day);
+	}
 	InitFunctionCallInfoData(*call, fcinfo->flinfo, 3, fcinfo->fncollation,
 							 fcinfo->context, fcinfo->resultinfo);
 	call->args[0] = fcinfo->args[0];
 	call->args[1] = fcinfo->args[1];
 	call->args[2].value = opts;
 	call->args[2].isnull = false;
-	result = target(call);
+	result = fn(call);
 	fcinfo->isnull = call->isnull;
 	return result;
 }
