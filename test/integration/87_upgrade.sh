@@ -89,7 +89,8 @@ upgrade_from() {	# upgrade_from COMMIT: install that release, use it, upgrade, c
 		q "$DB" "$keep_sql" >"$W/keep_before.txt" 2>&1
 	fi
 	if [ -f "$W/root/usr/share/postgresql/$DF_PG_MAJOR/extension/doliflow_analytics.control" ]; then
-		q $DB "CREATE EXTENSION doliflow_analytics" >/dev/null 2>"$W/ana.err"; okr $? "CREATE EXTENSION doliflow_analytics" || cat "$W/ana.err"
+		q $DB "CREATE EXTENSION IF NOT EXISTS doliflow_analytics; ALTER EXTENSION doliflow_analytics UPDATE" >/dev/null 2>"$W/ana.err"
+		okr $? "doliflow_analytics installed or updated" || cat "$W/ana.err"
 	fi
 	q $DB "ALTER EXTENSION doliflow UPDATE" >/dev/null 2>"$W/update.err"; okr $? "ALTER EXTENSION doliflow UPDATE" || { head -20 "$W/update.err" | sed "s/^/# /"; }
 	is "$(q $DB "SELECT extversion FROM pg_extension WHERE extname = 'doliflow'")" \
@@ -123,7 +124,7 @@ upgrade_from() {	# upgrade_from COMMIT: install that release, use it, upgrade, c
 	myq "$SRC" "UPDATE llx_ticket SET fk_statut = 8, date_close = NOW() WHERE rowid % 7 = 0 AND fk_statut <> 8;
 	            DELETE FROM llx_element_time WHERE rowid % 11 = 0" >/dev/null 2>&1
 	q $DB "CALL doliflow.run_pipeline()" >/dev/null 2>"$W/run2.err"; okr $? "after the upgrade: pipeline" || tail -5 "$W/run2.err"
-	is "$(q $DB "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")" full "the first load after the upgrade is a full one (build definitions changed)"
+	is "$(q $DB "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")" full "the first load after the upgrade is a full one (every upgrade empties dw.load_state)"
 	myq "$SRC" "UPDATE llx_ticket SET fk_statut = 8, date_close = NOW() WHERE rowid % 5 = 0 AND fk_statut <> 8;
 	            DELETE FROM llx_element_time WHERE rowid % 13 = 0" >/dev/null 2>&1
 	q $DB "CALL doliflow.run_pipeline()" >/dev/null 2>"$W/run2b.err"; okr $? "then an incremental pipeline" || tail -5 "$W/run2b.err"
