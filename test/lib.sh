@@ -195,12 +195,10 @@ df_pg_stop() {
 # written to DIR/env (never to the project's files):
 #   dolibarr_admin  all privileges (fixtures, source changes, KILL)
 #   doliflow_reader SELECT only (what doliflow.connect() is given)
-df_my_start() {
+# df_my_launch DIR PORT: start mariadbd on the data directory DIR/data (a first start
+# and every restart after a kill use these same options) and wait until it answers.
+df_my_launch() {
 	local dir=$1 port=$2 i
-	mkdir -p "$dir"
-	mariadb-install-db --no-defaults --datadir="$dir/data" --auth-root-authentication-method=socket \
-		--user="$(id -un)" --skip-test-db >"$dir/install.log" 2>&1 \
-		|| { cat "$dir/install.log" >&2; return 1; }
 	# A private tmpdir: mysql_fdw's cursors make MariaDB spill result sets into
 	# temporary tables there, and a shared /tmp is at the mercy of other jobs.
 	mkdir -p "$dir/tmp"
@@ -212,11 +210,34 @@ df_my_start() {
 		--local-infile=1 --max-connections=200 >/dev/null 2>&1 &
 	echo $! >"$dir/mysqld.launcher.pid"
 	for i in $(seq 1 300); do
-		[ -S "$dir/mysql.sock" ] && df_my_root "$dir/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1 && break
+		[ -S "$dir/mysql.sock" ] && df_my_root "$dir/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	df_my_root "$dir/mysql.sock" -e 'SELECT 1' >/dev/null 2>&1 \
-		|| { tail -20 "$dir/error.log" >&2; return 1; }
+	tail -20 "$dir/error.log" >&2
+	return 1
+}
+
+# df_my_start_second DIR LOG: a MariaDB of a test's own (df_my_start in DIR), on a free
+# port, retried on another one if a concurrent run takes it first; prints the port.
+df_my_start_second() {
+	local dir=$1 log=$2 try port
+	for try in 1 2 3; do
+		port=$(df_free_port $((34000 + RANDOM % 4000)))
+		rm -rf "$dir"
+		if df_my_start "$dir" "$port" >"$log" 2>&1; then echo "$port"; return 0; fi
+		df_my_stop "$dir"
+	done
+	tail -20 "$log" "$dir/error.log" 2>/dev/null | sed 's/^/# /' >&2
+	return 1
+}
+
+df_my_start() {
+	local dir=$1 port=$2 i
+	mkdir -p "$dir"
+	mariadb-install-db --no-defaults --datadir="$dir/data" --auth-root-authentication-method=socket \
+		--user="$(id -un)" --skip-test-db >"$dir/install.log" 2>&1 \
+		|| { cat "$dir/install.log" >&2; return 1; }
+	df_my_launch "$dir" "$port" || return 1
 	local admin_pw reader_pw
 	admin_pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
 	reader_pw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')

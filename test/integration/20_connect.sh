@@ -104,8 +104,7 @@ is "$(q "$PG" "SELECT count(*) FROM doliflow.test_connection() WHERE reachable")
 # The source down: the documented rows, each with reachable = false and one
 # clear error naming where (no exception).
 MY2=$TEST_TMP/my20; rm -rf "$MY2"
-port2=$(df_free_port 35100)
-if df_my_start "$MY2" "$port2" >"$TEST_TMP/my20.log" 2>&1; then
+if port2=$(df_my_start_second "$MY2" "$TEST_TMP/my20.log"); then
 	pw2=$(sed -n 's/^DOLIFLOW_SOURCE_PASSWORD=//p' "$MY2/env")
 	env -u MYSQL_HOST mariadb --no-defaults -S "$MY2/mysql.sock" -u root -e "CREATE DATABASE d2; CREATE TABLE d2.llx_societe (rowid int primary key, nom varchar(128), entity int)"
 	q "$PG" "SELECT doliflow.connect('127.0.0.1', $port2, 'd2', 'doliflow_reader', '$pw2')" >/dev/null 2>&1

@@ -83,17 +83,9 @@ myroot -e "DROP DATABASE $SRC"
 # 2. MariaDB itself is killed (SIGKILL) in the middle of the scan.
 ###########################################################################
 MY2=$TEST_TMP/my22; rm -rf "$MY2"
-port2=$(df_free_port 35200)
-df_my_start "$MY2" "$port2" >"$TEST_TMP/my22.log" 2>&1 || { ok 1 "second MariaDB starts"; done_testing; }
+port2=$(df_my_start_second "$MY2" "$TEST_TMP/my22.log") || { ok 1 "second MariaDB starts"; done_testing; }
 my2() { env -u MYSQL_HOST mariadb --no-defaults -S "$MY2/mysql.sock" -u root "$@"; }
-my2_restart() {
-	mariadbd --no-defaults --datadir="$MY2/data" --socket="$MY2/mysql.sock" --port="$port2" \
-		--bind-address=127.0.0.1 --pid-file="$MY2/mysqld.pid" --log-error="$MY2/error.log" \
-		--user="$(id -un)" --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-		--innodb-flush-log-at-trx-commit=0 --skip-log-bin >/dev/null 2>&1 &
-	echo $! >"$MY2/mysqld.launcher.pid"
-	local i; for i in $(seq 1 300); do my2 -e 'SELECT 1' >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1
-}
+my2_restart() { df_my_launch "$MY2" "$port2" 2>/dev/null; }	# the same data, the same options
 pw2=$(sed -n 's/^DOLIFLOW_SOURCE_PASSWORD=//p' "$MY2/env")
 load_source my2 || { echo "not ok - second source loads"; done_testing; }
 df_new_pgdb "$PG"

@@ -9,18 +9,7 @@ set -u
 PG=df81
 SRC=df81_src
 M2="$TEST_TMP/m2_81"
-# Ports are shared with concurrent runs: retry on another port if one is taken
-# between df_free_port and the server's bind.
-started=0
-for try in 1 2 3; do
-	port2=$(df_free_port $((34000 + RANDOM % 2000)))
-	rm -rf "$M2"
-	if df_my_start "$M2" "$port2" >"$TEST_TMP/m2_81.log" 2>&1; then started=1; break; fi
-	df_my_stop "$M2"
-done
-if [ "$started" -ne 1 ]; then
-	echo "not ok 1 - second MariaDB starts"; tail -20 "$TEST_TMP/m2_81.log" "$M2/error.log" 2>/dev/null | sed 's/^/# /'; exit 1
-fi
+port2=$(df_my_start_second "$M2" "$TEST_TMP/m2_81.log") || { echo "not ok 1 - second MariaDB starts"; exit 1; }
 trap 'df_my_stop "$M2"' EXIT
 src_pw=$(sed -n 's/^DOLIFLOW_SOURCE_PASSWORD=//p' "$M2/env")
 m2() { env -u MYSQL_HOST -u MYSQL_PORT -u MYSQL_PWD mariadb --no-defaults -S "$M2/mysql.sock" -u root "$@"; }

@@ -23,16 +23,7 @@ set -u
 SECONDS=0
 
 M2="$TEST_TMP/m2_83"
-started=0
-for try in 1 2 3; do
-	port2=$(df_free_port $((36000 + RANDOM % 2000)))
-	rm -rf "$M2"
-	if df_my_start "$M2" "$port2" >"$TEST_TMP/m2_83.log" 2>&1; then started=1; break; fi
-	df_my_stop "$M2"
-done
-if [ "$started" -ne 1 ]; then
-	echo "not ok 1 - second MariaDB starts"; tail -20 "$TEST_TMP/m2_83.log" "$M2/error.log" 2>/dev/null | sed 's/^/# /'; exit 1
-fi
+port2=$(df_my_start_second "$M2" "$TEST_TMP/m2_83.log") || { echo "not ok 1 - second MariaDB starts"; exit 1; }
 cleanup() {
 	df_my_stop "$M2"
 	for d in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'df83%'" 2>/dev/null); do
@@ -52,21 +43,7 @@ my_kill() {
 	for i in $(seq 1 100); do df_pid_alive "$pid" || return 0; sleep 0.05; done
 	return 1
 }
-my_restart() {
-	local i
-	mariadbd --no-defaults --datadir="$M2/data" --socket="$M2/mysql.sock" --port="$port2" \
-		--tmpdir="$M2/tmp" \
-		--bind-address=127.0.0.1 --pid-file="$M2/mysqld.pid" --log-error="$M2/error.log" \
-		--user="$(id -un)" --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-		--innodb-flush-log-at-trx-commit=0 --innodb-buffer-pool-size=128M --skip-log-bin \
-		--local-infile=1 --max-connections=200 >/dev/null 2>&1 &
-	echo $! >"$M2/mysqld.launcher.pid"
-	for i in $(seq 1 600); do
-		m2 -e 'SELECT 1' >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
-}
+my_restart() { df_my_launch "$M2" "$port2" 2>/dev/null; }	# the same data, the same options
 connect_to() {	# connect_to PGDB SOURCEDB
 	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -v port="$port2" -v db="$2" -v pw="$src_pw" >/dev/null <<'EOF'
 SELECT doliflow.connect('127.0.0.1', :'port'::int, :'db', 'doliflow_reader', :'pw');
