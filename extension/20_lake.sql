@@ -166,94 +166,135 @@ ALTER FUNCTION doliflow._source_count(text, text) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow._source_count(text, text) FROM PUBLIC;
 
 -- Hard deletes of a windowed (tms/rowid) table without moving every key across
--- the wire: the live keys of lake.<t>_current and the source's keys are compared
--- by groups of consecutive keys (count and sum of the offsets in the group, both
--- computed by MariaDB: mysql_fdw pushes the GROUP BY down), coarse groups first;
--- only the groups that differ are split further, and only the keys of the finest
--- groups that still differ are fetched.  Every level's answers must add up to the
--- source's counts of the same ranges one level up (the first level: a source
--- count), else each query of the level is checked against a source count made
--- then: a scan that ends early, as mysql_fdw does when the connection dies, is
--- rejected.  Fills
--- pg_temp.df_gone with the lake keys missing from the source.
+-- the wire, in one pass of the source: the live keys of lake.<t>_current and the
+-- source's keys are compared by groups of 64 consecutive keys (count, sum of the
+-- offsets in the group and sum of a hash of the keys, computed by MariaDB: mysql_fdw
+-- pushes the GROUP BY down).  A group the source lacks lost all its keys; a group
+-- with one key less whose offset and hash differences are those of one of its lake
+-- keys lost that key (confirmed absent by a source count); only the keys of the
+-- other differing groups are fetched.  The groups must add up to a source count of
+-- the table and the keys fetched to the groups' counts (else each query is checked
+-- against a source count made then): a scan that ends early, as mysql_fdw does when
+-- the connection dies, is rejected.  Fills pg_temp.df_gone with the lake keys
+-- missing from the source.
 CREATE FUNCTION doliflow._reconcile_gone(p_table text, p_key text) RETURNS jsonb
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS $$
 DECLARE
-	v_sizes bigint[] := ARRAY[65536, 1024, 64, 8];
-	v_preds text[];
-	v_min bigint;
+	c_g constant bigint := 64;	-- keys per group
 	v_max bigint;
-	v_lo bigint[];
-	v_hi bigint[];
-	v_g bigint;
-	v_pred text;
-	c2 bigint;
-	f bigint;
-	v_fs bigint[];
+	v_range text;
 	v_expect bigint;
+	v_preds text[];
+	v_fs bigint[];
+	v_cand bigint[];
 	v_total bigint;
-	n_groups bigint := 0;
+	f bigint;
+	c2 bigint;
+	n_groups bigint;
+	n_diff bigint;
+	n_whole bigint;
+	n_deduced bigint := 0;
 	n_keys bigint := 0;
 	n_queries int := 0;
-	v_levels jsonb := '[]';
 BEGIN
 	CREATE TEMP TABLE df_gone (k bigint) ON COMMIT DROP;
-	EXECUTE format('SELECT min(c.%1$I), max(c.%1$I) FROM lake.%2$I c', p_key, p_table || '_current') INTO v_min, v_max;
+	EXECUTE format('SELECT max(c.%1$I) FROM lake.%2$I c', p_key, p_table || '_current') INTO v_max;
 	IF v_max IS NULL THEN
-		RETURN jsonb_build_object('levels', v_levels, 'source_groups', 0, 'source_keys', 0, 'source_queries', 0);
+		RETURN jsonb_build_object('group', c_g, 'source_groups', 0, 'groups_differing', 0, 'keys_deduced', 0,
+								  'source_keys', 0, 'source_queries', 0);
 	END IF;
-	-- Keys above the lake's largest live key cannot need a tombstone.
-	v_lo := ARRAY[v_min - v_min % v_sizes[1]];	-- aligned on the groups
-	v_hi := ARRAY[v_max + 1];
-	CREATE TEMP TABLE df_grp (g bigint, n bigint, s numeric) ON COMMIT DROP;
-	-- The lake's live keys by groups of 64, in one pass; the coarser levels are
-	-- sums of these, the finer ones read only the ranges that differ.
-	CREATE TEMP TABLE df_loc64 ON COMMIT DROP AS
-		SELECT 0::bigint AS g, 0::bigint AS n, 0::numeric AS s WITH NO DATA;
-	EXECUTE format('INSERT INTO pg_temp.df_loc64 SELECT c.%1$I - c.%1$I %% 64, count(*), sum(c.%1$I %% 64) FROM lake.%2$I c GROUP BY 1',
-				   p_key, p_table || '_current');
-	CREATE INDEX ON pg_temp.df_loc64 (g);
-	ANALYZE pg_temp.df_loc64;
-	FOREACH v_g IN ARRAY v_sizes || (1::bigint) LOOP
+	-- The whole table, not the range of the lake's keys: MariaDB then counts and groups
+	-- on its smallest index instead of the clustered primary key (source groups
+	-- outside the lake's are not compared).
+	v_range := 'true';
+
+	-- Each group of 64 consecutive keys is summed up by its count, the sum of the
+	-- offsets in the group and the sum of a hash of the keys ((k mod 32749) * 32719
+	-- mod 32749: integer arithmetic that MariaDB and PostgreSQL compute alike and
+	-- mysql_fdw pushes down), on the lake's live keys and, by MariaDB, on the source's.
+	CREATE TEMP TABLE df_loc ON COMMIT DROP AS SELECT 0::bigint AS g, 0::bigint AS n, 0::bigint AS s, 0::bigint AS h WITH NO DATA;
+	EXECUTE format('INSERT INTO pg_temp.df_loc SELECT c.%1$I - c.%1$I %% 64, count(*), sum(c.%1$I %% 64), sum(c.%1$I %% 32749 * 32719 %% 32749) '
+				   'FROM lake.%2$I c GROUP BY 1', p_key, p_table || '_current');
+	CREATE TEMP TABLE df_grp (g bigint, n bigint, s bigint, h bigint) ON COMMIT DROP;
+	v_expect := doliflow._source_count(p_table, v_range);
+	EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g, n, s, h) '
+				   'SELECT f.%1$I - f.%1$I %% 64, count(*), sum(f.%1$I %% 64), sum(f.%1$I %% 32749 * 32719 %% 32749) '
+				   'FROM dolibarr.%2$I f WHERE %3$s GROUP BY 1 RETURNING n) SELECT coalesce(sum(n), 0) FROM x',
+				   p_key, p_table, v_range) INTO f;
+	n_queries := 1;
+	-- The groups must add up to what the source counts in the same range (made just
+	-- before; when they differ, the source changed in between or the scan ended early:
+	-- a count made now decides).
+	IF f <> v_expect THEN
+		c2 := doliflow._source_count(p_table, v_range);
+		IF c2 IS NULL OR f <> c2 THEN
+			RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: groups of % keys fetched, but the source counts %',
+				p_table, f, coalesce(c2::text, 'nothing')
+				USING ERRCODE = 'connection_failure',
+					  DETAIL = format('range: %s', v_range),
+					  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
+		END IF;
+	END IF;
+	SELECT count(*) INTO n_groups FROM pg_temp.df_grp;
+
+	-- The lake's groups that differ from the source's.  A group the source lacks lost all
+	-- its keys; a group with one key less whose offset sum and hash sum are those of one
+	-- lake key lost that key (confirmed absent by a source count below); the others have
+	-- their source keys fetched.
+	CREATE TEMP TABLE df_diff ON COMMIT DROP AS
+	SELECT l.g, l.n AS ln, coalesce(s.n, 0) AS sn, l.s - coalesce(s.s, 0) AS ds, l.h - coalesce(s.h, 0) AS dh,
+		   CASE WHEN s.g IS NULL THEN 'gone' WHEN l.n - s.n = 1 AND l.s - s.s BETWEEN 0 AND 63 THEN 'one' ELSE 'fetch' END AS how
+	  FROM pg_temp.df_loc l LEFT JOIN pg_temp.df_grp s ON s.g = l.g
+	 WHERE s.g IS NULL OR s.n <> l.n OR s.s <> l.s OR s.h <> l.h;
+	GET DIAGNOSTICS n_diff = ROW_COUNT;
+	EXECUTE format('INSERT INTO pg_temp.df_gone (k) SELECT c.%1$I FROM pg_temp.df_diff d '
+				   'JOIN lake.%2$I c ON c.%1$I >= d.g AND c.%1$I < d.g + 64 WHERE d.how = %3$L',
+				   p_key, p_table || '_current', 'gone');
+	GET DIAGNOSTICS n_whole = ROW_COUNT;
+	-- One key less: the candidate must be a lake key of the group with the hash missing.
+	EXECUTE format('UPDATE pg_temp.df_diff d SET how = %3$L WHERE d.how = %4$L AND NOT EXISTS ('
+				   'SELECT FROM lake.%2$I c WHERE c.%1$I = d.g + d.ds AND (c.%1$I %% 32749 * 32719 %% 32749) = d.dh)',
+				   p_key, p_table || '_current', 'fetch', 'one');
+	-- The candidates are confirmed absent by the source, 10000 a query (a count: an
+	-- answer cut short is no answer); a chunk with any present is fetched instead.
+	FOR v_cand IN SELECT array_agg(d.g + d.ds ORDER BY d.g) FROM
+			(SELECT d.*, (row_number() OVER (ORDER BY d.g) - 1) / 10000 AS c FROM pg_temp.df_diff d WHERE d.how = 'one') d
+			GROUP BY d.c LOOP
+		c2 := doliflow._source_count(p_table, format('f.%I = ANY (%L::bigint[])', p_key, v_cand::text));
+		n_queries := n_queries + 1;
+		IF c2 IS NULL THEN
+			RAISE EXCEPTION 'incomplete key scan of % on the Dolibarr source: no answer to a count of % keys', p_table, cardinality(v_cand)
+				USING ERRCODE = 'connection_failure',
+					  HINT = 'The MySQL connection was probably lost during the scan. Nothing of this table was kept; run doliflow.extract() again.';
+		ELSIF c2 = 0 THEN
+			INSERT INTO pg_temp.df_gone (k) SELECT unnest(v_cand);
+			n_deduced := n_deduced + cardinality(v_cand);
+		ELSE
+			UPDATE pg_temp.df_diff d SET how = 'fetch' WHERE d.how = 'one' AND d.g + d.ds = ANY (v_cand);
+		END IF;
+	END LOOP;
+
+	-- The other differing groups: their source keys, as ranges (adjacent groups merged),
+	-- at most 50 ranges a query; the keys fetched must add up to the groups' source counts.
+	SELECT array_agg(p), coalesce(sum(sn), 0) INTO v_preds, v_expect FROM (
+		SELECT '(' || string_agg(format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, r.lo, r.hi), ' OR ') || ')' AS p, sum(r.sn) AS sn
+		  FROM (SELECT r.*, (row_number() OVER (ORDER BY r.lo) - 1) / 50 AS c
+				  FROM (SELECT min(m.g) AS lo, max(m.g) + 64 AS hi, sum(m.sn) AS sn
+						  FROM (SELECT d.g, d.sn, d.g - 64 * row_number() OVER (ORDER BY d.g) AS run
+								  FROM pg_temp.df_diff d WHERE d.how = 'fetch') m
+						 GROUP BY m.run) r) r
+		 GROUP BY r.c) x;
+	IF v_preds IS NOT NULL THEN
 		TRUNCATE pg_temp.df_grp;
-		-- Source predicates: wide ranges as OR-ed ranges, at most 50 a query
-		-- (MariaDB's range analysis grows faster than the number of ranges),
-		-- narrow ones as IN lists of their keys, at most 10000 keys a query.
 		v_fs := '{}';
 		v_total := 0;
-		IF v_expect IS NULL THEN
-			v_expect := doliflow._source_count(p_table, format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, v_lo[1], v_hi[1]));
-		END IF;
-		SELECT array_agg(p) INTO v_preds FROM (
-			SELECT '(' || string_agg(format('(f.%1$I >= %2$s AND f.%1$I < %3$s)', p_key, r.lo, r.hi), ' OR ') || ')' AS p
-			  FROM (SELECT r.*, (row_number() OVER (ORDER BY r.lo) - 1) / 50 AS c
-					  FROM unnest(v_lo, v_hi) r(lo, hi) WHERE r.hi - r.lo > 256) r
-			 GROUP BY r.c
-			UNION ALL
-			SELECT format('f.%I = ANY (%L::bigint[])', p_key, array_agg(k.k ORDER BY k.k)::text)
-			  FROM (SELECT k, (row_number() OVER (ORDER BY k) - 1) / 10000 AS c
-					  FROM unnest(v_lo, v_hi) r(lo, hi), generate_series(r.lo, r.hi - 1) k
-					 WHERE r.hi - r.lo <= 256) k
-			 GROUP BY k.c) x;
-		FOREACH v_pred IN ARRAY v_preds LOOP
-			IF v_g > 1 THEN
-				EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g, n, s) '
-							   'SELECT f.%1$I - f.%1$I %% %2$s, count(*), sum(f.%1$I %% %2$s) FROM dolibarr.%3$I f WHERE %4$s GROUP BY 1 '
-							   'RETURNING n) SELECT coalesce(sum(n), 0) FROM x',
-							   p_key, v_g, p_table, v_pred) INTO f;
-			ELSE
-				EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g, n, s) SELECT f.%1$I, 1, 0 FROM dolibarr.%2$I f WHERE %3$s '
-							   'RETURNING n) SELECT count(*) FROM x',
-							   p_key, p_table, v_pred) INTO f;
-			END IF;
+		FOR i IN 1 .. cardinality(v_preds) LOOP
+			EXECUTE format('WITH x AS (INSERT INTO pg_temp.df_grp (g) SELECT f.%1$I FROM dolibarr.%2$I f WHERE %3$s RETURNING 1) '
+						   'SELECT count(*) FROM x', p_key, p_table, v_preds[i]) INTO f;
 			v_fs := v_fs || f;
 			v_total := v_total + f;
 			n_queries := n_queries + 1;
 		END LOOP;
-		-- The rows of a level must add up to what the source counted for the same
-		-- ranges one level up (the first level: a count made just before).  When
-		-- they do not (the source changed in between, or a scan ended early),
-		-- every query of the level is checked against a count made now.
 		IF v_total <> v_expect THEN
 			FOR i IN 1 .. cardinality(v_preds) LOOP
 				c2 := doliflow._source_count(p_table, v_preds[i]);
@@ -266,45 +307,22 @@ BEGIN
 				END IF;
 			END LOOP;
 		END IF;
-		IF v_g > 1 THEN
-			n_groups := n_groups + (SELECT count(*) FROM pg_temp.df_grp);
-		ELSE
-			n_keys := n_keys + (SELECT count(*) FROM pg_temp.df_grp);
-		END IF;
+		n_keys := v_total;
 		ANALYZE pg_temp.df_grp;
-		IF v_g = 1 THEN
-			-- The finest level: the lake keys the source lacks.
-			EXECUTE format('INSERT INTO pg_temp.df_gone (k) SELECT c.%1$I FROM unnest($1, $2) r(lo, hi) '
-						   'JOIN lake.%2$I c ON c.%1$I >= r.lo AND c.%1$I < r.hi '
-						   'WHERE NOT EXISTS (SELECT FROM pg_temp.df_grp s WHERE s.g = c.%1$I)',
-						   p_key, p_table || '_current') USING v_lo, v_hi;
-			EXIT;
-		END IF;
-		-- The lake's groups in the same ranges; those that differ (count or sum of
-		-- offsets) are the ranges of the next level, merged when adjacent.
-		EXECUTE format('WITH l AS (%3$s), '
-					   'd AS (SELECT l.g, coalesce(s.n, 0) AS sn FROM l LEFT JOIN pg_temp.df_grp s ON s.g = l.g '
-					   '       WHERE s.g IS NULL OR s.n <> l.n OR s.s <> l.s), '
-					   'm AS (SELECT d.g, d.g - $3 * row_number() OVER (ORDER BY d.g) AS run FROM d) '
-					   'SELECT array_agg(lo ORDER BY lo), array_agg(hi ORDER BY lo), (SELECT coalesce(sum(d.sn), 0) FROM d) '
-					   '  FROM (SELECT min(m.g) AS lo, max(m.g) + $3 AS hi FROM m GROUP BY m.run) x',
-					   p_key, p_table || '_current',
-					   CASE WHEN v_g >= 64
-							THEN 'SELECT c.g - c.g % $3 AS g, sum(c.n) AS n, sum(c.s + (c.g % $3) * c.n) AS s '
-								 '  FROM unnest($1, $2) r(lo, hi) JOIN pg_temp.df_loc64 c ON c.g >= r.lo AND c.g < r.hi GROUP BY 1'
-							ELSE format('SELECT c.%1$I - c.%1$I %% $3 AS g, count(*) AS n, sum(c.%1$I %% $3) AS s '
-										'  FROM unnest($1, $2) r(lo, hi) JOIN lake.%2$I c ON c.%1$I >= r.lo AND c.%1$I < r.hi GROUP BY 1',
-										p_key, p_table || '_current') END)
-			USING v_lo, v_hi, v_g INTO v_lo, v_hi, v_expect;
-		v_levels := v_levels || jsonb_build_object('group', v_g, 'ranges_differing', coalesce(cardinality(v_lo), 0));
-		EXIT WHEN v_lo IS NULL;
-	END LOOP;
+		EXECUTE format('INSERT INTO pg_temp.df_gone (k) SELECT c.%1$I FROM pg_temp.df_diff d '
+					   'JOIN lake.%2$I c ON c.%1$I >= d.g AND c.%1$I < d.g + 64 '
+					   'WHERE d.how = %3$L AND NOT EXISTS (SELECT FROM pg_temp.df_grp s WHERE s.g = c.%1$I)',
+					   p_key, p_table || '_current', 'fetch');
+	END IF;
 	DROP TABLE pg_temp.df_grp;
-	DROP TABLE pg_temp.df_loc64;
-	RETURN jsonb_build_object('levels', v_levels, 'source_groups', n_groups, 'source_keys', n_keys, 'source_queries', n_queries);
+	DROP TABLE pg_temp.df_loc;
+	DROP TABLE pg_temp.df_diff;
+	RETURN jsonb_build_object('group', c_g, 'source_groups', n_groups, 'groups_differing', n_diff,
+							  'keys_in_gone_groups', n_whole, 'keys_deduced', n_deduced, 'source_keys', n_keys,
+							  'source_queries', n_queries);
 END;
 $$;
-COMMENT ON FUNCTION doliflow._reconcile_gone(text, text) IS 'Internal: finds the live lake keys of a tms/rowid table that the source no longer has, comparing per-range counts and offset sums computed by the source (coarse ranges first, keys only for the finest ranges that differ), each source answer verified by source counts; fills pg_temp.df_gone and returns what it compared';
+COMMENT ON FUNCTION doliflow._reconcile_gone(text, text) IS 'Internal: finds the live lake keys of a tms/rowid table that the source no longer has, comparing per-group (64 keys) counts, offset sums and key-hash sums computed by the source in one pass (a missing key deduced where a group lost one, confirmed by a source count; keys fetched only for the other groups that differ), each source answer verified by source counts; fills pg_temp.df_gone and returns what it compared';
 ALTER FUNCTION doliflow._reconcile_gone(text, text) OWNER TO doliflow_owner;
 REVOKE ALL ON FUNCTION doliflow._reconcile_gone(text, text) FROM PUBLIC;
 

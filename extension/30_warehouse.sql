@@ -194,6 +194,19 @@ COMMENT ON COLUMN dw.dim_project.labor_cost IS 'Time spent x hourly cost: elemen
 COMMENT ON COLUMN dw.dim_project.material_cost IS 'Value of stock issued to the project: -sum(value x price) of output movements (types 1 and 2) whose fk_projet is the project';
 COMMENT ON COLUMN dw.dim_project.invoiced_ht IS 'Sum of total_ht of the project''s validated invoices (fk_statut 1 or 2; credit notes count negative)';
 
+-- The material cost of a project is a running sum kept per project: a night's changed
+-- stock movements add and remove their contributions, instead of every movement of an
+-- affected project being summed again (a big site has hundreds of thousands).
+CREATE TABLE dw.project_material (
+	project_key  integer PRIMARY KEY,
+	movements    bigint NOT NULL,
+	cost         numeric NOT NULL
+);
+COMMENT ON TABLE dw.project_material IS 'Running sums behind dw.dim_project.material_cost: per project, the output movements (types 1 and 2) issued to it and -sum(value x price); recomputed by a full load, moved by the changed movements in an incremental one';
+COMMENT ON COLUMN dw.project_material.project_key IS 'Project (fk_projet of the movements), dw.dim_project';
+COMMENT ON COLUMN dw.project_material.movements IS 'Number of live output movements (types 1 and 2) of the project';
+COMMENT ON COLUMN dw.project_material.cost IS '-sum(value x price) of those movements, unrounded';
+
 CREATE TABLE dw.dim_technician (
 	technician_key integer PRIMARY KEY,
 	entity         integer,
@@ -661,9 +674,38 @@ CREATE FUNCTION doliflow._load_dim_project(p_full boolean) RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
 	v_keys integer[];	-- keys to rebuild, NULL = all
+	v_lo bigint;
 	v_n bigint;
 BEGIN
-	IF NOT p_full THEN v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_project a); END IF;
+	IF p_full THEN
+		TRUNCATE dw.project_material;
+		INSERT INTO dw.project_material (project_key, movements, cost)
+		SELECT fk_projet, count(*), sum(-(coalesce(value, 0)::numeric * coalesce(price, 0)::numeric))
+		  FROM lake.llx_stock_mouvement_current
+		 WHERE type_mouvement IN (1, 2) AND fk_projet <> 0
+		 GROUP BY fk_projet;
+	ELSE
+		v_keys := ARRAY(SELECT a.k FROM pg_temp.dwa_dim_project a);
+		-- The changed movements: pg_temp.dwv_llx_stock_mouvement holds, per changed key, the
+		-- version the last load of this table saw (batch <= its last_batch) and the versions
+		-- since; the old one's contribution leaves the sums, the newest one's comes in.
+		SELECT s.last_batch INTO v_lo FROM dw.load_state s WHERE s.target = 'dim_project';
+		MERGE INTO dw.project_material p
+		USING (SELECT d.k, sum(d.n) AS n, sum(d.c) AS c
+				 FROM (SELECT o.fk_projet AS k, -1 AS n, coalesce(o.value, 0)::numeric * coalesce(o.price, 0)::numeric AS c
+						 FROM pg_temp.dwv_llx_stock_mouvement o
+						WHERE o._batch <= v_lo AND NOT o._deleted AND o.type_mouvement IN (1, 2) AND o.fk_projet <> 0
+					   UNION ALL
+					   SELECT w.fk_projet, 1, -(coalesce(w.value, 0)::numeric * coalesce(w.price, 0)::numeric)
+						 FROM (SELECT DISTINCT ON (v.rowid) v.* FROM pg_temp.dwv_llx_stock_mouvement v
+								WHERE v._batch > v_lo ORDER BY v.rowid, v._batch DESC, v._deleted DESC) w
+						WHERE NOT w._deleted AND w.type_mouvement IN (1, 2) AND w.fk_projet <> 0) d
+				GROUP BY d.k) x
+		   ON p.project_key = x.k
+		 WHEN MATCHED AND p.movements + x.n = 0 THEN DELETE
+		 WHEN MATCHED THEN UPDATE SET movements = p.movements + x.n, cost = p.cost + x.c
+		 WHEN NOT MATCHED AND x.n <> 0 THEN INSERT (project_key, movements, cost) VALUES (x.k, x.n, x.c);
+	END IF;
 	INSERT INTO dw.dim_project
 	WITH p AS (
 		SELECT * FROM lake.llx_projet_current
@@ -684,11 +726,8 @@ BEGIN
 		 WHERE e.elementtype = 'task'
 		 GROUP BY t.fk_projet
 	), mat AS (
-		SELECT fk_projet AS k, -sum(coalesce(value, 0)::numeric * coalesce(price, 0)::numeric) AS cost
-		  FROM lake.llx_stock_mouvement_current
-		 WHERE type_mouvement IN (1, 2) AND fk_projet <> 0
-		   AND (v_keys IS NULL OR fk_projet = ANY (v_keys))
-		 GROUP BY fk_projet
+		SELECT project_key AS k, cost FROM dw.project_material
+		 WHERE (v_keys IS NULL OR project_key = ANY (v_keys))
 	), inv AS (
 		SELECT fk_projet AS k, sum(coalesce(total_ht, 0)::numeric) AS ht
 		  FROM lake.llx_facture_current
@@ -711,7 +750,7 @@ BEGIN
 	RETURN v_n;
 END;
 $$;
-COMMENT ON FUNCTION doliflow._load_dim_project(boolean) IS 'Internal: inserts the rows of dw.dim_project (all, or those of the keys in pg_temp.dwa_dim_project); returns the count';
+COMMENT ON FUNCTION doliflow._load_dim_project(boolean) IS 'Internal: inserts the rows of dw.dim_project (all, or those of the keys in pg_temp.dwa_dim_project), the material costs from dw.project_material (recomputed by a full load, moved by the changed stock movements otherwise); returns the count';
 
 CREATE FUNCTION doliflow._affected_dim_project() RETURNS SETOF integer
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$

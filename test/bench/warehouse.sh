@@ -8,7 +8,10 @@
 #
 #   test/bench/warehouse.sh [--scale small|medium|large] [--seed N] [--repeat N]
 # --repeat N runs the pair of incremental rounds (1% then 0.1%) N times, each round on
-# other rows, and prints every round (the first extract and load run once).
+# other rows, and prints every round (the first extract and load run once; the full
+# rebuild runs before and after the rounds).  Each night is extract + load +
+# run_analytics(), each timed, then a timed VACUUM (ANALYZE): the figures are printed
+# without VACUUM on both sides and with it on both sides.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . test/lib.sh
@@ -59,11 +62,17 @@ top3() {	# top3 KIND PREFIX
 			   ORDER BY d DESC LIMIT 3) y"
 }
 ext1top=$(top3 extract extract:)
+lastrun() { q "$DB" "SELECT max(run_id) FROM doliflow.run_log WHERE kind = '$1'"; }
+ext1run=$(lastrun extract)
 t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "first load failed"; full1=$(since "$t0")
 load1top=$(top3 load_warehouse load:)
+t0=$(now); q "$DB" "CALL doliflow.run_analytics()" >/dev/null 2>&1 || df_die "analytics failed"; ana1=$(since "$t0")
 t0=$(now); q "$DB" "CALL doliflow.load_warehouse(full_rebuild => true)" >/dev/null 2>&1 || df_die "full rebuild failed"; full2=$(since "$t0")
+full2run=$(lastrun load_warehouse)
 # The rebuild left millions of dead rows: vacuum now, as autovacuum would have done long
 # before the next night, so that the incremental rounds do not time autovacuum's catch-up.
+# Timed: the figures "with VACUUM" add it to the rebuild, and the VACUUM after each
+# incremental night to that night.
 t0=$(now); q "$DB" "VACUUM (ANALYZE)" >/dev/null 2>&1 || df_die "vacuum failed"; vac=$(since "$t0")
 
 # A fraction 1/N of the rows change (updates, inserts and deletes), rows picked by
@@ -87,24 +96,48 @@ SELECT NOW() - INTERVAL (rowid % 30) DAY, fk_product, fk_entrepot, -1, price, 2,
 " || df_die "source changes failed"
 	sleep 2
 }
-# incremental N R: change 1/N of the rows, extract, load; sets ext, inc, chg, steps.
+# Per table (extract) or step (load) of the last run of a kind, the three costliest, each
+# with its share of the same table's or step's time in run REF (the first extract, the
+# full rebuild).
+vs3() {	# vs3 KIND PREFIX REF
+	q "$DB" "SELECT string_agg(format('%s %ss (%s%% of its %ss)', replace(a.step, '$2', ''), round(a.d::numeric, 2),
+			coalesce(round((100 * a.d / nullif(b.d, 0))::numeric, 1)::text, '-'), round(b.d::numeric, 2)), ', ' ORDER BY a.d DESC)
+		FROM (SELECT step, extract(epoch FROM finished_at - started_at) AS d FROM doliflow.run_step
+			   WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = '$1') ORDER BY 2 DESC LIMIT 3) a
+		LEFT JOIN (SELECT step, extract(epoch FROM finished_at - started_at) AS d FROM doliflow.run_step WHERE run_id = $3) b USING (step)"
+}
+# incremental N R: change 1/N of the rows, extract, load, analytics, VACUUM; sets ext, inc,
+# ana, vinc, chg, steps, extvs, loadvs.
 incremental() {
 	change "$1" "$2"
 	t0=$(now); q "$DB" "CALL doliflow.extract()" >/dev/null 2>&1 || df_die "extract failed"; ext=$(since "$t0")
+	extvs=$(vs3 extract extract: "$ext1run")
 	t0=$(now); q "$DB" "CALL doliflow.load_warehouse()" >/dev/null 2>&1 || df_die "incremental load failed"; inc=$(since "$t0")
+	loadvs=$(vs3 load_warehouse load: "$full2run")
+	t0=$(now); q "$DB" "CALL doliflow.run_analytics()" >/dev/null 2>&1 || df_die "analytics failed"; ana=$(since "$t0")
+	t0=$(now); q "$DB" "VACUUM (ANALYZE)" >/dev/null 2>&1 || df_die "vacuum failed"; vinc=$(since "$t0")
 	mode=$(q "$DB" "SELECT string_agg(DISTINCT mode, ',') FROM dw.load_state")
 	[ "$mode" = incremental ] || df_die "the load was not incremental ($mode)"
 	chg=$(q "$DB" "SELECT sum(rows_changed) FROM dw.load_state WHERE target <> 'dim_date'")
+	# The time of the load outside its steps (reading what changed in the lake before the
+	# first step, the commit) is printed as "outside the steps".
 	steps=$(q "$DB" "SELECT string_agg(format('%s %s', replace(step, 'load:', ''), round(extract(epoch FROM finished_at - started_at)::numeric, 2)), ', ' ORDER BY step_id)
+			|| format(', outside the steps %s', round($inc - sum(extract(epoch FROM finished_at - started_at))::numeric, 2))
 		FROM doliflow.run_step WHERE run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'load_warehouse')")
 }
 rounds=()
 for i in $(seq 1 "$REPEAT"); do
 	incremental 100 $(( (7 + 3 * (i - 1)) % 50 ));  ext1pc=$ext inc1pc=$inc chg1pc=$chg steps1pc=$steps; ext1pctop=$(top3 extract extract:)
-	rounds+=("round $i, 1%: extract $ext s, load $inc s")
+	ana1pc=$ana vac1pc=$vinc ext1pcvs=$extvs load1pcvs=$loadvs
+	rounds+=("round $i, 1%: extract $ext s, load $inc s, analytics $ana s, VACUUM $vinc s")
 	incremental 1000 $(( (1 + 3 * (i - 1)) % 500 )); ext01pc=$ext inc01pc=$inc chg01pc=$chg steps01pc=$steps; ext01pctop=$(top3 extract extract:)
-	rounds+=("round $i, 0.1%: extract $ext s, load $inc s")
+	ana01pc=$ana vac01pc=$vinc ext01pcvs=$extvs load01pcvs=$loadvs
+	rounds+=("round $i, 0.1%: extract $ext s, load $inc s, analytics $ana s, VACUUM $vinc s")
 done
+# The full rebuild once more after the incremental rounds (full, incrementals, full: a
+# machine getting slower or faster shows as two different rebuild times).
+t0=$(now); q "$DB" "CALL doliflow.load_warehouse(full_rebuild => true)" >/dev/null 2>&1 || df_die "full rebuild failed"; full3=$(since "$t0")
+t0=$(now); q "$DB" "VACUUM (ANALYZE)" >/dev/null 2>&1 || df_die "vacuum failed"; vac3=$(since "$t0")
 dw=$(q "$DB" "SELECT sum(rows_total) FROM dw.load_state")
 
 printf 'source: %s, %s source rows (generated in %ss)\n' "$how" "$rows" "$gen_s"
@@ -113,10 +146,17 @@ printf '%-44s %10s\n' "extract (first, full)" "$ext1"
 printf '%-44s %10s\n' "load_warehouse (first load, full)" "$full1"
 printf '%-44s %10s\n' "load_warehouse(full_rebuild => true)" "$full2"
 printf '%-44s %10s\n' "VACUUM (ANALYZE) after the full loads" "$vac"
+printf '%-44s %10s\n' "run_analytics() (first night)" "$ana1"
+printf '%-44s %10s\n' "full rebuild again after the rounds" "$full3"
+printf '%-44s %10s\n' "VACUUM (ANALYZE) after it" "$vac3"
 printf '%-44s %10s\n' "extract (after 1% changed)" "$ext1pc"
 printf '%-44s %10s\n' "load_warehouse incremental (1% changed)" "$inc1pc"
+printf '%-44s %10s\n' "run_analytics() (1% changed)" "$ana1pc"
+printf '%-44s %10s\n' "VACUUM (ANALYZE) after it (1% changed)" "$vac1pc"
 printf '%-44s %10s\n' "extract (after 0.1% changed)" "$ext01pc"
 printf '%-44s %10s\n' "load_warehouse incremental (0.1% changed)" "$inc01pc"
+printf '%-44s %10s\n' "run_analytics() (0.1% changed)" "$ana01pc"
+printf '%-44s %10s\n' "VACUUM (ANALYZE) after it (0.1% changed)" "$vac01pc"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f%%", 100 * a / b }'; }
 printf 'dw rows rewritten: 1%%: %s, 0.1%%: %s, of %s\n' "$chg1pc" "$chg01pc" "$dw"
 printf 'incremental load time as a share of the full rebuild: 1%%: %s, 0.1%%: %s (first load: %s, %s)\n' \
@@ -132,6 +172,18 @@ printf 'first load, top three steps: %s\n' "$load1top"
 printf 'incremental extract as a share of the first extract: 1%%: %s, 0.1%%: %s\n' "$(pct "$ext1pc" "$ext1")" "$(pct "$ext01pc" "$ext1")"
 printf 'incremental extract, top three tables, 1%%: %s\n' "$ext1pctop"
 printf 'incremental extract, top three tables, 0.1%%: %s\n' "$ext01pctop"
+printf 'incremental extract, top three tables against their first extract, 1%%: %s\n' "$ext1pcvs"
+printf 'incremental extract, top three tables against their first extract, 0.1%%: %s\n' "$ext01pcvs"
+printf 'incremental load, top three steps against the full rebuild, 1%%: %s\n' "$load1pcvs"
+printf 'incremental load, top three steps against the full rebuild, 0.1%%: %s\n' "$load01pcvs"
+add() { awk 'BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i]; printf "%.2f", s }' "$@"; }
+printf 'full rebuild: %s s then %s s after the rounds; with its VACUUM: %s s, %s s\n' "$full2" "$full3" "$(add "$full2" "$vac")" "$(add "$full3" "$vac3")"
+printf 'with VACUUM on both sides, incremental load + VACUUM as a share of full rebuild + VACUUM (first rebuild): 1%%: %s, 0.1%%: %s\n' \
+	"$(pct "$(add "$inc1pc" "$vac1pc")" "$(add "$full2" "$vac")")" "$(pct "$(add "$inc01pc" "$vac01pc")" "$(add "$full2" "$vac")")"
+night1=$(add "$ext1" "$full1" "$ana1"); night1pc=$(add "$ext1pc" "$inc1pc" "$ana1pc"); night01pc=$(add "$ext01pc" "$inc01pc" "$ana01pc")
+printf 'nightly cycle (extract + load + analytics), first night: %s s = %s + %s + %s\n' "$night1" "$ext1" "$full1" "$ana1"
+printf 'nightly cycle, 1%% changed: %s s = %s + %s + %s (%s of the first night)\n' "$night1pc" "$ext1pc" "$inc1pc" "$ana1pc" "$(pct "$night1pc" "$night1")"
+printf 'nightly cycle, 0.1%% changed: %s s = %s + %s + %s (%s of the first night)\n' "$night01pc" "$ext01pc" "$inc01pc" "$ana01pc" "$(pct "$night01pc" "$night1")"
 [ "$REPEAT" -gt 1 ] && printf '%s\n' "${rounds[@]}"
 printf 'incremental steps, 1%% (s): %s\n' "$steps1pc"
 printf 'incremental steps, 0.1%% (s): %s\n' "$steps01pc"
