@@ -76,8 +76,8 @@ DECLARE
 				   WHEN lang = 'en' THEN 'delay unknown' ELSE 'délai inconnu' END;
 	nd text := CASE WHEN next_days IS NOT NULL THEN next_days || CASE WHEN lang = 'en' THEN ' d' ELSE ' j' END
 					WHEN lang = 'en' THEN 'delay unknown' ELSE 'délai inconnu' END;
-	p text := coalesce(trim_scale(round(unit_price, 4))::text, '?');
-	np text := coalesce(trim_scale(round(next_price, 4))::text, '?');
+	p text := coalesce(replace(trim_scale(round(unit_price, 2))::text, '.', CASE WHEN lang = 'en' THEN '.' ELSE ',' END), '?');
+	np text := coalesce(replace(trim_scale(round(next_price, 2))::text, '.', CASE WHEN lang = 'en' THEN '.' ELSE ',' END), '?');
 	nn text := coalesce(next_name, '?');
 BEGIN
 	IF lang IS NULL OR lang NOT IN ('fr', 'en') THEN

@@ -89,7 +89,7 @@ INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('no_rounding', 'pas d''arrondi (colisage inconnu)', 'not rounded (packaging unknown)'),
 	('nothing_to_order', 'rien à commander', 'nothing to order'),
 	('virtual_stock', 'stock virtuel', 'virtual stock'),
-	('virtual_detail', 'physique %s + commandes fournisseurs %s − commandes clients %s', 'physical %s + supplier orders %s − customer orders %s'),
+	('virtual_detail', '%s + %s commandé − %s réservé', '%s + %s on order − %s reserved'),
 	('chart_legend', 'Ventes des 28 derniers jours (trait plein), prévision (pointillés) et son intervalle (zone claire)', 'Sales of the last 28 days (solid), forecast (dashed) and its interval (shaded)'),
 	('charts_capped', 'Graphiques des %s premiers articles ; les autres sont dans le tableau.', 'Charts of the first %s items; the others are in the table.'),
 	('others', 'Autres articles suivis', 'Other tracked items'),
@@ -682,7 +682,7 @@ BEGIN ATOMIC
 	SELECT CASE WHEN coalesce(p_order, 0) <= 0
 				THEN format('<b>0</b><div class="sub">%s<br>%s %s</div>', doliflow._h(doliflow._t('nothing_to_order', p_lang)),
 							doliflow._h(doliflow._t('virtual_stock', p_lang)), doliflow._h(doliflow._report_qty(p_virtual, p_lang)))
-				ELSE format('<b class="qty">%s</b><div class="sub">%s %s · %s %s<br><span class="vdet">(%s)</span><br>→ <span class="rounding">%s</span></div>',
+				ELSE format('<b class="qty">%s</b><div class="sub">%s %s (%s %s = %s)<br>→ <span class="rounding">%s</span></div>',
 							doliflow._h(doliflow._report_qty(p_order, p_lang)),
 							doliflow._h(doliflow._t('need', p_lang)), doliflow._h(doliflow._report_qty(p_raw, p_lang)),
 							doliflow._h(doliflow._t('virtual_stock', p_lang)), doliflow._h(doliflow._report_qty(p_virtual, p_lang)),
@@ -803,7 +803,7 @@ BEGIN
 		v_n := v_n + 1;
 		v_rows := v_rows || format('<tr class="alert" data-level="%s"><td>%s</td><td class="item"><b>%s</b><div class="sub">%s</div></td><td>%s</td>'
 								   '<td class="n">%s</td><td class="n">%s<div class="sub">%s %s %s</div></td><td class="n">%s</td>'
-								   '<td class="n">%s</td><td class="supplier">%s<div class="sub">%s</div></td><td class="n delivery">%s</td></tr>',
+								   '<td class="n" style="white-space:normal;min-width:10em">%s</td><td class="supplier" style="min-width:9em">%s<div class="sub">%s</div></td><td class="n delivery">%s</td></tr>',
 			doliflow._h(r.level), doliflow._report_level(r.level, p_lang),
 			doliflow._h(r.product_ref), doliflow._h(r.product_label), doliflow._h(coalesce(r.warehouse_ref, '–')),
 			doliflow._h(doliflow._report_qty(r.stock, p_lang)),

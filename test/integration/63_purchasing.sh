@@ -121,7 +121,7 @@ is "$(q "$PG" "SELECT string_agg(concat_ws(' / ', product_ref, coalesce(rounding
 	"PRD1 / minimum de commande 50, colisage 12 -> 60 / 10 / Fournisseur A / A-P1-50 / 3 / $d5 / 5 | PRD1 / minimum de commande 50, colisage 12 -> 60 / 10 / Fournisseur A / A-P1-50 / 3 / $d5 / 5 | PRD2 / colisage 10 -> 20 / 11 / Fournisseur B / B-P2 / 3.5 / $d7 / 7 | PRD3 / - / 12 / Fournisseur C / C-P3 / 9 / $d7 / 7" \
 	"rounding shown, supplier used, planned delivery = today ($today) + the supplier's delay (else the default 7)"
 is "$(q "$PG" "SELECT string_agg(DISTINCT product_ref || ': ' || supplier_reason, ' | ') FROM dw.v_stock_alerts")" \
-	"PRD1: délai le plus court des 2 fournisseurs : 5 j (suivant : Fournisseur B, 10 j) | PRD2: même délai que Fournisseur A (7 j), prix unitaire plus bas : 3.5 (contre 4) | PRD3: seul fournisseur (délai inconnu)" \
+	"PRD1: délai le plus court des 2 fournisseurs : 5 j (suivant : Fournisseur B, 10 j) | PRD2: même délai que Fournisseur A (7 j), prix unitaire plus bas : 3,5 (contre 4) | PRD3: seul fournisseur (délai inconnu)" \
 	"why that supplier: shortest delay, then lower price (an inactive price is not a supplier), only supplier"
 q "$PG" "UPDATE doliflow.settings SET value = 'en' WHERE name = 'language'" >/dev/null
 is "$(q "$PG" "SELECT rounding || ' / ' || supplier_reason FROM dw.v_stock_alerts WHERE fk_product = 1 AND fk_entrepot = 1")" \
