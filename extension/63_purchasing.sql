@@ -119,7 +119,10 @@ COMMENT ON COLUMN dw.v_order_proposals.generated_at IS 'When the forecast used w
 -- a line break quoted ("" inside), one header line, the lines of each supplier then its total.
 CREATE FUNCTION doliflow.order_proposals_csv(supplier integer DEFAULT NULL) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-	WITH l AS (
+	WITH o AS MATERIALIZED (	-- (the view is computed live: once)
+		SELECT * FROM dw.v_order_proposals o
+		 WHERE order_proposals_csv.supplier IS NULL OR o.supplier_id = order_proposals_csv.supplier
+	), l AS (
 		SELECT 0 AS part, NULL::integer AS sid, NULL::text AS sname, 0::bigint AS line,
 			   ARRAY['fournisseur_id', 'fournisseur', 'ligne', 'ref_fournisseur', 'produit_ref', 'produit', 'quantite',
 					 'prix_unitaire_ht', 'montant_ht', 'arrondi', 'livraison_prevue', 'niveau'] AS f
@@ -130,15 +133,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 					 replace(trim_scale(round(o.unit_price, 4))::text, '.', ','),
 					 replace(round(o.line_amount, 2)::text, '.', ','),
 					 o.rounding, to_char(o.planned_delivery_date, 'DD/MM/YYYY'), o.level]
-		  FROM dw.v_order_proposals o
-		 WHERE order_proposals_csv.supplier IS NULL OR o.supplier_id = order_proposals_csv.supplier
+		  FROM o
 		UNION ALL
 		SELECT 1, o.supplier_id, o.supplier_name, 9223372036854775807,
 			   ARRAY[o.supplier_id::text, o.supplier_name, 'TOTAL', NULL, NULL, NULL, NULL, NULL,
 					 replace(round(max(o.supplier_total), 2)::text, '.', ','), NULL,
 					 to_char(max(o.supplier_delivery_date), 'DD/MM/YYYY'), NULL]
-		  FROM dw.v_order_proposals o
-		 WHERE order_proposals_csv.supplier IS NULL OR o.supplier_id = order_proposals_csv.supplier
+		  FROM o
 		 GROUP BY o.supplier_id, o.supplier_name
 	)
 	SELECT string_agg(
