@@ -114,6 +114,10 @@ INSERT INTO doliflow.source_column (table_name, position, column_name, mysql_typ
 	('llx_commandedet', 41, 'multicurrency_total_ttc', 'double(24,8)', false)
 ON CONFLICT (table_name, column_name) DO NOTHING;
 
+-- A fresh install makes the lake tables before part 80 sets the schema's default privileges:
+-- they are off while these are made, so that their ACL is the same (the owner's default).
+ALTER DEFAULT PRIVILEGES IN SCHEMA lake REVOKE ALL ON TABLES FROM doliflow_owner;
+
 DO $$
 DECLARE
 	t record;
@@ -171,3 +175,5 @@ BEGIN
 	END LOOP;
 END;
 $$;
+
+ALTER DEFAULT PRIVILEGES IN SCHEMA lake GRANT ALL ON TABLES TO doliflow_owner;
