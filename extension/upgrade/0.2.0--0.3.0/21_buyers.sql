@@ -177,3 +177,6 @@ END;
 $$;
 
 ALTER DEFAULT PRIVILEGES IN SCHEMA lake GRANT ALL ON TABLES TO doliflow_owner;
+-- (87_upgrade still saw {doliflow_owner=arwdDxt/doliflow_owner,=arwdDxt/doliflow_owner} on these
+-- four tables, where a fresh install has the default ACL: never leave PUBLIC a right on the lake)
+REVOKE ALL ON lake.llx_commande, lake.llx_commande_current, lake.llx_commandedet, lake.llx_commandedet_current FROM PUBLIC;
