@@ -849,6 +849,8 @@ INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, only_wh
 	('llx_facturedet', 'required', '{qty,total_ht}', NULL, NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseur', 'required', '{date_commande,date_creation}', NULL, NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseurdet', 'required', '{fk_product,qty}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande', 'required', '{date_commande,date_creation}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commandedet', 'required', '{fk_product,qty}', NULL, NULL, NULL, NULL, NULL),
 	('llx_stock_mouvement', 'required', '{datem,value,type_mouvement}', NULL, NULL, NULL, NULL, NULL),
 	('llx_product_stock', 'required', '{reel}', NULL, NULL, NULL, NULL, NULL),
 	('llx_product_fournisseur_price', 'required', '{fk_product,fk_soc}', NULL, NULL, NULL, NULL, NULL),
@@ -872,6 +874,7 @@ INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, only_wh
 	('llx_fichinter', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
 	('llx_facture', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseur', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commande', 'duplicate', '{ref,entity}', NULL, NULL, NULL, NULL, NULL),
 	('llx_stock_mouvement', 'duplicate', '{fk_product,fk_entrepot,datem,value,type_mouvement,fk_origin,origintype,inventorycode}', NULL, NULL, NULL, NULL, NULL),
 	-- foreign keys
 	('llx_socpeople', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
@@ -899,11 +902,15 @@ INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, only_wh
 	('llx_commande_fournisseur', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseurdet', 'orphan', '{fk_commande}', 'llx_commande_fournisseur', NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseurdet', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
+	('llx_commande', 'orphan', '{fk_soc}', 'llx_societe', NULL, NULL, NULL, NULL),
+	('llx_commandedet', 'orphan', '{fk_commande}', 'llx_commande', NULL, NULL, NULL, NULL),
+	('llx_commandedet', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
 	('llx_stock_mouvement', 'orphan', '{fk_product}', 'llx_product', NULL, NULL, NULL, NULL),
 	('llx_stock_mouvement', 'orphan', '{fk_entrepot}', 'llx_entrepot', NULL, NULL, NULL, NULL),
 	-- impossible quantities
 	('llx_facturedet', 'negative', '{qty}', NULL, NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseurdet', 'negative', '{qty}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commandedet', 'negative', '{qty}', NULL, NULL, NULL, NULL, NULL),
 	('llx_element_time', 'negative', '{element_duration}', NULL, NULL, NULL, NULL, NULL),
 	('llx_projet_task', 'negative', '{planned_workload}', NULL, NULL, NULL, NULL, NULL),
 	('llx_fichinter', 'negative', '{duree}', NULL, NULL, NULL, NULL, NULL),
@@ -920,6 +927,7 @@ INSERT INTO doliflow.quality_rule (table_name, kind, columns, ref_table, only_wh
 	('llx_facture', 'end_before_start', '{datef,date_lim_reglement}', NULL, NULL, NULL, NULL, NULL),
 	('llx_facturedet', 'end_before_start', '{date_start,date_end}', NULL, NULL, NULL, NULL, NULL),
 	('llx_commande_fournisseurdet', 'end_before_start', '{date_start,date_end}', NULL, NULL, NULL, NULL, NULL),
+	('llx_commandedet', 'end_before_start', '{date_start,date_end}', NULL, NULL, NULL, NULL, NULL),
 	('llx_user', 'end_before_start', '{dateemployment,dateemploymentend}', NULL, NULL, NULL, NULL, NULL);
 
 CREATE FUNCTION doliflow.quality_report(days int DEFAULT 30)

@@ -33,7 +33,7 @@ INSERT INTO doliflow.analytics_input (module, source_table)
 SELECT m.module, unnest(m.tables)
   FROM (VALUES
 	('forecast', '{llx_product,llx_product_stock,llx_stock_mouvement}'::text[]),
-	('stock', '{llx_product,llx_product_stock,llx_stock_mouvement,llx_product_fournisseur_price,llx_entrepot,llx_commande_fournisseur,llx_commande_fournisseurdet,llx_facture,llx_facturedet}'),
+	('stock', '{llx_product,llx_product_stock,llx_stock_mouvement,llx_product_fournisseur_price,llx_entrepot,llx_commande_fournisseur,llx_commande_fournisseurdet,llx_commande,llx_commandedet,llx_facture,llx_facturedet}'),
 	('anomalies', '{llx_ticket,llx_ticket_extrafields,llx_c_ticket_type,llx_c_ticket_category,llx_c_ticket_severity,llx_element_element,llx_fichinter,llx_societe,llx_user,llx_stock_mouvement,llx_product}'),
 	('segmentation', '{llx_societe,llx_ticket,llx_ticket_extrafields,llx_element_element,llx_fichinter,llx_facture,llx_facturedet}'),
 	('duration', '{llx_ticket,llx_ticket_extrafields,llx_c_ticket_type,llx_c_ticket_category,llx_c_ticket_severity,llx_element_element,llx_fichinter,llx_societe,llx_user}'),

@@ -768,7 +768,8 @@ WITH cfg AS (
 		   max(s.value) FILTER (WHERE s.name = 'safety_margin_pct')::numeric AS margin_pct,
 		   max(s.value) FILTER (WHERE s.name = 'service_level')::numeric AS service_level,
 		   max(s.value) FILTER (WHERE s.name = 'stock_review_days')::integer AS review_days,
-		   max(s.value) FILTER (WHERE s.name = 'demand_share_days')::integer AS share_days
+		   max(s.value) FILTER (WHERE s.name = 'demand_share_days')::integer AS share_days,
+		   pg_catalog.timezone(max(s.value) FILTER (WHERE s.name = 'timezone'), now())::date AS company_today
 	  FROM doliflow.settings s
 ), run AS (
 	SELECT lr.run_id, lr.generated_at, lr.origin
@@ -824,12 +825,19 @@ WITH cfg AS (
 		   coalesce(fc.last_day < run.origin + p.lead_time_days + cfg.review_days, true) AS forecast_truncated,
 		   run.origin + 1 AS today, run.origin + p.lead_time_days + cfg.review_days AS target_date,
 		   run.run_id, run.generated_at, run.origin,
-		   cfg.attention_days, cfg.margin_pct, cfg.service_level
+		   cfg.attention_days, cfg.margin_pct, cfg.service_level,
+		   coalesce(res.qty, 0)::numeric * s.share AS reserved,	-- (part 58: buyers)
+		   sup.fk_soc AS supplier_id, sup.supplier_name, sup.ref_fourn AS supplier_ref, sup.moq,
+		   coalesce(sup.packaging, p.packaging::numeric) AS order_packaging, sup.unit_price,
+		   sup.reason_code, sup.delivery_days AS supplier_days, sup.next_name, sup.next_days, sup.next_price, sup.suppliers,
+		   cfg.company_today + coalesce(sup.delivery_days, p.lead_time_days) AS planned_delivery_date
 	  FROM shares s
 	  JOIN prod p USING (fk_product)
 	  CROSS JOIN run CROSS JOIN cfg
 	  LEFT JOIN fc USING (fk_product)
 	  LEFT JOIN doliflow._stock_incoming inc USING (fk_product)
+	  LEFT JOIN doliflow._stock_reserved res USING (fk_product)
+	  LEFT JOIN doliflow._stock_supplier sup ON sup.fk_product = s.fk_product AND sup.rank = 1
 	  LEFT JOIN dw.prediction_models pm ON pm.run_id = run.run_id AND pm.fk_product = s.fk_product
 ), y AS (
 	SELECT x.*,
@@ -838,7 +846,9 @@ WITH cfg AS (
 		   doliflow.stock_level(x.stock + x.incoming, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level_with_incoming,
 		   doliflow.safety_stock_z(x.sigma_daily, x.lead_time_days, doliflow.normal_quantile(x.service_level::float8)::numeric) AS safety_stock,
 		   doliflow.suggested_quantity(x.demand_target, x.stock, x.margin_pct, x.packaging::numeric) AS suggested_quantity,
-		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net
+		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net,
+		   x.stock + x.incoming - x.reserved AS virtual_stock,
+		   greatest((x.demand_target - (x.stock + x.incoming - x.reserved)) * (1 + x.margin_pct / 100), 0) AS raw_quantity
 	  FROM x
 ), lin AS (	-- the source data of the current warehouse load (part 35)
 	SELECT max(t.load_run_id) AS load_run_id,
@@ -896,7 +906,16 @@ SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
 			THEN 'the forecast was computed from an earlier or incomplete warehouse load'
 	   END AS level_reason,
 	   y.data_complete, y.missing_tables, y.source_data_as_of, now() - y.source_data_as_of AS source_data_age,
-	   y.cur_load_run_id AS load_run_id, y.forecast_load_run_id, y.forecast_current
+	   y.cur_load_run_id AS load_run_id, y.forecast_load_run_id, y.forecast_current,
+	   round(y.reserved, 3) AS reserved, round(y.virtual_stock, 3) AS virtual_stock,
+	   CASE WHEN y.unknown_from IS NULL THEN round(y.raw_quantity, 3) END AS raw_quantity,
+	   y.moq, y.order_packaging,
+	   CASE WHEN y.unknown_from IS NULL THEN doliflow.order_quantity(round(y.raw_quantity, 3), y.moq, y.order_packaging) END AS order_quantity,
+	   CASE WHEN y.unknown_from IS NULL THEN doliflow.order_rounding(round(y.raw_quantity, 3), y.moq, y.order_packaging, coalesce(l.lang, 'fr')) END AS rounding,
+	   y.supplier_id, y.supplier_name, y.supplier_ref,
+	   doliflow.supplier_reason(y.reason_code, y.supplier_days, y.unit_price, y.next_name, y.next_days, y.next_price,
+								y.suppliers, coalesce(l.lang, 'fr')) AS supplier_reason,
+	   y.unit_price, y.planned_delivery_date
   FROM z y
   LEFT JOIN dw.dim_warehouse w ON w.warehouse_key = y.fk_entrepot
   LEFT JOIN (SELECT s.value AS lang FROM doliflow.settings s WHERE s.name = 'language') l ON true;
@@ -947,6 +966,19 @@ COMMENT ON COLUMN dw.v_stock_alerts.source_data_age IS 'now() - source_data_as_o
 COMMENT ON COLUMN dw.v_stock_alerts.load_run_id IS 'The current warehouse load (dw.load_state.run_id) the stock figures come from';
 COMMENT ON COLUMN dw.v_stock_alerts.forecast_load_run_id IS 'The warehouse load the forecast used was computed from';
 COMMENT ON COLUMN dw.v_stock_alerts.forecast_current IS 'True when the forecast used was computed from the current warehouse load and that load was complete for its inputs';
+COMMENT ON COLUMN dw.v_stock_alerts.reserved IS 'Quantity on open customer orders (llx_commande fk_statut 1 validated or 2 shipment in process, the statuses Dolibarr''s virtual stock subtracts), split between warehouses like the demand';
+COMMENT ON COLUMN dw.v_stock_alerts.virtual_stock IS 'stock + incoming - reserved: physical stock plus open supplier orders minus open customer orders (Dolibarr''s virtual stock, with supplier orders of status 1-4)';
+COMMENT ON COLUMN dw.v_stock_alerts.raw_quantity IS 'Need before rounding: (demand_until_target - virtual_stock) x (1 + margin_pct/100), never negative';
+COMMENT ON COLUMN dw.v_stock_alerts.moq IS 'Minimum order quantity of the supplier used (the quantity of its smallest price tier, llx_product_fournisseur_price.quantity); NULL without supplier';
+COMMENT ON COLUMN dw.v_stock_alerts.order_packaging IS 'Order multiple used for order_quantity: the packaging of the supplier used, else the product''s (packaging)';
+COMMENT ON COLUMN dw.v_stock_alerts.order_quantity IS 'order_quantity(raw_quantity, moq, order_packaging): at least the MOQ, then rounded up to the packaging; 0 when nothing is needed. Rounded for this warehouse alone: dw.v_stock_products rounds the product total (one order line)';
+COMMENT ON COLUMN dw.v_stock_alerts.rounding IS 'The rounding in words (order_rounding(), in the setting language): MOQ 50 / packaging 12 -> 60 / no rounding; NULL when nothing is needed';
+COMMENT ON COLUMN dw.v_stock_alerts.supplier_id IS 'Supplier used (llx_societe.rowid): among the active supplier prices, the shortest delivery_time_days, then the lowest unit price';
+COMMENT ON COLUMN dw.v_stock_alerts.supplier_name IS 'Name of the supplier used';
+COMMENT ON COLUMN dw.v_stock_alerts.supplier_ref IS 'Supplier''s product reference (ref_fourn of its smallest tier)';
+COMMENT ON COLUMN dw.v_stock_alerts.supplier_reason IS 'Why that supplier, in words (supplier_reason(), in the setting language)';
+COMMENT ON COLUMN dw.v_stock_alerts.unit_price IS 'Unit price of the supplier''s smallest tier (unitprice, else price / quantity)';
+COMMENT ON COLUMN dw.v_stock_alerts.planned_delivery_date IS 'Today in the company time zone (setting timezone) + the supplier''s delivery_time_days (else lead_time_days), in calendar days: Dolibarr''s delivery_time_days is a number of calendar days (it adds it to the order date as days), the same days the forecast sums over the lead time';
 
 CREATE FUNCTION doliflow.what_if_order(product integer, target_date date, margin_pct numeric DEFAULT NULL)
 RETURNS TABLE (fk_product integer, from_date date, to_date date, days integer, sum_forecast numeric,

@@ -88,6 +88,8 @@ INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('rounded_none', 'pas d''arrondi (colis de 1)', 'no rounding (packs of 1)'),
 	('no_rounding', 'pas d''arrondi (colisage inconnu)', 'not rounded (packaging unknown)'),
 	('nothing_to_order', 'rien à commander', 'nothing to order'),
+	('virtual_stock', 'stock virtuel', 'virtual stock'),
+	('virtual_detail', '%s + %s commandé − %s réservé', '%s + %s on order − %s reserved'),
 	('chart_legend', 'Ventes des 28 derniers jours (trait plein), prévision (pointillés) et son intervalle (zone claire)', 'Sales of the last 28 days (solid), forecast (dashed) and its interval (shaded)'),
 	('charts_capped', 'Graphiques des %s premiers articles ; les autres sont dans le tableau.', 'Charts of the first %s items; the others are in the table.'),
 	('others', 'Autres articles suivis', 'Other tracked items'),
@@ -671,6 +673,26 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION doliflow._report_order(numeric, numeric, numeric, numeric, numeric, text) IS 'internal: the suggested quantity with its derivation: need (demand until the target date - stock, never negative) + margin = quantity, then the packaging rounding';
 
+-- The quantity to order of an alert row (part 58/60): the need against the virtual stock,
+-- then its MOQ / packaging rounding as dw.v_stock_alerts words it.
+CREATE FUNCTION doliflow._report_buy(p_order numeric, p_raw numeric, p_rounding text, p_virtual numeric,
+									 p_stock numeric, p_incoming numeric, p_reserved numeric, p_lang text) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+	SELECT CASE WHEN coalesce(p_order, 0) <= 0
+				THEN format('<b>0</b><div class="sub">%s<br>%s %s</div>', doliflow._h(doliflow._t('nothing_to_order', p_lang)),
+							doliflow._h(doliflow._t('virtual_stock', p_lang)), doliflow._h(doliflow._report_qty(p_virtual, p_lang)))
+				ELSE format('<b class="qty">%s</b><div class="sub">%s %s (%s %s = %s)<br>→ <span class="rounding">%s</span></div>',
+							doliflow._h(doliflow._report_qty(p_order, p_lang)),
+							doliflow._h(doliflow._t('need', p_lang)), doliflow._h(doliflow._report_qty(p_raw, p_lang)),
+							doliflow._h(doliflow._t('virtual_stock', p_lang)), doliflow._h(doliflow._report_qty(p_virtual, p_lang)),
+							doliflow._h(format(doliflow._t('virtual_detail', p_lang), doliflow._report_qty(p_stock, p_lang),
+											   doliflow._report_qty(p_incoming, p_lang), doliflow._report_qty(p_reserved, p_lang))),
+							doliflow._h(p_rounding))
+		   END;
+END;
+COMMENT ON FUNCTION doliflow._report_buy(numeric, numeric, text, numeric, numeric, numeric, numeric, text) IS 'internal: the quantity to order of an alert item (dw.v_stock_alerts.order_quantity) with its derivation: need against the virtual stock (physical + open supplier orders - open customer orders), then the MOQ / packaging rounding in words';
+
 -- Recent demand and forecast of one item (product x warehouse share).
 CREATE FUNCTION doliflow._report_item_chart(p_product integer, p_share numeric, p_run bigint, p_origin date,
 											p_title text, p_lang text) RETURNS text
@@ -770,9 +792,8 @@ BEGIN
 	SELECT s.value::numeric INTO v_attention FROM doliflow.settings s WHERE s.name = 'attention_days';
 	v_html := v_html || format('<p class="note">%s</p>', doliflow._h(format(doliflow._t('urgent_first', p_lang), doliflow._report_qty(v_attention, p_lang))));
 	FOR r IN
-		SELECT a.*, sp.supplier
+		SELECT a.*
 		  FROM dw.v_stock_alerts a
-		  LEFT JOIN doliflow._report_supplier sp ON sp.fk_product = a.fk_product
 		 ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product, a.fk_entrepot
 	LOOP	-- one pass over the view (it is computed live): the urgent rows, and the OK ones counted
 		IF r.level NOT IN ('Critical', 'Attention') THEN
@@ -782,7 +803,7 @@ BEGIN
 		v_n := v_n + 1;
 		v_rows := v_rows || format('<tr class="alert" data-level="%s"><td>%s</td><td class="item"><b>%s</b><div class="sub">%s</div></td><td>%s</td>'
 								   '<td class="n">%s</td><td class="n">%s<div class="sub">%s %s %s</div></td><td class="n">%s</td>'
-								   '<td class="n">%s</td><td>%s</td><td class="n">%s</td></tr>',
+								   '<td class="n" style="white-space:normal;min-width:10em">%s</td><td class="supplier" style="min-width:9em">%s<div class="sub">%s</div></td><td class="n delivery">%s</td></tr>',
 			doliflow._h(r.level), doliflow._report_level(r.level, p_lang),
 			doliflow._h(r.product_ref), doliflow._h(r.product_label), doliflow._h(coalesce(r.warehouse_ref, '–')),
 			doliflow._h(doliflow._report_qty(r.stock, p_lang)),
@@ -790,15 +811,15 @@ BEGIN
 			doliflow._h(doliflow._t('lead_time', p_lang)), r.lead_time_days, doliflow._h(doliflow._t('days', p_lang)),
 			doliflow._h(CASE WHEN r.days_of_cover IS NULL THEN '–'
 							 ELSE doliflow._report_num(r.days_of_cover, 1, p_lang) || ' ' || doliflow._t('days', p_lang) END),
-			doliflow._report_order(r.demand_until_target, r.stock, r.margin_pct, r.packaging, r.suggested_quantity, p_lang),
-			doliflow._h(coalesce(r.supplier, doliflow._t('unknown', p_lang))),
-			doliflow._h(doliflow._report_date(v_today + r.lead_time_days, p_lang)));
+			doliflow._report_buy(r.order_quantity, r.raw_quantity, r.rounding, r.virtual_stock, r.stock, r.incoming, r.reserved, p_lang),
+			doliflow._h(coalesce(r.supplier_name, doliflow._t('unknown', p_lang))), doliflow._h(coalesce(r.supplier_reason, '')),
+			doliflow._h(doliflow._report_date(r.planned_delivery_date, p_lang)));
 		IF v_n <= v_max_charts THEN
 			v_cards := v_cards || format('<div class="card"><div class="t">%s %s — %s</div><div class="f">%s %s · %s %s · %s %s</div>%s</div>',
 				doliflow._report_level(r.level, p_lang), doliflow._h(r.product_ref), doliflow._h(coalesce(r.warehouse_ref, '–')),
 				doliflow._h(doliflow._t('stock', p_lang)), doliflow._h(doliflow._report_qty(r.stock, p_lang)),
 				doliflow._h(doliflow._t('demand_lead', p_lang)), doliflow._h(doliflow._report_qty(r.demand_lead_time, p_lang)),
-				doliflow._h(doliflow._t('suggested', p_lang)), doliflow._h(doliflow._report_qty(r.suggested_quantity, p_lang)),
+				doliflow._h(doliflow._t('suggested', p_lang)), doliflow._h(doliflow._report_qty(r.order_quantity, p_lang)),
 				doliflow._report_item_chart(r.fk_product, r.demand_share, r.run_id, r.forecast_origin,
 											r.product_ref || ' ' || coalesce(r.warehouse_ref, ''), p_lang));
 		END IF;
@@ -819,7 +840,7 @@ BEGIN
 	RETURN v_html || format('<p class="note" id="ok-count">%s</p></section>', doliflow._h(format(doliflow._t('ok_items', p_lang), v_ok)));
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_alertes(text, text) IS 'internal: report page Alertes: the Critical then Attention items of dw.v_stock_alerts with stock, demand over the lead time, days of cover, suggested quantity and its rounding, supplier, planned delivery (today + lead time), and a chart per item (the first 24)';
+COMMENT ON FUNCTION doliflow._report_alertes(text, text) IS 'internal: report page Alertes: the Critical then Attention items of dw.v_stock_alerts with stock, demand over the lead time, days of cover, suggested quantity (order_quantity: need against the virtual stock, with its MOQ / packaging rounding shown), supplier and why, planned delivery date (today in the company time zone + the supplier''s delay), and a chart per item (the first 24)';
 
 CREATE FUNCTION doliflow._report_tableau(p_lang text, p_tz text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$

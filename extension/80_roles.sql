@@ -79,7 +79,8 @@ DECLARE
 							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
 							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info',
 							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now',
-							 'simulate_replenishment'];
+							 'simulate_replenishment', 'order_quantity', 'order_rounding', 'supplier_reason',
+							 'order_proposals_csv'];
 	-- The batch API, then the helpers its invoker procedures call directly.
 	v_batch text[] := ARRAY['run_pipeline', 'run_analytics', 'extract', 'load_warehouse', 'status',
 							'scheduled_jobs', 'quality_report', 'test_connection', 'setting', 'current_run_id',

@@ -245,6 +245,7 @@ main(int argc, char **argv)
 	gen_movements();
 	gen_tickets();
 	gen_sales();
+	gen_orders();
 	finish();
 	return 0;
 }

@@ -252,6 +252,60 @@ gen_products(void)
 			F_end(tf);
 		}
 	}
+	/*
+	 * More price tiers (issue 16), from their own stream and after the rows above (which do
+	 * not change): for a fifth of the products a third supplier as fast as the main one and
+	 * 5 % cheaper, but with a minimum order of 8 packs (the supplier a buyer is proposed, MOQ
+	 * above the packaging); for another seventh a volume tier of the main supplier (20 packs,
+	 * 10 % off).  Packaging and delay stay the product's, so dw.dim_product keeps them.
+	 */
+	rng_init(&r, G.seed, ST_ORDERS, 1);
+	for (i = 0; i < G.nprod; i++)
+	{
+		Prod	   *p = &G.prod[i];
+		const Family *f = &families[i % NFAM];
+		double		u = runif(&r),
+					up;
+		int			soc,
+					qty;
+
+		if (u < 0.20)
+		{
+			soc = G.ncust + 1 + (p->supp - G.ncust + 1) % G.nsupp;
+			up = p->cost * 0.95;
+			qty = 8 * p->pack;
+		}
+		else if (u < 0.35)
+		{
+			soc = p->supp;
+			up = p->cost * 0.90;
+			qty = 20 * p->pack;
+		}
+		else
+			continue;
+		F_int(tf, ++fid);
+		F_int(tf, 1);
+		F_dt(tf, ts_of(G.start - 90, 10, 0, 0));
+		F_dt(tf, ts_of(G.start - 90, 10, 0, 0));
+		F_int(tf, i + 1);
+		F_int(tf, soc);
+		snprintf(b, sizeof b, "F%d-%05d-Q%d", soc, i + 1, qty);
+		F_str(tf, b);
+		F_str(tf, f->label);
+		F_dbl(tf, up * qty, 8);
+		F_dbl(tf, qty, 0);
+		F_int(tf, 0);
+		F_int(tf, 0);
+		F_dbl(tf, up, 8);
+		F_int(tf, 0);
+		F_dbl(tf, 20, 4);
+		F_int(tf, 0);
+		F_int(tf, G.admin);
+		F_int(tf, p->lead);
+		F_dbl(tf, p->pack, 0);
+		F_int(tf, 1);
+		F_end(tf);
+	}
 	/* products whose stock will run out within their lead time: regular sellers only */
 	for (i = 0, k = 0; i < G.nprod && k < nplant; i++)
 	{

@@ -16,7 +16,7 @@
 enum
 {
 	ST_PEOPLE = 1, ST_PROJ, ST_TASK, ST_TICKET, ST_TICKET2, ST_SALES, ST_INVLINE, ST_PROD,
-	ST_DEMAND, ST_STOCK, ST_DIRT
+	ST_DEMAND, ST_STOCK, ST_DIRT, ST_ORDERS
 };
 
 /* customer kinds (truth_segment) */
@@ -204,6 +204,9 @@ void		product_label(int i, char *buf, size_t n);
 void		gen_products(void);
 void		gen_movements(void);
 double		demand_mean(const Prod *p, int64_t day);
+
+/* gen_orders.c */
+void		gen_orders(void);
 
 /* gen_truth.c */
 void		truth_open(void);

@@ -23,7 +23,26 @@ ids() { sq "SELECT IFNULL(GROUP_CONCAT(x ORDER BY x), '') FROM ($*) q"; }
 	--scale "$SCALE" --seed "$SEED" >"$TMP/load.out" 2>&1
 ok $? "load.sh loads the $SCALE scale into $DB and $T"
 diag "$(tail -1 "$TMP/load.out")"
-is "$(grep -c '^gen_it' "$TMP/load.out")" 26 "load.sh prints the row count of every table"
+is "$(grep -c '^gen_it' "$TMP/load.out")" 28 "load.sh prints the row count of every table"
+
+# -- what buyers ask (issue 16): suppliers, minimum order quantities, customer orders -------
+is "$(sq "SELECT GROUP_CONCAT(DISTINCT fk_statut ORDER BY fk_statut) FROM llx_commande")" "-1,0,1,2,3" \
+	"customer orders with Dolibarr's statuses (canceled, draft, validated, shipping, closed)"
+is "$(sq "SELECT COUNT(*) FROM llx_commandedet d LEFT JOIN llx_commande c ON c.rowid = d.fk_commande WHERE c.rowid IS NULL
+          OR (d.fk_product IS NOT NULL AND d.fk_product NOT IN (SELECT rowid FROM llx_product))")" 0 \
+	"every customer order line has its order and an existing product (or none: a service line)"
+[ "$(sq "SELECT COUNT(*) FROM llx_commande c JOIN llx_commandedet d ON d.fk_commande = c.rowid WHERE c.fk_statut IN (1, 2) AND d.fk_product > 0")" -gt 0 ]
+ok $? "open customer orders (status 1-2) reserve products"
+[ "$(sq "SELECT COUNT(*) FROM (SELECT fk_product FROM llx_product_fournisseur_price WHERE status = 1
+          GROUP BY fk_product HAVING COUNT(DISTINCT fk_soc) >= 2 AND COUNT(DISTINCT delivery_time_days) >= 2) x")" -gt 0 ]
+ok $? "products with several suppliers of different delays"
+[ "$(sq "SELECT COUNT(*) FROM (SELECT fk_product, MIN(delivery_time_days) d FROM llx_product_fournisseur_price WHERE status = 1 GROUP BY 1) m
+          JOIN llx_product_fournisseur_price a ON a.fk_product = m.fk_product AND a.delivery_time_days = m.d
+          JOIN llx_product_fournisseur_price b ON b.fk_product = m.fk_product AND b.delivery_time_days = m.d
+                                          AND b.fk_soc <> a.fk_soc AND b.unitprice < a.unitprice")" -gt 0 ]
+ok $? "products with two suppliers as fast, at different prices"
+[ "$(sq "SELECT COUNT(*) FROM llx_product_fournisseur_price WHERE status = 1 AND quantity > packaging AND packaging > 0")" -gt 0 ]
+ok $? "supplier prices whose minimum quantity is above the packaging"
 
 # -- every kind of dirt and anomaly is planted --------------------------------------------
 for k in zero_date orphan_key duplicate_ref end_before_start negative_qty emoji null_value; do

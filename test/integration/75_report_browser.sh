@@ -174,6 +174,15 @@ is "$(fact "$W/alertes.facts" text.n-urgent)" "$(q "$PG" "SELECT count(*) FROM d
 	"alertes: the urgent count"
 is "$(fact "$W/alertes.facts" class.card)" "$(q "$PG" "SELECT least(24, count(*)) FROM dw.v_stock_alerts WHERE level IN ('Critical', 'Attention')")" \
 	"alertes: one chart per urgent item (the first 24)"
+# Issue 17's wording: suggested quantity with packaging/MOQ rounding shown, supplier and planned delivery date.
+is "$(fact "$W/alertes.facts" class.rounding)" "$(q "$PG" "SELECT count(*) FROM dw.v_stock_alerts WHERE level IN ('Critical', 'Attention') AND order_quantity > 0")" \
+	"alertes: the MOQ / packaging rounding shown for every urgent item with something to order"
+is "$(fact "$W/alertes.facts" class.supplier)" "$(fact "$W/alertes.facts" text.n-urgent)" "alertes: a supplier cell per urgent item"
+miss=$(q "$PG" "SELECT DISTINCT doliflow._report_date(planned_delivery_date, 'fr') FROM dw.v_stock_alerts WHERE level IN ('Critical', 'Attention')" |
+	while read -r dte; do grep -qF "$dte" "$W/alertes.dom" || printf '%s ' "$dte"; done)
+is "$miss" "" "alertes: every urgent item's planned delivery date (dw.v_stock_alerts.planned_delivery_date) is on the page"
+sup=$(q "$PG" "SELECT supplier_name FROM dw.v_stock_alerts WHERE level IN ('Critical', 'Attention') AND supplier_name IS NOT NULL ORDER BY level_rank, fk_product LIMIT 1")
+[ -z "$sup" ] || grep -qF "$sup" "$W/alertes.dom"; ok $? "alertes: the supplier used is named ($sup)"
 read -r n_crit n_att n_ok stock_value rotation <<<"$(q "$PG" "SELECT n_critical, n_attention, n_ok, stock_value, rotation_rate FROM dw.v_dashboard" | tr '|' ' ')"
 is "$(fact "$W/tableau.facts" text.tile-critical)" "Critique $n_crit articles" "tableau: the Critique tile equals dw.v_dashboard.n_critical"
 is "$(fact "$W/tableau.facts" text.tile-attention)" "Attention $n_att articles" "tableau: the Attention tile equals n_attention"

@@ -443,6 +443,8 @@ SELECT count(*) FROM doliflow.simulate_replenishment('$SIM_START', '$SIM_END', '
 SELECT doliflow.company_today(), doliflow.company_now();
 SELECT * FROM doliflow._ticket_anomaly_months();
 SELECT doliflow.report_html('all', 'fr') IS NOT NULL;
+SELECT doliflow.order_quantity(37, 50, 12), doliflow.order_rounding(37, 50, 12, 'en'), doliflow.supplier_reason('delay', 5, 3, 'B', 10, 2.5, 2, 'fr');
+SELECT doliflow.order_proposals_csv() IS NOT NULL;
 EOF
 # Every dw relation, as the reader reads them (views call doliflow functions as the reader).
 q "$PG" "SELECT format('SELECT * FROM %s;', c.oid::regclass) FROM pg_class c

@@ -93,6 +93,21 @@ CREATE TEMP TABLE dropped_views AS SELECT c.oid, nm.obj
        IS DISTINCT FROM
        (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM new_cat n WHERE n.obj = nm.obj AND n.aspect LIKE 'column %')
 ;
+-- and the views of the extension that depend on them, at any depth (DROP VIEW without CASCADE
+-- refuses while they exist): dropped too, then recreated
+INSERT INTO dropped_views
+WITH RECURSIVE dep(oid) AS (
+	SELECT oid FROM dropped_views
+	UNION
+	SELECT DISTINCT r.ev_class FROM dep
+	  JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = dep.oid
+	   AND d.classid = 'pg_catalog.pg_rewrite'::regclass
+	  JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid AND r.ev_class <> dep.oid
+)
+SELECT dep.oid, nm.obj FROM dep
+  JOIN nm ON nm.classid = 'pg_catalog.pg_class'::regclass AND nm.objid = dep.oid
+ WHERE dep.oid NOT IN (SELECT oid FROM dropped_views)
+   AND EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = nm.obj);
 -- objects dropped and recreated lose comments, owner and ACL: treated as new below
 CREATE TEMP TABLE recreated AS
 SELECT nm.obj FROM nm WHERE nm.objid IN (SELECT oid FROM dropped)
@@ -108,7 +123,8 @@ SELECT CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN
   LEFT JOIN pg_catalog.pg_proc p ON nm.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = nm.objid
   LEFT JOIN pg_catalog.pg_class c ON nm.classid = 'pg_catalog.pg_class'::regclass AND c.oid = nm.objid
  WHERE (p.oid IS NOT NULL OR c.relkind = 'v')
-   AND (nm.objid IN (SELECT oid FROM dropped) OR (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM old_cat o
+   AND (nm.objid IN (SELECT oid FROM dropped) OR nm.objid IN (SELECT oid FROM dropped_views)
+        OR (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM old_cat o
          WHERE o.obj = nm.obj AND (o.aspect IN ('definition', 'result', 'view definition') OR o.aspect LIKE 'column %'))
        IS DISTINCT FROM
        (SELECT pg_catalog.string_agg(aspect || val, ',' ORDER BY aspect) FROM new_cat n
