@@ -174,6 +174,8 @@ DECLARE
 	v_lead_default integer := doliflow.setting('lead_time_default_days')::integer;
 	l record;
 	v_detail jsonb;
+	v_steps numeric;
+	v_budget constant numeric := 10000000;
 BEGIN
 	v_settings := (SELECT jsonb_object_agg(s.name, s.value) FROM doliflow.settings s
 					WHERE s.name IN ('simulation_days', 'service_level', 'stock_review_days', 'forecast_level_days', 'lead_time_default_days'));
@@ -188,10 +190,25 @@ BEGIN
 	END IF;
 	SELECT least(max(d.day), doliflow.company_today()), min(d.day) INTO v_end, v_first FROM doliflow._stock_demand d;
 	IF v_end IS NULL THEN
-		PERFORM doliflow._analytics_report('simulation', p_run_id, 0, 0, jsonb_build_object('skipped', 'no demand loaded'));
+		PERFORM doliflow._analytics_report('simulation', p_run_id, 0, 0, jsonb_build_object('skipped', 'no demand loaded'), true);
 		RETURN;
 	END IF;
 	v_start := greatest(v_end - doliflow.setting('simulation_days')::integer + 1, v_first);
+	-- The replay looks, each day and for each product and forecast policy, over the lead time
+	-- and the review period: with extreme settings (lead_time_default_days, stock_review_days
+	-- in the thousands) a night would spend hours on it.  Beyond a budget of day-steps (a few
+	-- minutes of replay on a small server) the module says so and keeps its previous result, which the pages
+	-- then show as stale: never a wrong one.
+	SELECT (v_end - v_start + 1)::numeric * 3 * sum(greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1)
+												   + doliflow.setting('stock_review_days')::integer)
+	  INTO v_steps FROM doliflow._stock_product p;
+	IF v_steps > v_budget THEN
+		RAISE NOTICE 'doliflow: simulation skipped: % day-steps (days x products x (lead time + stock_review_days) x 3 forecast policies) exceed the budget of %; the previous result is kept and shown as stale',
+			v_steps, v_budget;
+		PERFORM doliflow._analytics_report('simulation', p_run_id, 0, 0,
+			jsonb_build_object('skipped', 'over budget', 'day_steps', v_steps, 'budget', v_budget), true);
+		RETURN;
+	END IF;
 	l := doliflow._lineage('simulation');
 	INSERT INTO dw.simulation_runs (run_id, generated_at, period_start, period_end, service_level, products,
 									forecast_run_id, settings, load_run_id, complete, missing_tables)
@@ -253,7 +270,7 @@ BEGIN
 END;
 $$;
 COMMENT ON PROCEDURE doliflow._analytics_simulation(bigint, boolean) IS
-'Simulation module of run_analytics(): replays the simulation_days ending at the last day of loaded demand (not before its first day) with doliflow.simulate_replenishment (every policy, setting service_level) into dw.simulation_results, and measures the lead-time demand error of the nightly and back-test forecasts of each origin of that period into dw.lead_time_accuracy; one dw.simulation_runs row (and dw.analytics_runs row) with the warehouse load it was computed from. Reuses the latest computation, unless force, while its settings and the newest forecast run are unchanged and it was computed from the current warehouse load, complete for its inputs, whatever its age. No transaction control: the caller commits.';
+'Simulation module of run_analytics(): replays the simulation_days ending at the last day of loaded demand (not before its first day) with doliflow.simulate_replenishment (every policy, setting service_level) into dw.simulation_results, and measures the lead-time demand error of the nightly and back-test forecasts of each origin of that period into dw.lead_time_accuracy; one dw.simulation_runs row (and dw.analytics_runs row) with the warehouse load it was computed from. Skips the replay (keeping the previous result, then shown as stale) when days x products x (lead time + stock_review_days) x 3 exceeds 10 million day-steps (a few minutes of replay; e.g. more than about 190 days at the medium scale, or extreme lead_time_default_days / stock_review_days). Reuses the latest computation, unless force, while its settings and the newest forecast run are unchanged and it was computed from the current warehouse load, complete for its inputs, whatever its age. No transaction control: the caller commits.';
 
 INSERT INTO doliflow.analytics_input (module, source_table)
 SELECT 'simulation', unnest('{llx_product,llx_product_stock,llx_stock_mouvement,llx_product_fournisseur_price}'::text[]);
