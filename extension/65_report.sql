@@ -824,7 +824,7 @@ COMMENT ON FUNCTION doliflow._report_alertes(text, text) IS 'internal: report pa
 -- Labels of the savings tile and of the lead-time accuracy (issue 16, item 5).
 INSERT INTO doliflow.report_labels (key, fr, en) VALUES
 	('savings', 'Économies (simulation)', 'Savings (simulation)'),
-	('savings_detail', 'de stock moyen et %s jours de rupture évités face à la règle Dolibarr, du %s au %s', 'of average stock and %s stock-out days avoided against Dolibarr''s rule, %s to %s'),
+	('savings_detail', 'de stock moyen en moins qu''avec la règle Dolibarr ; jours de rupture évités : %s (doliflow %s, Dolibarr %s) ; simulation du %s au %s', 'less average stock than Dolibarr''s rule; stock-out days avoided: %s (doliflow %s, Dolibarr %s); simulated %s to %s'),
 	('savings_none', 'Pas encore de simulation : le module nocturne « simulation » la calcule (CALL doliflow.run_analytics(''simulation'')).', 'No simulation yet: the nightly module "simulation" computes it (CALL doliflow.run_analytics(''simulation'')).'),
 	('savings_stale', 'résultat ancien, calculé le %s sur un chargement antérieur ou incomplet', 'stale result, computed on %s from an earlier or incomplete load'),
 	('lt_accuracy', 'Précision sur le délai d''appro.', 'Lead-time accuracy'),
@@ -885,6 +885,7 @@ BEGIN
 					   doliflow._h(doliflow._t('savings', p_lang)),
 					   doliflow._h(CASE WHEN d.saved_stock_value IS NULL THEN '–' ELSE doliflow._report_eur(d.saved_stock_value, p_lang, 0) END),
 					   doliflow._h(format(doliflow._t('savings_detail', p_lang), coalesce(d.saved_stockout_days::text, '–'),
+										  coalesce(d.sim_stockout_days_doliflow::text, '–'), coalesce(d.sim_stockout_days_dolibarr::text, '–'),
 										  doliflow._report_date(d.simulation_start, p_lang), doliflow._report_date(d.simulation_end, p_lang))),
 					   CASE WHEN d.simulation_current THEN ''
 							ELSE format(' · <b class="sev-high" id="savings-stale">%s</b>',

@@ -119,6 +119,11 @@ is "$(q "$PG" "SELECT status FROM doliflow.run_log WHERE kind = 'pipeline' ORDER
 q "$PG" "SELECT doliflow.generate_predictions((SELECT max(day) FROM dw.fact_sales_daily) - o, true, 'backtest')
            FROM (VALUES (28), (14)) v(o)" >/dev/null 2>>"$W/pipeline.out"
 ok $? "back-tests"
+# The simulation module judges the forecasts of every origin of its period: with the back-tests
+# made after the night, it computes again (a newer forecast run), as the next night would.
+psql -X -q -v ON_ERROR_STOP=1 -d "$PG" -c "CALL doliflow.run_analytics('simulation')" >>"$W/pipeline.out" 2>&1
+is "$(q "$PG" "SELECT count(*) > 1 AND max(forecast_run_id) = (SELECT max(run_id) FROM dw.prediction_runs) FROM dw.simulation_runs")" t \
+	"the simulation module computes again after the back-tests (a newer forecast run)"
 # The nightly copy: 5 pages x 2 languages, from the pipeline's run.
 is "$(q "$PG" "SELECT count(*) || ' ' || count(DISTINCT run_id) || ' ' || bool_and(run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'pipeline'))
                  FROM doliflow.report_pages")" "10 1 true" "the pipeline stored every page in French and English (doliflow.report_pages)"
@@ -231,12 +236,13 @@ is "$(q "$PG" "WITH lt AS (SELECT p.product_key AS fk_product, greatest(coalesce
                             WHERE '$bt_origin'::date + lt.lead <= (SELECT max(day) FROM dw.fact_sales_daily WHERE demand_qty <> 0)
                             GROUP BY lt.fk_product, lt.lead HAVING count(*) = lt.lead)
                 SELECT (SELECT count(*) FROM w) > 0
-                   AND (SELECT round(sum(abs(f - a))::numeric, 1) FROM w)
-                     = (SELECT round(sum(abs_error), 1) FROM dw.lead_time_accuracy l
+                   AND abs((SELECT sum(abs(f - a))::numeric FROM w)
+                     - (SELECT sum(abs_error) FROM dw.lead_time_accuracy l
                          WHERE l.sim_id = (SELECT simulation_id FROM dw.v_dashboard) AND l.week_start = date_trunc('week', '$bt_origin'::date)
                            AND NOT EXISTS (SELECT 1 FROM dw.prediction_runs r WHERE r.kind IN ('nightly', 'backtest') AND r.origin <> '$bt_origin'
-                                            AND date_trunc('week', r.origin) = date_trunc('week', '$bt_origin'::date)))")" t \
-	"dw.lead_time_accuracy: the lead-time error of the latest back-test equals a hand computation (forecast over o+1..o+L against the demand)"
+                                            AND date_trunc('week', r.origin) = date_trunc('week', '$bt_origin'::date))))
+                       <= 0.0005 * (SELECT count(*) FROM w)")" t \
+	"dw.lead_time_accuracy: the lead-time error of the latest back-test equals a hand computation (forecast over o+1..o+L against the demand; stored sums are rounded to 0.001 per product)"
 # No simulation: the page says so; a result from an earlier load: the page says it is stale.
 q "$PG" "BEGIN; DELETE FROM dw.simulation_runs; SELECT doliflow.report_html('tableau'); ROLLBACK" | sed '/^$/d' >"$W/nosim.html"
 render nosim 1280x1150; ok $? "no simulation: rendered, screenshot $ART/nosim.png"
