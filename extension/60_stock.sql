@@ -1019,6 +1019,7 @@ CREATE TABLE dw.alert_snapshot (
 	missing_tables     text[],
 	stock_value        numeric,
 	stock_after_lead_time numeric,
+	stock_unrounded    numeric,
 	CONSTRAINT alert_snapshot_key UNIQUE NULLS NOT DISTINCT (snapshot_date, fk_product, fk_entrepot)
 );
 COMMENT ON TABLE dw.alert_snapshot IS 'One copy of dw.v_stock_alerts per day, written by the stock module; feeds the 7-day alert trend of dw.v_dashboard';
@@ -1038,6 +1039,7 @@ COMMENT ON COLUMN dw.alert_snapshot.complete IS 'False when a source table of th
 COMMENT ON COLUMN dw.alert_snapshot.missing_tables IS 'Those missing source tables (empty when complete)';
 COMMENT ON COLUMN dw.alert_snapshot.stock_value IS 'Stock value that day (dw.v_stock_alerts.stock_value; NULL in snapshots taken before 0.3.0)';
 COMMENT ON COLUMN dw.alert_snapshot.stock_after_lead_time IS 'stock - demand_lead_time that day (dw.v_stock_alerts.stock_after_lead_time; NULL before 0.3.0)';
+COMMENT ON COLUMN dw.alert_snapshot.stock_unrounded IS 'The stock that day as the movements sum it, not rounded (stock is rounded to 3 decimals like dw.v_stock_alerts.stock): dw.v_dashboard adds them up for the total stock (NULL before 0.3.0)';
 
 CREATE PROCEDURE doliflow._analytics_stock(run_id bigint, force boolean)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1068,12 +1070,13 @@ BEGIN
 	-- loaded) get no row: the snapshot never says OK for them.
 	INSERT INTO dw.alert_snapshot (snapshot_date, fk_product, fk_entrepot, level, stock, demand_lead_time,
 								   days_of_cover, suggested_quantity, run_id, forecast_run_id, generated_at,
-								   load_run_id, complete, missing_tables, stock_value, stock_after_lead_time)
+								   load_run_id, complete, missing_tables, stock_value, stock_after_lead_time, stock_unrounded)
 	SELECT doliflow.company_today(), v.fk_product, v.fk_entrepot, v.level, v.stock, v.demand_lead_time,
 		   v.days_of_cover, v.suggested_quantity, v_run, v.run_id, now(),
 		   l.load_run_id, l.complete AND coalesce(v_fc.complete, true) AND v_fc.load_run_id IS NOT DISTINCT FROM l.load_run_id,
-		   l.missing_tables, v.stock_value, v.stock_after_lead_time
+		   l.missing_tables, v.stock_value, v.stock_after_lead_time, coalesce(o.stock, 0)
 	  FROM dw.v_stock_alerts v
+	  LEFT JOIN doliflow._stock_onhand o ON o.fk_product = v.fk_product AND o.fk_entrepot IS NOT DISTINCT FROM v.fk_entrepot
 	 WHERE v.level IS NOT NULL AND v.level <> 'Unknown';
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 	SELECT count(*) INTO v_unknown FROM dw.v_stock_alerts v WHERE v.level = 'Unknown';

@@ -3,7 +3,7 @@
 -- dw.v_dashboard is read by the report's Tableau de bord (part 65) and by BI tools; it must
 -- answer in well under a second at the medium scale (test/bench/report.sh).  So:
 --   * what a night computes is read from its stored outputs: the alert items (levels,
---     stock, cover, suggested quantities, the top 3) from the latest dw.alert_snapshot
+--     stock, cover, suggested quantities, the top 3, the total stock) from the latest dw.alert_snapshot
 --     while it is provably what dw.v_stock_alerts would say again (same forecast run,
 --     same complete load, no setting changed since; otherwise the view is computed),
 --     the alert trend from dw.alert_snapshot, the savings and the lead-time accuracy from the latest nightly
@@ -30,7 +30,7 @@ WITH lr AS (
 	  FROM (SELECT a.snapshot_date, min(a.generated_at) AS generated_at, bool_and(a.complete) AS complete,
 				   min(a.forecast_run_id) AS fr_min, max(a.forecast_run_id) AS fr_max,
 				   min(a.load_run_id) AS ld_min, max(a.load_run_id) AS ld_max,
-				   bool_and(a.stock_value IS NOT NULL OR a.stock <= 0) AND bool_and(a.stock_after_lead_time IS NOT NULL) AS full_rows
+				   bool_and(a.stock_value IS NOT NULL AND a.stock_after_lead_time IS NOT NULL AND a.stock_unrounded IS NOT NULL) AS full_rows
 			  FROM dw.alert_snapshot a
 			 WHERE a.snapshot_date = (SELECT max(a2.snapshot_date) FROM dw.alert_snapshot a2)
 			 GROUP BY a.snapshot_date) s
@@ -89,8 +89,11 @@ WITH lr AS (
 	  JOIN doliflow._stock_product p USING (fk_product)
 	 WHERE s.day > (SELECT win.last_day FROM win) - 30
 	 GROUP BY 1
-), stock_before AS (	-- total stock before the window: the stock now less the movements since
-	SELECT (SELECT coalesce(sum(o.stock), 0) FROM doliflow._stock_onhand o JOIN doliflow._stock_product p USING (fk_product))
+), stock_before AS (	-- total stock before the window: the stock now (the snapshot's items hold every
+	-- stock row of a stockable product while it holds) less the movements since
+	SELECT CASE WHEN EXISTS (SELECT 1 FROM snap)
+				THEN (SELECT coalesce(sum(s.stock_unrounded), 0) FROM dw.alert_snapshot s WHERE s.snapshot_date = (SELECT snap.snapshot_date FROM snap))
+				ELSE (SELECT coalesce(sum(o.stock), 0) FROM doliflow._stock_onhand o JOIN doliflow._stock_product p USING (fk_product)) END
 		   - (SELECT coalesce(sum(m.qty), 0) FROM moves30 m) AS qty
 ), stock_days AS (	-- total stock at the end of each of the 30 days, rebuilt from movements
 	SELECT g::date AS day,

@@ -63,5 +63,5 @@ SELECT doliflow._config_dump_sequences();
 CREATE INDEX fact_sales_daily_day_idx ON dw.fact_sales_daily (day);
 
 -- dw.v_dashboard reads the alert items from the latest snapshot while it holds (extension/64_dashboard.sql):
--- the snapshot keeps the two figures it needs beyond 0.2.0's (NULL in older snapshots, which it then does not use).
-ALTER TABLE dw.alert_snapshot ADD COLUMN stock_value numeric, ADD COLUMN stock_after_lead_time numeric;
+-- the snapshot keeps the three figures it needs beyond 0.2.0's (NULL in older snapshots, which it then does not use).
+ALTER TABLE dw.alert_snapshot ADD COLUMN stock_value numeric, ADD COLUMN stock_after_lead_time numeric, ADD COLUMN stock_unrounded numeric;
