@@ -140,7 +140,7 @@ ok $? "a Critical item's label holds markup"
 #------------------------------------------------------------------------------
 # 2. Every page in Chromium
 #------------------------------------------------------------------------------
-declare -A SIZE=([alertes]=1280x2600 [tableau]=1280x1150 [predictions]=1280x1500 [interventions]=1280x2700 [all]=1280x1600 [all_en]=1280x1600)
+declare -A SIZE=([alertes]=1280x2600 [tableau]=1280x1150 [predictions]=1280x1900 [interventions]=1280x2700 [all]=1280x1600 [all_en]=1280x1600)
 for p in alertes tableau predictions interventions all all_en; do
 	page=${p%_en}; lang=fr; [ "$p" = all_en ] && lang=en
 	q "$PG" "SELECT doliflow.report_html('$page', '$lang')" >"$W/$p.html" || { ok 1 "report_html('$page', '$lang')"; continue; }
