@@ -478,6 +478,9 @@ CREATE TABLE dw.fact_sales_daily (
 	PRIMARY KEY (product_key, day)
 );
 CREATE INDEX fact_sales_daily_date_idx ON dw.fact_sales_daily (date_key);
+-- The pages read the demand by calendar day (the last day of loaded demand, the last 30 days
+-- of dw.v_dashboard, the actuals of doliflow._prediction_actuals): without it, whole-table scans.
+CREATE INDEX fact_sales_daily_day_idx ON dw.fact_sales_daily (day);
 COMMENT ON TABLE dw.fact_sales_daily IS 'Daily demand per product, the input of the forecasts. Demand = stock leaving through business outputs: -sum(value) of llx_stock_mouvement with type_mouvement = 2 (sales, shipments, consumption on sites); manual outputs, transfers, corrections and inventories (types 0 and 1) are not demand. Revenue comes from validated invoice lines (fk_statut 1 or 2) on the invoice date. Sparse: days with neither demand nor revenue have no row (join dw.dim_date for zeros)';
 COMMENT ON COLUMN dw.fact_sales_daily.product_key IS 'Product, dw.dim_product';
 COMMENT ON COLUMN dw.fact_sales_daily.date_key IS 'dw.dim_date key';

@@ -4,7 +4,7 @@
 --   events        doliflow.events (promotions, closures...), learn_event_effects(), event_effect()
 --   predictions   dw.prediction_runs, dw.predictions, generate_predictions(), _analytics_forecast()
 --   alerts        dw.v_stock_alerts, what_if_order(), dw.alert_snapshot, _analytics_stock()
---   pages         dw.v_dashboard, dw.v_predictions, dw.v_forecast_accuracy
+--   pages         dw.v_predictions, dw.v_forecast_accuracy (dw.v_dashboard is part 64's)
 --
 -- Every formula of the seed lives in one pure SQL function that the views call,
 -- so the regression tests exercise exactly the code the views run.
@@ -1049,6 +1049,9 @@ CREATE TABLE dw.alert_snapshot (
 	load_run_id        bigint,
 	complete           boolean,
 	missing_tables     text[],
+	stock_value        numeric,
+	stock_after_lead_time numeric,
+	stock_unrounded    numeric,
 	CONSTRAINT alert_snapshot_key UNIQUE NULLS NOT DISTINCT (snapshot_date, fk_product, fk_entrepot)
 );
 COMMENT ON TABLE dw.alert_snapshot IS 'One copy of dw.v_stock_alerts per day, written by the stock module; feeds the 7-day alert trend of dw.v_dashboard';
@@ -1066,6 +1069,9 @@ COMMENT ON COLUMN dw.alert_snapshot.generated_at IS 'When the snapshot was taken
 COMMENT ON COLUMN dw.alert_snapshot.load_run_id IS 'The warehouse load the snapshot was computed from (dw.load_state.run_id then)';
 COMMENT ON COLUMN dw.alert_snapshot.complete IS 'False when a source table of the stock module''s inputs (doliflow.analytics_input) was missing in that load, or the forecast used was incomplete';
 COMMENT ON COLUMN dw.alert_snapshot.missing_tables IS 'Those missing source tables (empty when complete)';
+COMMENT ON COLUMN dw.alert_snapshot.stock_value IS 'Stock value that day (dw.v_stock_alerts.stock_value; NULL in snapshots taken before 0.3.0)';
+COMMENT ON COLUMN dw.alert_snapshot.stock_after_lead_time IS 'stock - demand_lead_time that day (dw.v_stock_alerts.stock_after_lead_time; NULL before 0.3.0)';
+COMMENT ON COLUMN dw.alert_snapshot.stock_unrounded IS 'The stock that day as the movements sum it, not rounded (stock is rounded to 3 decimals like dw.v_stock_alerts.stock): dw.v_dashboard adds them up for the total stock (NULL before 0.3.0)';
 
 CREATE PROCEDURE doliflow._analytics_stock(run_id bigint, force boolean)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1096,12 +1102,13 @@ BEGIN
 	-- loaded) get no row: the snapshot never says OK for them.
 	INSERT INTO dw.alert_snapshot (snapshot_date, fk_product, fk_entrepot, level, stock, demand_lead_time,
 								   days_of_cover, suggested_quantity, run_id, forecast_run_id, generated_at,
-								   load_run_id, complete, missing_tables)
+								   load_run_id, complete, missing_tables, stock_value, stock_after_lead_time, stock_unrounded)
 	SELECT doliflow.company_today(), v.fk_product, v.fk_entrepot, v.level, v.stock, v.demand_lead_time,
 		   v.days_of_cover, v.suggested_quantity, v_run, v.run_id, now(),
 		   l.load_run_id, l.complete AND coalesce(v_fc.complete, true) AND v_fc.load_run_id IS NOT DISTINCT FROM l.load_run_id,
-		   l.missing_tables
+		   l.missing_tables, v.stock_value, v.stock_after_lead_time, coalesce(o.stock, 0)
 	  FROM dw.v_stock_alerts v
+	  LEFT JOIN doliflow._stock_onhand o ON o.fk_product = v.fk_product AND o.fk_entrepot IS NOT DISTINCT FROM v.fk_entrepot
 	 WHERE v.level IS NOT NULL AND v.level <> 'Unknown';
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 	SELECT count(*) INTO v_unknown FROM dw.v_stock_alerts v WHERE v.level = 'Unknown';
@@ -1221,127 +1228,3 @@ COMMENT ON COLUMN dw.v_predictions.horizon IS 'Days ahead of the origin';
 COMMENT ON COLUMN dw.v_predictions.origin IS 'Last day of history the forecast saw';
 COMMENT ON COLUMN dw.v_predictions.run_id IS 'Forecast run';
 COMMENT ON COLUMN dw.v_predictions.generated_at IS 'When the forecast was computed (the 24-hour cache timestamp)';
-
-------------------------------------------------------------------------------
--- Dashboard (page 2): one row
-------------------------------------------------------------------------------
-
-CREATE VIEW dw.v_dashboard AS
-WITH lr AS (
-	SELECT * FROM doliflow._stock_latest_run
-), win AS (	-- the 30 days ending at the last day of loaded demand
-	SELECT coalesce((SELECT max(d.day) FROM doliflow._stock_demand d), pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 1) AS last_day
-), a AS (
-	SELECT * FROM dw.v_stock_alerts
-), pr30 AS (	-- predicted vs actual product-days of the window
-	SELECT pa.* FROM doliflow._prediction_actuals pa CROSS JOIN win
-	 WHERE pa.day > win.last_day - 30 AND pa.day <= win.last_day
-), counts AS (
-	SELECT count(*) FILTER (WHERE a.level = 'Critical') AS n_critical,
-		   count(*) FILTER (WHERE a.level = 'Attention') AS n_attention,
-		   count(*) FILTER (WHERE a.level = 'OK') AS n_ok,
-		   coalesce(sum(a.stock_value) FILTER (WHERE a.stock > 0), 0) AS stock_value
-	  FROM a
-), sales AS (
-	SELECT coalesce(sum(d.qty), 0) AS qty
-	  FROM doliflow._stock_demand d CROSS JOIN win
-	  JOIN doliflow._stock_product p USING (fk_product)
-	 WHERE d.day > win.last_day - 30 AND d.day <= win.last_day
-), stock_before AS (	-- total stock before the window: the stock now less the movements since
-	SELECT (SELECT coalesce(sum(o.stock), 0) FROM doliflow._stock_onhand o JOIN doliflow._stock_product p USING (fk_product))
-		   - (SELECT coalesce(sum(s.qty), 0) FROM doliflow._stock_moves s JOIN doliflow._stock_product p USING (fk_product)
-			   WHERE s.day > (SELECT win.last_day FROM win) - 30) AS qty
-), stock_days AS (	-- total stock at the end of each of the 30 days, rebuilt from movements
-	SELECT g::date AS day,
-		   (SELECT stock_before.qty FROM stock_before)
-		   + coalesce(sum(n.qty) OVER (ORDER BY g), 0) AS stock
-	  FROM win CROSS JOIN generate_series(win.last_day - 29, win.last_day, interval '1 day') g
-	  LEFT JOIN (SELECT s.day, sum(s.qty) AS qty FROM doliflow._stock_moves s
-				   JOIN doliflow._stock_product p USING (fk_product)
-				  WHERE s.day > (SELECT win.last_day FROM win) - 30 GROUP BY 1) n ON n.day = g::date
-), revenue AS (
-	SELECT (SELECT sum(pa.yhat * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS forecast,
-		   (SELECT sum(pa.actual * p.price) FROM pr30 pa JOIN doliflow._stock_product p USING (fk_product)) AS actual,
-		   (SELECT sum(r.amount) FROM doliflow._stock_revenue r CROSS JOIN win
-			  JOIN doliflow._stock_product p USING (fk_product)
-			 WHERE r.day > win.last_day - 30 AND r.day <= win.last_day) AS invoiced
-), trend AS (
-	SELECT jsonb_agg(jsonb_build_object('date', t.snapshot_date, 'critical', t.c, 'attention', t.a, 'ok', t.o)
-					 ORDER BY t.snapshot_date) AS days
-	  FROM (SELECT s.snapshot_date, count(*) FILTER (WHERE s.level = 'Critical') AS c,
-				   count(*) FILTER (WHERE s.level = 'Attention') AS a, count(*) FILTER (WHERE s.level = 'OK') AS o
-			  FROM dw.alert_snapshot s
-			 WHERE s.snapshot_date > pg_catalog.timezone((SELECT s.value FROM doliflow.settings s WHERE s.name = 'timezone'), now())::date - 7
-			 GROUP BY 1) t
-), urgent AS (
-	SELECT jsonb_agg(u ORDER BY u.rank) AS items
-	  FROM (SELECT row_number() OVER (ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product) AS rank,
-				   a.fk_product, a.product_ref, a.product_label, a.fk_entrepot, a.warehouse_ref, a.level, a.stock,
-				   a.demand_lead_time, a.days_of_cover, a.suggested_quantity
-			  FROM a WHERE a.level IN ('Critical', 'Attention')
-			 ORDER BY a.level_rank, a.days_of_cover NULLS LAST, a.stock_after_lead_time, a.fk_product
-			 LIMIT 3) u
-), cache AS (
-	SELECT s.value::integer AS hours FROM doliflow.settings s WHERE s.name = 'cache_hours'
-), lin AS (	-- the source data of the current warehouse load and of the alerts (part 35)
-	SELECT (SELECT count(*) FROM a WHERE a.level = 'Unknown') AS n_unknown,
-		   (SELECT bool_and(a.forecast_current) FROM a) AS forecast_current,
-		   max(t.load_run_id) AS load_run_id,
-		   NOT coalesce(bool_or(t.missing), false) AS complete,
-		   coalesce(array_agg(t.table_name ORDER BY t.table_name) FILTER (WHERE t.missing), '{}') AS missing_tables,
-		   min(t.loaded_as_of) AS as_of
-	  FROM doliflow._load_tables t
-)
-SELECT c.n_critical, c.n_attention, c.n_ok,
-	   round(c.stock_value, 2) AS stock_value,
-	   round(sales.qty::numeric, 3) AS sales_30d,
-	   round((SELECT avg(sd.stock) FROM stock_days sd)::numeric, 3) AS avg_stock_30d,
-	   round(doliflow.rotation_rate(greatest(sales.qty, 0)::numeric, (SELECT avg(sd.stock) FROM stock_days sd)::numeric), 4) AS rotation_rate,
-	   round(revenue.forecast::numeric, 2) AS revenue_forecast_30d,
-	   round(revenue.actual::numeric, 2) AS revenue_actual_30d,
-	   round(revenue.invoiced::numeric, 2) AS revenue_invoiced_30d,
-	   round((100 * (revenue.forecast - revenue.actual) / nullif(revenue.actual, 0))::numeric, 2) AS revenue_gap_pct,
-	   coalesce(trend.days, '[]') AS alert_trend_7d,
-	   coalesce(urgent.items, '[]') AS top_urgent,
-	   (SELECT accuracy_pct FROM dw.v_forecast_accuracy f WHERE f.grain = 'week'
-		 ORDER BY f.week_start DESC LIMIT 1) AS accuracy_last_week_pct,
-	   win.last_day AS data_until,
-	   lr.generated_at,
-	   lr.generated_at + make_interval(hours => cache.hours) AS cache_valid_until,
-	   lr.generated_at IS NOT NULL AND lin.complete AND coalesce(lin.forecast_current, false) AS cache_fresh,
-	   lin.n_unknown,
-	   lin.complete AS data_complete,
-	   lin.missing_tables,
-	   lin.as_of AS source_data_as_of,
-	   now() - lin.as_of AS source_data_age,
-	   lin.load_run_id,
-	   coalesce(lin.forecast_current, false) AS forecast_current
-  FROM counts c CROSS JOIN sales CROSS JOIN revenue CROSS JOIN trend CROSS JOIN urgent CROSS JOIN win
-  CROSS JOIN cache CROSS JOIN lin
-  LEFT JOIN lr ON true;
-COMMENT ON VIEW dw.v_dashboard IS 'Page 2 (Dashboard), one row: alerts per level, stock value, rotation rate, forecast vs actual revenue over 30 days, 7-day alert trend, the 3 most urgent items, and the timestamp of the forecast shown (24-hour cache)';
-COMMENT ON COLUMN dw.v_dashboard.n_critical IS 'Items (product x warehouse) at level Critical';
-COMMENT ON COLUMN dw.v_dashboard.n_attention IS 'Items at level Attention';
-COMMENT ON COLUMN dw.v_dashboard.n_ok IS 'Items at level OK';
-COMMENT ON COLUMN dw.v_dashboard.stock_value IS 'Sum of stock x pmp over items with positive stock';
-COMMENT ON COLUMN dw.v_dashboard.sales_30d IS 'Units sold over the 30 days ending at data_until';
-COMMENT ON COLUMN dw.v_dashboard.avg_stock_30d IS 'Average total stock (units) over the same 30 days, rebuilt day by day from the movements';
-COMMENT ON COLUMN dw.v_dashboard.rotation_rate IS 'rotation_rate(sales_30d, avg_stock_30d) = sales_30d / avg_stock_30d; NULL when the average stock is not positive';
-COMMENT ON COLUMN dw.v_dashboard.revenue_forecast_30d IS 'Forecast revenue over the 30 days: for every product-day with a prediction made before it, forecast demand x selling price (NULL when no prediction covers the window, e.g. before the first back-test or second night)';
-COMMENT ON COLUMN dw.v_dashboard.revenue_actual_30d IS 'Actual revenue on the same basis: actual demand x selling price over the same product-days (the seed''s CA réel, comparable with revenue_forecast_30d)';
-COMMENT ON COLUMN dw.v_dashboard.revenue_invoiced_30d IS 'Invoiced revenue (validated invoices, HT) of the stockable products over the 30 days (materials used on building sites are often invoiced inside service lines, so this can be far below revenue_actual_30d)';
-COMMENT ON COLUMN dw.v_dashboard.revenue_gap_pct IS '100 x (revenue_forecast_30d - revenue_actual_30d) / revenue_actual_30d';
-COMMENT ON COLUMN dw.v_dashboard.alert_trend_7d IS 'Alerts per level on each of the last 7 days: [{date, critical, attention, ok}] from dw.alert_snapshot';
-COMMENT ON COLUMN dw.v_dashboard.top_urgent IS 'The 3 most urgent items: Critical before Attention, fewest days of cover first';
-COMMENT ON COLUMN dw.v_dashboard.accuracy_last_week_pct IS 'accuracy_pct (100 - WAPE) of the latest week in dw.v_forecast_accuracy';
-COMMENT ON COLUMN dw.v_dashboard.data_until IS 'Last day of loaded demand (end of the 30-day window)';
-COMMENT ON COLUMN dw.v_dashboard.generated_at IS 'When the forecast behind the alerts was computed (visible cache timestamp)';
-COMMENT ON COLUMN dw.v_dashboard.cache_valid_until IS 'generated_at + cache_hours (the setting''s horizon; the forecast is reused as long as cache_fresh holds, whatever its age)';
-COMMENT ON COLUMN dw.v_dashboard.cache_fresh IS 'True when the forecast behind the alerts was computed from the current warehouse load and that load is complete (data_complete): what run_analytics reuses';
-COMMENT ON COLUMN dw.v_dashboard.n_unknown IS 'Items at level Unknown: a table their level is computed from failed to extract and was never loaded';
-COMMENT ON COLUMN dw.v_dashboard.data_complete IS 'False when the current warehouse load lacks a source table (its last extract failed): see missing_tables';
-COMMENT ON COLUMN dw.v_dashboard.missing_tables IS 'Source tables whose last extract before the current warehouse load failed (empty when complete)';
-COMMENT ON COLUMN dw.v_dashboard.source_data_as_of IS 'When the oldest source table of the current warehouse load was read from Dolibarr';
-COMMENT ON COLUMN dw.v_dashboard.source_data_age IS 'now() - source_data_as_of: how old the source data is';
-COMMENT ON COLUMN dw.v_dashboard.load_run_id IS 'The current warehouse load (dw.load_state.run_id)';
-COMMENT ON COLUMN dw.v_dashboard.forecast_current IS 'True when the forecast behind the alerts was computed from the current warehouse load, complete for its inputs';

@@ -842,6 +842,19 @@ END;
 $$;
 COMMENT ON FUNCTION doliflow._report_alertes(text, text) IS 'internal: report page Alertes: the Critical then Attention items of dw.v_stock_alerts with stock, demand over the lead time, days of cover, suggested quantity (order_quantity: need against the virtual stock, with its MOQ / packaging rounding shown), supplier and why, planned delivery date (today in the company time zone + the supplier''s delay), and a chart per item (the first 24)';
 
+-- Labels of the savings tile and of the lead-time accuracy (issue 16, item 5).
+INSERT INTO doliflow.report_labels (key, fr, en) VALUES
+	('savings', 'Économies (simulation)', 'Savings (simulation)'),
+	('savings_detail', 'de stock moyen en moins qu''avec la règle Dolibarr ; jours de rupture évités : %s (doliflow %s, Dolibarr %s) ; simulation du %s au %s', 'less average stock than Dolibarr''s rule; stock-out days avoided: %s (doliflow %s, Dolibarr %s); simulated %s to %s'),
+	('savings_none', 'Pas encore de simulation : le module nocturne « simulation » la calcule (CALL doliflow.run_analytics(''simulation'')).', 'No simulation yet: the nightly module "simulation" computes it (CALL doliflow.run_analytics(''simulation'')).'),
+	('savings_stale', 'résultat ancien, calculé le %s sur un chargement antérieur ou incomplet', 'stale result, computed on %s from an earlier or incomplete load'),
+	('lt_accuracy', 'Précision sur le délai d''appro.', 'Lead-time accuracy'),
+	('lt_accuracy_detail', 'demande prévue sur le délai de chaque article contre la réelle, semaine du %s', 'forecast demand over each item''s lead time against the actual, week of %s'),
+	('lt_accuracy_by_week', 'Précision sur le délai d''approvisionnement, par semaine', 'Lead-time accuracy by week'),
+	('lt_accuracy_note', 'Pour chaque jour de prévision et chaque article : la demande prévue sur son délai fournisseur contre la demande réelle de ces jours (100 − Σ|écart| / Σ réel), ce qu''une commande doit couvrir ; simulation du %s.', 'For each forecast day and item: the demand forecast over its supplier lead time against the actual demand of those days (100 − Σ|error| / Σ actual), what an order must cover; simulation of %s.'),
+	('lt_windows', 'Fenêtres', 'Windows'),
+	('no_lt_accuracy', 'Pas encore de mesure sur le délai : il faut une simulation nocturne et des prévisions dont le délai est écoulé.', 'No lead-time measure yet: it needs a nightly simulation and forecasts whose lead time has passed.');
+
 CREATE FUNCTION doliflow._report_tableau(p_lang text, p_tz text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -877,6 +890,28 @@ BEGIN
 		|| format('<div class="tile" id="tile-accuracy"><div class="l">%s</div><div class="v">%s</div></div>',
 				  doliflow._h(doliflow._t('accuracy_week', p_lang)),
 				  doliflow._h(CASE WHEN d.accuracy_last_week_pct IS NULL THEN '–' ELSE doliflow._report_num(d.accuracy_last_week_pct, 1, p_lang) || ' %' END))
+		|| format('<div class="tile" id="tile-lt-accuracy" data-value="%s"><div class="l">%s</div><div class="v">%s</div><div class="sub">%s</div></div>',
+				  coalesce(d.lead_time_accuracy_pct::text, ''), doliflow._h(doliflow._t('lt_accuracy', p_lang)),
+				  doliflow._h(CASE WHEN d.lead_time_accuracy_pct IS NULL THEN '–' ELSE doliflow._report_num(d.lead_time_accuracy_pct, 1, p_lang) || ' %' END),
+				  doliflow._h(CASE WHEN d.lead_time_accuracy_pct IS NULL THEN doliflow._t('no_lt_accuracy', p_lang)
+								   ELSE format(doliflow._t('lt_accuracy_detail', p_lang),
+											   doliflow._report_date((d.lead_time_accuracy_trend -> -1 ->> 'week_start')::date, p_lang)) END))
+		-- savings where known: from the latest nightly simulation, said stale when it is
+		|| CASE WHEN d.simulation_id IS NULL THEN
+				format('<div class="tile" id="tile-savings" data-sim="none"><div class="l">%s</div><div class="v">–</div><div class="sub" id="savings-none">%s</div></div>',
+					   doliflow._h(doliflow._t('savings', p_lang)), doliflow._h(doliflow._t('savings_none', p_lang)))
+		   ELSE format('<div class="tile" id="tile-savings" data-sim="%s" data-value="%s" data-stockouts="%s"><div class="l">%s</div><div class="v">%s</div><div class="sub">%s%s</div></div>',
+					   CASE WHEN d.simulation_current THEN 'current' ELSE 'stale' END,
+					   coalesce(d.saved_stock_value::text, ''), coalesce(d.saved_stockout_days::text, ''),
+					   doliflow._h(doliflow._t('savings', p_lang)),
+					   doliflow._h(CASE WHEN d.saved_stock_value IS NULL THEN '–' ELSE doliflow._report_eur(d.saved_stock_value, p_lang, 0) END),
+					   doliflow._h(format(doliflow._t('savings_detail', p_lang), coalesce(d.saved_stockout_days::text, '–'),
+										  coalesce(d.sim_stockout_days_doliflow::text, '–'), coalesce(d.sim_stockout_days_dolibarr::text, '–'),
+										  doliflow._report_date(d.simulation_start, p_lang), doliflow._report_date(d.simulation_end, p_lang))),
+					   CASE WHEN d.simulation_current THEN ''
+							ELSE format(' · <b class="sev-high" id="savings-stale">%s</b>',
+										doliflow._h(format(doliflow._t('savings_stale', p_lang), doliflow._report_ts(d.simulation_generated_at, p_lang, p_tz)))) END)
+		   END
 		|| '</div>';
 	-- 7-day trend
 	v_html := v_html || format('<div class="two"><div><h3>%s</h3>', doliflow._h(doliflow._t('trend', p_lang)));
@@ -914,7 +949,7 @@ BEGIN
 	RETURN v_html || '</div></div></section>';
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_tableau(text, text) IS 'internal: report page Tableau de bord from dw.v_dashboard: tiles (alerts per level, stock value, rotation, forecast vs actual revenue, last week''s accuracy), the 7-day alert trend chart and the top 3 urgencies';
+COMMENT ON FUNCTION doliflow._report_tableau(text, text) IS 'internal: report page Tableau de bord from dw.v_dashboard: tiles (alerts per level, stock value, rotation, forecast vs actual revenue, last week''s accuracy, lead-time accuracy, and the savings of the latest nightly simulation: stock value and stock-outs against Dolibarr''s rule, said stale or missing when it is), the 7-day alert trend chart and the top 3 urgencies';
 
 CREATE FUNCTION doliflow._report_predictions(p_lang text, p_tz text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -931,6 +966,7 @@ DECLARE
 	v_hi float8[];
 	v_vals numeric[];
 	v_last date;
+	v_sim_at timestamptz;
 BEGIN
 	v_html := format('<section class="page" id="predictions"><h2>%s</h2>', doliflow._h(doliflow._t('page_predictions', p_lang)));
 	IF NOT EXISTS (SELECT 1 FROM doliflow._stock_latest_run) THEN
@@ -999,10 +1035,33 @@ BEGIN
 					  doliflow._h(doliflow._t('week', p_lang)), doliflow._h(doliflow._t('actual', p_lang)),
 					  doliflow._h(doliflow._t('forecast', p_lang)), doliflow._h(doliflow._t('accuracy', p_lang)), v_rows);
 	END IF;
-	RETURN v_html || '</div></div></section>';
+	v_html := v_html || '</div></div>';
+	-- lead-time accuracy by week, from the latest nightly simulation (dw.v_dashboard)
+	v_html := v_html || format('<div id="lt-accuracy"><h3>%s</h3>', doliflow._h(doliflow._t('lt_accuracy_by_week', p_lang)));
+	SELECT max(l.generated_at),
+		   array_agg(l.iso_week ORDER BY l.week_start),
+		   array_agg(greatest(coalesce(l.accuracy_pct, 0), 0) ORDER BY l.week_start),
+		   string_agg(format('<tr class="ltweek" data-value="%s"><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+							 coalesce(l.accuracy_pct::text, ''), doliflow._h(l.iso_week), l.products, l.windows,
+							 doliflow._h(CASE WHEN l.accuracy_pct IS NULL THEN '–' ELSE doliflow._report_num(l.accuracy_pct, 1, p_lang) || ' %' END)),
+					  '' ORDER BY l.week_start DESC)
+	  INTO v_sim_at, v_labels, v_vals, v_rows
+	  FROM (SELECT * FROM dw.v_lead_time_accuracy w WHERE w.grain = 'week' ORDER BY w.week_start DESC LIMIT 12) l;
+	IF v_labels IS NULL THEN
+		RETURN v_html || format('<p class="empty" id="lt-accuracy-empty">%s</p></div></section>', doliflow._h(doliflow._t('no_lt_accuracy', p_lang)));
+	END IF;
+	RETURN v_html || format('<p class="note">%s</p>', doliflow._h(format(doliflow._t('lt_accuracy_note', p_lang), doliflow._report_ts(v_sim_at, p_lang, p_tz))))
+		|| '<div class="two"><div id="lt-accuracy-chart">'
+		|| doliflow._svg_bars(v_labels, v_vals, 1, ARRAY['c-acc'], false, 420, 170, doliflow._t('lt_accuracy_by_week', p_lang), p_lang,
+							  85, format(doliflow._t('accuracy_goal', p_lang), 85), 100, ' %')
+		|| '</div><div>'
+		|| format('<table id="lt-accuracy-table"><thead><tr><th>%s</th><th class="n">%s</th><th class="n">%s</th><th class="n">%s</th></tr></thead><tbody>%s</tbody></table>',
+				  doliflow._h(doliflow._t('week', p_lang)), doliflow._h(doliflow._t('items', p_lang)), doliflow._h(doliflow._t('lt_windows', p_lang)),
+				  doliflow._h(doliflow._t('accuracy', p_lang)), v_rows)
+		|| '</div></div></div></section>';
 END;
 $$;
-COMMENT ON FUNCTION doliflow._report_predictions(text, text) IS 'internal: report page Prédictions: forecast table of the items in most demand (dw.v_predictions), forecast vs actual with intervals over the last 28 days with actuals, and accuracy by week (dw.v_forecast_accuracy) as a chart and a table';
+COMMENT ON FUNCTION doliflow._report_predictions(text, text) IS 'internal: report page Prédictions: forecast table of the items in most demand (dw.v_predictions), forecast vs actual with intervals over the last 28 days with actuals, accuracy by week (dw.v_forecast_accuracy) as a chart and a table, and the lead-time accuracy by week of the latest nightly simulation (dw.v_lead_time_accuracy) as a chart and a table';
 
 CREATE FUNCTION doliflow._report_interventions(p_lang text, p_tz text) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$

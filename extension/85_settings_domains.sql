@@ -74,6 +74,8 @@ UPDATE doliflow.settings s
 	('abc_b_share_pct',               '0',       false, '100',       false, NULL, NULL, NULL),
 	('xyz_x_max_cv',                  '0',       false, '1000',      false, NULL, NULL, NULL),
 	('xyz_y_max_cv',                  '0',       false, '1000',      false, NULL, NULL, NULL),
+	-- 63: the nightly simulation
+	('simulation_days',               '7',       false, '366',       false, NULL, NULL, NULL),	-- a week at least; a year at most (the replay is day by day per product and policy)
 	-- 65: report
 	('language',                      NULL,      false, NULL,        false, '{fr,en}', NULL, NULL)
   ) AS d (name, min_value, min_exclusive, max_value, max_exclusive, allowed_values, value_pattern, value_type)

@@ -17,7 +17,11 @@
 --     dw.prediction_runs, dw.prediction_models, dw.predictions  (forecast
 --                            history and its accuracy; the past cannot be re-forecast)
 --     dw.analytics_runs, dw.models, dw.anomalies, dw.customer_segments,
---     dw.insights, dw.alert_snapshot, doliflow.report_pages
+--     dw.insights, dw.alert_snapshot, doliflow.report_pages,
+--     dw.simulation_runs, dw.simulation_results, dw.lead_time_accuracy
+--                            (the nightly simulation: its replay reads the history
+--                            of the period, which the lake keeps, but the forecasts
+--                            it judged are those of that night)
 --     and the identity sequences of every dumped table (else the next run_id
 --     or model_id after a restore would collide with a restored row).
 --
@@ -94,7 +98,8 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['doliflow.events', 'doliflow.run_log', 'doliflow.run_step',
 			'doliflow.source_connection', 'lake.batch', 'lake.watermark', 'dw.prediction_runs', 'dw.prediction_models', 'dw.predictions',
 			'dw.analytics_runs', 'dw.models', 'dw.anomalies', 'dw.customer_segments', 'dw.insights',
-			'dw.alert_snapshot', 'doliflow.report_pages'] LOOP
+			'dw.alert_snapshot', 'doliflow.report_pages',
+			'dw.simulation_runs', 'dw.simulation_results', 'dw.lead_time_accuracy'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(t::regclass, '');
 	END LOOP;
 END $$;

@@ -61,7 +61,7 @@ class P(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.stack = []; self.f = collections.Counter(); self.text = {}; self.first = None
-        self.cur = []; self.body_seen = False; self.ext = []
+        self.cur = []; self.body_seen = False; self.ext = []; self.ltweek = []
     def gap(self):
         for t in self.stack:
             if t[1]: self.text[t[1]] = self.text.get(t[1], '') + ' '
@@ -81,6 +81,9 @@ class P(html.parser.HTMLParser):
         for c in a.get('class', '').split(): self.f['class.' + c] += 1
         if 'data-count' in a: print('data-count.%s=%s' % (a.get('id'), a['data-count']))
         if 'data-status' in a: print('status=%s' % a['data-status'])
+        for k in ('data-value', 'data-sim', 'data-stockouts'):
+            if k in a and 'id' in a: print('%s.%s=%s' % (k, a['id'], a[k]))
+        if tag == 'tr' and 'ltweek' in a.get('class', '').split(): self.ltweek.append(a.get('data-value', ''))
         if tag not in ('br', 'meta', 'line', 'rect', 'polyline', 'polygon', 'img', 'input', 'link'):
             self.stack.append((tag, a.get('id'), a.get('class', '')))
     def handle_endtag(self, tag):
@@ -95,6 +98,7 @@ p = P(); p.feed(open(sys.argv[1], encoding='utf-8').read())
 for k, v in sorted(p.f.items()): print('%s=%s' % (k, v))
 for k, v in sorted(p.text.items()): print('text.%s=%s' % (k, re.sub(r'[ \t\r\n]+', ' ', v).strip()))
 print('first=%s' % p.first)
+print('ltweeks=%s' % ' '.join(p.ltweek))
 print('external=%s' % len(p.ext))
 PY
 }
@@ -115,6 +119,11 @@ is "$(q "$PG" "SELECT status FROM doliflow.run_log WHERE kind = 'pipeline' ORDER
 q "$PG" "SELECT doliflow.generate_predictions((SELECT max(day) FROM dw.fact_sales_daily) - o, true, 'backtest')
            FROM (VALUES (28), (14)) v(o)" >/dev/null 2>>"$W/pipeline.out"
 ok $? "back-tests"
+# The simulation module judges the forecasts of every origin of its period: with the back-tests
+# made after the night, it computes again (a newer forecast run), as the next night would.
+psql -X -q -v ON_ERROR_STOP=1 -d "$PG" -c "CALL doliflow.run_analytics('simulation')" >>"$W/pipeline.out" 2>&1
+is "$(q "$PG" "SELECT count(*) > 1 AND max(forecast_run_id) = (SELECT max(run_id) FROM dw.prediction_runs) FROM dw.simulation_runs")" t \
+	"the simulation module computes again after the back-tests (a newer forecast run)"
 # The nightly copy: 5 pages x 2 languages, from the pipeline's run.
 is "$(q "$PG" "SELECT count(*) || ' ' || count(DISTINCT run_id) || ' ' || bool_and(run_id = (SELECT max(run_id) FROM doliflow.run_log WHERE kind = 'pipeline'))
                  FROM doliflow.report_pages")" "10 1 true" "the pipeline stored every page in French and English (doliflow.report_pages)"
@@ -131,7 +140,7 @@ ok $? "a Critical item's label holds markup"
 #------------------------------------------------------------------------------
 # 2. Every page in Chromium
 #------------------------------------------------------------------------------
-declare -A SIZE=([alertes]=1280x2600 [tableau]=1280x1150 [predictions]=1280x1500 [interventions]=1280x2700 [all]=1280x1600 [all_en]=1280x1600)
+declare -A SIZE=([alertes]=1280x2600 [tableau]=1280x1150 [predictions]=1280x1900 [interventions]=1280x2700 [all]=1280x1600 [all_en]=1280x1600)
 for p in alertes tableau predictions interventions all all_en; do
 	page=${p%_en}; lang=fr; [ "$p" = all_en ] && lang=en
 	q "$PG" "SELECT doliflow.report_html('$page', '$lang')" >"$W/$p.html" || { ok 1 "report_html('$page', '$lang')"; continue; }
@@ -156,6 +165,10 @@ for id in forecast-table fc-actual-chart accuracy-chart accuracy-table; do
 	[ -n "$(fact "$W/predictions.facts" id.$id)" ] || { echo "# predictions: no #$id"; miss=1; }
 done
 [ -z "${miss:-}" ]; ok $? "predictions: forecast table, forecast vs actual and accuracy by week"; unset miss
+for id in lt-accuracy lt-accuracy-chart lt-accuracy-table; do
+	[ -n "$(fact "$W/predictions.facts" id.$id)" ] || { echo "# predictions: no #$id"; miss=1; }
+done
+[ -z "${miss:-}" ]; ok $? "predictions: the lead-time accuracy by week, chart and table"; unset miss
 projects=tech-table; [ "$(q "$PG" "SELECT count(*) FROM dw.v_active_projects")" -gt 0 ] && projects=project-table
 for id in tickets-chart tickets-table tech-table $projects anomaly-table segment-table; do
 	[ -n "$(fact "$W/interventions.facts" id.$id)" ] || { echo "# interventions: no #$id"; miss=1; }
@@ -197,6 +210,58 @@ is "$(fact "$W/interventions.facts" segrow)" "$(q "$PG" "SELECT count(DISTINCT s
 is "$(fact "$W/interventions.facts" class.month)" "$(q "$PG" "SELECT least(12, count(*)) FROM dw.v_tickets_monthly WHERE month IS NOT NULL")" \
 	"interventions: the last 12 months of dw.v_tickets_monthly"
 
+# The savings of the nightly simulation and the lead-time accuracy (issue 16, item 5).
+is "$(q "$PG" "SELECT status || ' ' || (rows_out > 0) FROM doliflow.run_step WHERE step = 'analytics:simulation' ORDER BY step_id DESC LIMIT 1")" \
+	"success true" "the simulation module is a step of the nightly run and stored its results"
+read -r saved_value saved_days lt_pct sim_current <<<"$(q "$PG" "SELECT saved_stock_value, saved_stockout_days, coalesce(lead_time_accuracy_pct::text, '-'), simulation_current FROM dw.v_dashboard" | tr '|' ' ')"
+is "$(fact "$W/tableau.facts" data-sim.tile-savings) $(fact "$W/tableau.facts" data-value.tile-savings) $(fact "$W/tableau.facts" data-stockouts.tile-savings)" \
+	"current $saved_value $saved_days" "tableau: the savings tile equals dw.v_dashboard (saved_stock_value, saved_stockout_days), current"
+is "$(fact "$W/tableau.facts" text.tile-savings | sed "s/^Économies (simulation) //; s/ de stock moyen.*//")" "$(fr_num "$saved_value" 0)$NBSP€" \
+	"tableau: the saved stock value in French format"
+is "$sim_current" t "dw.v_dashboard: the simulation is computed from the current load"
+is "$(fact "$W/tableau.facts" data-value.tile-lt-accuracy)" "${lt_pct/-/}" "tableau: the lead-time accuracy tile equals dw.v_dashboard.lead_time_accuracy_pct"
+is "$(q "$PG" "SELECT saved_stock_value = d.avg_stock_value - f.avg_stock_value AND saved_stockout_days = d.stockout_days - f.stockout_days
+                 FROM dw.v_dashboard v
+                 JOIN dw.simulation_results f ON f.sim_id = v.simulation_id AND f.policy = 'doliflow' AND f.fk_product IS NULL
+                 JOIN dw.simulation_results d ON d.sim_id = v.simulation_id AND d.policy = 'dolibarr' AND d.fk_product IS NULL")" t \
+	"dw.v_dashboard: the savings are Dolibarr's rule minus doliflow's policy in the stored simulation"
+is "$(fact "$W/predictions.facts" ltweeks)" "$(q "$PG" "SELECT coalesce(string_agg(coalesce(accuracy_pct::text, ''), ' ' ORDER BY week_start DESC), '')
+                 FROM (SELECT * FROM dw.v_lead_time_accuracy WHERE grain = 'week' ORDER BY week_start DESC LIMIT 12) w")" \
+	"predictions: one row per week of dw.v_lead_time_accuracy, with its accuracy"
+is "$(q "$PG" "SELECT coalesce(string_agg(x ->> 'accuracy_pct', ' ' ORDER BY x ->> 'week_start'), '') FROM dw.v_dashboard, jsonb_array_elements(lead_time_accuracy_trend) x")" \
+	"$(q "$PG" "SELECT coalesce(string_agg(accuracy_pct::text, ' ' ORDER BY week_start), '') FROM dw.v_lead_time_accuracy WHERE grain = 'week'")" \
+	"dw.v_dashboard: the lead-time accuracy trend is that of dw.v_lead_time_accuracy"
+# An independent lead-time error: the latest back-test (origin o) against the demand of o+1 .. o+L.
+read -r bt_origin <<<"$(q "$PG" "SELECT max(origin) FROM dw.prediction_runs WHERE kind = 'backtest'")"
+is "$(q "$PG" "WITH lt AS (SELECT p.product_key AS fk_product, greatest(coalesce(nullif(p.supplier_lead_time_days, 0), (SELECT value::int FROM doliflow.settings WHERE name = 'lead_time_default_days')), 1) AS lead
+                              FROM dw.dim_product p WHERE coalesce(p.product_type, 0) = 0
+                                AND (coalesce(p.to_sell, true) OR coalesce(p.to_buy, true) OR p.stock_total <> 0)),
+                     run AS (SELECT run_id FROM dw.prediction_runs WHERE origin = '$bt_origin' AND kind IN ('nightly', 'backtest') ORDER BY generated_at DESC, run_id DESC LIMIT 1),
+                     w AS (SELECT lt.fk_product, sum(pr.yhat) AS f, count(*) AS n, lt.lead,
+                                  (SELECT coalesce(sum(demand_qty), 0) FROM dw.fact_sales_daily s WHERE s.product_key = lt.fk_product
+                                      AND s.day > '$bt_origin'::date AND s.day <= '$bt_origin'::date + lt.lead) AS a
+                             FROM lt JOIN dw.predictions pr ON pr.fk_product = lt.fk_product AND pr.run_id = (SELECT run_id FROM run)
+                                  AND pr.fk_entrepot IS NULL AND pr.day > '$bt_origin' AND pr.day <= '$bt_origin'::date + lt.lead
+                            WHERE '$bt_origin'::date + lt.lead <= (SELECT max(day) FROM dw.fact_sales_daily WHERE demand_qty <> 0)
+                            GROUP BY lt.fk_product, lt.lead HAVING count(*) = lt.lead)
+                SELECT (SELECT count(*) FROM w) > 0
+                   AND abs((SELECT sum(abs(f - a))::numeric FROM w)
+                     - (SELECT sum(abs_error) FROM dw.lead_time_accuracy l
+                         WHERE l.sim_id = (SELECT simulation_id FROM dw.v_dashboard) AND l.week_start = date_trunc('week', '$bt_origin'::date)
+                           AND NOT EXISTS (SELECT 1 FROM dw.prediction_runs r WHERE r.kind IN ('nightly', 'backtest') AND r.origin <> '$bt_origin'
+                                            AND date_trunc('week', r.origin) = date_trunc('week', '$bt_origin'::date))))
+                       <= 0.0005 * (SELECT count(*) FROM w)")" t \
+	"dw.lead_time_accuracy: the lead-time error of the latest back-test equals a hand computation (forecast over o+1..o+L against the demand; stored sums are rounded to 0.001 per product)"
+# No simulation: the page says so; a result from an earlier load: the page says it is stale.
+q "$PG" "BEGIN; DELETE FROM dw.simulation_runs; SELECT doliflow.report_html('tableau'); ROLLBACK" | sed '/^$/d' >"$W/nosim.html"
+render nosim 1280x1150; ok $? "no simulation: rendered, screenshot $ART/nosim.png"
+facts "$W/nosim.dom" >"$W/nosim.facts"
+is "$(fact "$W/nosim.facts" data-sim.tile-savings) $(fact "$W/nosim.facts" id.savings-none)" "none 1" "no simulation: the savings tile says there is none"
+q "$PG" "BEGIN; UPDATE dw.simulation_runs SET load_run_id = load_run_id - 1; SELECT doliflow.report_html('tableau'); ROLLBACK" | sed '/^$/d' >"$W/stalesim.html"
+facts "$W/stalesim.html" >"$W/stalesim.facts"
+is "$(fact "$W/stalesim.facts" data-sim.tile-savings) $(fact "$W/stalesim.facts" id.savings-stale)" "stale 1" \
+	"a simulation from an earlier load: the savings tile says it is stale"
+
 # Escaping: the label is text in the DOM, never an element.
 grep -qF 'Tube "cuivre" &amp; co' "$W/alertes.dom" && ! grep -q '<img' "$W/alertes.dom"; ok $? "alertes: the markup in a label is shown as text, not run"
 
@@ -235,6 +300,8 @@ diag "first line: $(fact "$W/failed.facts" text.run-status | cut -c1-200)"
 is "$(q "$PG" "SELECT count(*) FROM doliflow.report_pages WHERE html LIKE '%<body%><p class=\"banner bad\" id=\"run-status\" data-status=\"partial\">%'")" 10 \
 	"the nightly report stored by that night says on its first line that the night is incomplete"
 q "$PG" "SELECT html FROM doliflow.report_pages WHERE page = 'all' AND lang = 'fr'" >"$ART/stored_all.html"
+is "$(fact "$W/failed.facts" data-sim.tile-savings) $(fact "$W/failed.facts" id.savings-stale)" "stale 1" \
+	"failed night: the savings of the earlier simulation are shown as stale, never as fresh"
 
 #------------------------------------------------------------------------------
 # 4. Time to render

@@ -151,6 +151,10 @@ SELECT pg_catalog.format('ALTER %s %s OWNER TO %I;',
  WHERE n.aspect = 'owner' AND nm.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_class'::regclass)
    AND (n.obj IN (SELECT obj FROM recreated) OR NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = 'owner' AND o.val = n.val))
    AND n.val <> CURRENT_USER
+   -- a sequence owned by its table (identity, serial) follows the table's owner: ALTER SEQUENCE OWNER is an error
+   AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                         WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                                           AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')))
  ORDER BY nm.objid;
 -- 5. ACLs that differ: reset to the new install's ACL (revoke all, then the grants)
 SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM PUBLIC%s;', k.kw, k.target,
