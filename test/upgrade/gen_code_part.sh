@@ -161,7 +161,6 @@ SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM PUBLIC%s;', k.kw, k.target,
            (SELECT pg_catalog.string_agg(', ' || pg_catalog.quote_ident(r.rolname), '' ORDER BY r.rolname)
               FROM pg_catalog.pg_roles r WHERE r.rolname LIKE 'doliflow%' AND NOT r.rolsuper
                 AND r.rolname <> (SELECT o2.val FROM new_cat o2 WHERE o2.obj = n.obj AND o2.aspect = 'owner')))
-       || CASE WHEN n.val = 'default' THEN pg_catalog.format(E'\nGRANT ALL ON %s %s TO PUBLIC;', k.kw, k.target) ELSE '' END
        || COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(E'\nGRANT %s ON %s %s TO %s;',
                  a.privilege_type, k.kw, k.target,
                  CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(a.grantee::regrole::text) END), '' ORDER BY a.grantee, a.privilege_type)
@@ -172,9 +171,10 @@ SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM PUBLIC%s;', k.kw, k.target,
                              CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN nm.objid::regprocedure::text
                                   WHEN nm.classid = 'pg_catalog.pg_namespace'::regclass THEN (SELECT pg_catalog.quote_ident(nspname) FROM pg_catalog.pg_namespace WHERE oid = nm.objid)
                                   ELSE nm.objid::regclass::text END AS target,
-                             CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN (SELECT proacl FROM pg_catalog.pg_proc WHERE oid = nm.objid)
-                                  WHEN nm.classid = 'pg_catalog.pg_namespace'::regclass THEN (SELECT nspacl FROM pg_catalog.pg_namespace WHERE oid = nm.objid)
-                                  ELSE (SELECT relacl FROM pg_catalog.pg_class WHERE oid = nm.objid) END AS acl) k
+                             -- a NULL ACL is its type's default (PUBLIC's EXECUTE on a routine, the owner alone elsewhere)
+                             CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN (SELECT COALESCE(proacl, pg_catalog.acldefault('f', proowner)) FROM pg_catalog.pg_proc WHERE oid = nm.objid)
+                                  WHEN nm.classid = 'pg_catalog.pg_namespace'::regclass THEN (SELECT COALESCE(nspacl, pg_catalog.acldefault('n', nspowner)) FROM pg_catalog.pg_namespace WHERE oid = nm.objid)
+                                  ELSE (SELECT COALESCE(relacl, pg_catalog.acldefault(CASE WHEN relkind = 'S' THEN 's' ELSE 'r' END, relowner)) FROM pg_catalog.pg_class WHERE oid = nm.objid) END AS acl) k
  WHERE n.aspect = 'acl'
    AND nm.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_class'::regclass)
    AND (n.obj IN (SELECT obj FROM recreated) OR NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = 'acl' AND o.val = n.val))
