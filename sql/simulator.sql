@@ -151,9 +151,6 @@ SELECT doliflow.safety_stock_empirical(array(SELECT generate_series(1, 19)::floa
 	   doliflow.safety_stock_empirical(array(SELECT -generate_series(1, 30)::float8), 0.95, 2, 9) AS never_negative,
 	   round(doliflow.safety_stock_empirical(NULL, 0.95, 2, 9), 4) AS no_errors,
 	   doliflow.safety_stock_empirical('{1, NaN, Infinity, 3}', 0.5, 0, 1) AS finite_only;
-SELECT doliflow.safety_stock_empirical('{1}', 1.5, 2, 9);
-SELECT * FROM doliflow.safety_stocks(NULL);
-SELECT * FROM doliflow.safety_stocks('2024-06-02', NULL, 0.3);
 -- the service level given is reported and drives the safety stock: C at 0.5
 -- has no safety stock (reorder point 8): d1 10, d2 8, d3 6 (< 8: order
 -- ceil(22 - 6) = 16, due end of d7), d4 2, d5 0, d6 and d7 short.
@@ -194,6 +191,9 @@ SELECT count(*) AS rows_changed_by_later_demand
 ROLLBACK;
 
 -- Arguments
+SELECT doliflow.safety_stock_empirical('{1}', 1.5, 2, 9);
+SELECT * FROM doliflow.safety_stocks(NULL);
+SELECT * FROM doliflow.safety_stocks('2024-06-02', NULL, 0.3);
 SELECT * FROM doliflow.simulate_replenishment('2024-06-09', '2024-06-03');
 SELECT * FROM doliflow.simulate_replenishment(NULL, '2024-06-03');
 SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'odoo');
