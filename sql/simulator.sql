@@ -133,6 +133,7 @@ SELECT ss.method, ss.risk_days, ss.errors > 100 AS many_errors, ss.safety_stock 
 	   s.peak_stock_value = s.qty_ordered AS peak
   FROM doliflow.safety_stocks('2024-06-02', '{9103}') ss
   JOIN sim s ON s.policy = 'doliflow' AND NOT s.backorder AND s.fk_product = ss.fk_product;
+CREATE TEMP TABLE ss_before ON COMMIT DROP AS SELECT * FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102, 9103}');
 -- A: 172 errors, all 0 (the dates above); B has no history: its errors are its
 -- demand over the 9 days (2 + 7) after each day, all 0 (no demand before 06-03)
 SELECT fk_product, lead_time_days, risk_days, errors, method, safety_stock
@@ -187,6 +188,9 @@ SELECT count(*) AS rows_changed_by_later_demand
 		EXCEPT SELECT policy, service_level, fk_product, lead_time_days, days, demand, served, fill_rate, cycles, cycles_ok,
 					  cycle_service_level, stockout_days, avg_stock, avg_stock_value, peak_stock_value, orders,
 					  qty_ordered, value_ordered FROM sim WHERE NOT backorder) x;
+-- nor the errors the safety stocks are taken over (only those known on the decision day)
+SELECT count(*) AS safety_stocks_changed_by_later_demand
+  FROM (SELECT * FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102, 9103}') EXCEPT SELECT * FROM ss_before) x;
 
 ROLLBACK;
 
