@@ -455,6 +455,247 @@ COMMENT ON FUNCTION doliflow.learn_event_effects(date, boolean) IS
 'Measures the effect of every event that ended by p_as_of (default yesterday) and is not learned yet (all of them with p_relearn): learned_effect = actual demand on its non-holiday days / baseline forecast of the SQL model fitted on the history before the event, pooled over the products in scope. NULL when the baseline is 0. Returns the number of events measured.';
 
 ------------------------------------------------------------------------------
+-- Safety stock from the forecast's own back-tested error (issue 16).
+--
+-- The policy (the simulator's doliflow policy and the pages' reorder point):
+-- every stock_review_days R (at least 1) the buyer orders up to
+--   S = forecast over the next L + R days + safety stock,
+-- L the planned supplier lead time: the order placed now must cover the demand
+-- until the next review's order arrives, L + R days later (the risk period of a
+-- periodic review).  The safety stock is the empirical service_level quantile of
+-- the errors (actual - forecast) of the demand over L + R days, as the SQL
+-- baseline model made them at past origins: for each decision day d of the
+-- safety_stock_backtest_days before the decision, the model of the latest weekly
+-- refit at or before d, its forecast of days d+1 .. d+L+R, and the actual demand
+-- of days d+1 .. d+l+R for every real lead time l of the product known on d
+-- (received on or before d, over the last 364 days; none: l = L), counted only
+-- when that demand is known on the decision day (d + l + R <= origin): never the
+-- future.  Without enough errors for the quantile (n < p / (1 - p)) the normal
+-- approximation z x sigma x sqrt(L + R) stands in.
+------------------------------------------------------------------------------
+
+INSERT INTO doliflow.settings (name, value, value_type, description) VALUES
+	('safety_stock_backtest_days', '182', 'integer', 'Days before the decision whose back-tested errors of the lead-time demand (SQL baseline refitted weekly, errors known by the decision day) give the safety stock: its empirical service_level quantile (doliflow.safety_stocks, the simulator''s doliflow policy, dw.v_stock_alerts)');
+
+-- Real supplier lead times: the first reception (stock movement of type 3 whose
+-- origin is a supplier order) of each product of a supplier order, less the
+-- order's date.  Empty when the receptions do not name their order.
+CREATE VIEW doliflow._stock_lead_times AS
+SELECT r.fk_product, r.fk_order, c.date_commande AS ordered_on, r.received_on,
+	   (r.received_on - c.date_commande) AS lead_days
+  FROM (SELECT s.product_key AS fk_product, s.origin_id AS fk_order, min(s.moved_at)::date AS received_on
+		  FROM dw.fact_stock s
+		 WHERE s.movement_type = 3 AND s.origin_type = 'order_supplier' AND s.origin_id IS NOT NULL AND s.quantity > 0
+		 GROUP BY 1, 2) r
+  JOIN lake.llx_commande_fournisseur_current c ON c.rowid = r.fk_order
+ WHERE c.date_commande IS NOT NULL AND r.received_on >= c.date_commande AND r.received_on - c.date_commande <= 3650;
+COMMENT ON VIEW doliflow._stock_lead_times IS 'internal: real supplier lead times per product: first reception (dw.fact_stock type 3 from a supplier order) - llx_commande_fournisseur.date_commande, in days';
+
+CREATE FUNCTION doliflow._weekday_sum(f float8[], first_dow integer, n integer) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT (n / 7) * (SELECT coalesce(sum(greatest(x, 0)), 0) FROM unnest(f) x)
+		   + coalesce((SELECT sum(greatest(f[((first_dow - 1 + j) % 7) + 1], 0)) FROM generate_series(1, n % 7) j), 0);
+$$;
+COMMENT ON FUNCTION doliflow._weekday_sum(float8[], integer, integer) IS
+'internal: sum of the weekday factors f (ISO weekdays 1-7, negative ones as 0) over the n days after a day of ISO weekday first_dow';
+
+-- One row per product and origin (every p_step days back from p_last_origin):
+-- the SQL baseline model fitted there and the errors of the demand over
+-- L + R days of the decision days it serves (origin .. origin + p_step - 1).
+CREATE FUNCTION doliflow._lead_time_errors(p_last_origin date, p_origins integer, p_step integer, p_products integer[])
+RETURNS TABLE (fk_product integer, origin date, level float8, dow_factor float8[], sigma float8,
+			   lead_time_days integer, risk_days integer, days date[], errors float8[], known_on date[])
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+-- (the CTEs' row estimates are 1: without this, nested loops rescan them for every row)
+SET enable_nestloop = off AS $$
+	WITH cfg AS (
+		SELECT (SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'lead_time_default_days') AS lead_default,
+			   greatest((SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'stock_review_days'), 1) AS review,
+			   (SELECT max(d.day) FROM doliflow._stock_demand d) AS last_day,
+			   -- the windows of doliflow._baseline_model (within forecast_history_days)
+			   least(364, (SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'forecast_history_days')) AS dow_days,
+			   least((SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'forecast_level_days'),
+					 (SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'forecast_history_days')) AS level_days,
+			   p_last_origin - (p_origins - 1) * p_step AS first_origin
+	), prod AS (
+		SELECT p.fk_product, greatest(coalesce(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead
+		  FROM doliflow._stock_product p CROSS JOIN cfg
+		 WHERE p.fk_product = ANY (p_products)
+	), grid AS (	-- daily demand (missing days 0) from the longest model window before the first
+					-- origin up to the last day of loaded demand
+		SELECT pr.fk_product, pr.lead, g::date AS day, extract(isodow FROM g)::integer AS dow,
+			   coalesce(c.is_holiday, false) AS hol, coalesce(d.qty, 0)::float8 AS q
+		  FROM prod pr CROSS JOIN cfg
+		 CROSS JOIN generate_series(cfg.first_origin - greatest(cfg.dow_days, cfg.level_days),
+									greatest(p_last_origin + p_step - 1, least(cfg.last_day, p_last_origin + p_step + 3660)), interval '1 day') g
+		  LEFT JOIN doliflow._stock_calendar c ON c.day = g::date
+		  LEFT JOIN doliflow._stock_demand d ON d.fk_product = pr.fk_product AND d.day = g::date
+	), cw AS (	-- running sums per weekday of the days that are not public holidays, and of all demand
+		SELECT x.fk_product, x.lead, x.day, x.dow, cfg.dow_days, cfg.level_days, cfg.review, cfg.last_day,
+			   sum(CASE WHEN x.dow = 1 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s1,
+			   sum(CASE WHEN x.dow = 2 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s2,
+			   sum(CASE WHEN x.dow = 3 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s3,
+			   sum(CASE WHEN x.dow = 4 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s4,
+			   sum(CASE WHEN x.dow = 5 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s5,
+			   sum(CASE WHEN x.dow = 6 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s6,
+			   sum(CASE WHEN x.dow = 7 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s7,
+			   sum(CASE WHEN x.dow = 1 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n1,
+			   sum(CASE WHEN x.dow = 2 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n2,
+			   sum(CASE WHEN x.dow = 3 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n3,
+			   sum(CASE WHEN x.dow = 4 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n4,
+			   sum(CASE WHEN x.dow = 5 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n5,
+			   sum(CASE WHEN x.dow = 6 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n6,
+			   sum(CASE WHEN x.dow = 7 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n7,
+			   sum(CASE WHEN NOT x.hol THEN x.q * x.q ELSE 0 END) OVER w AS q2,
+			   sum(x.q) OVER w AS c
+		  FROM grid x CROSS JOIN cfg
+		WINDOW w AS (PARTITION BY x.fk_product ORDER BY x.day)
+	), dw AS MATERIALIZED (	-- per product and day: the model windows ending that day (the weekday means
+							-- over dow_days, the sums over level_days) and the demand of the L + R days after
+		SELECT c.fk_product, c.lead, c.day, c.dow, c.review,
+			   ARRAY[(c.s1 - lag(c.s1, c.dow_days) OVER w) / nullif(c.n1 - lag(c.n1, c.dow_days) OVER w, 0), (c.s2 - lag(c.s2, c.dow_days) OVER w) / nullif(c.n2 - lag(c.n2, c.dow_days) OVER w, 0), (c.s3 - lag(c.s3, c.dow_days) OVER w) / nullif(c.n3 - lag(c.n3, c.dow_days) OVER w, 0), (c.s4 - lag(c.s4, c.dow_days) OVER w) / nullif(c.n4 - lag(c.n4, c.dow_days) OVER w, 0), (c.s5 - lag(c.s5, c.dow_days) OVER w) / nullif(c.n5 - lag(c.n5, c.dow_days) OVER w, 0), (c.s6 - lag(c.s6, c.dow_days) OVER w) / nullif(c.n6 - lag(c.n6, c.dow_days) OVER w, 0), (c.s7 - lag(c.s7, c.dow_days) OVER w) / nullif(c.n7 - lag(c.n7, c.dow_days) OVER w, 0)]::float8[] AS m,
+			   ARRAY[c.s1 - lag(c.s1, c.level_days) OVER w, c.s2 - lag(c.s2, c.level_days) OVER w, c.s3 - lag(c.s3, c.level_days) OVER w, c.s4 - lag(c.s4, c.level_days) OVER w, c.s5 - lag(c.s5, c.level_days) OVER w, c.s6 - lag(c.s6, c.level_days) OVER w, c.s7 - lag(c.s7, c.level_days) OVER w]::float8[] AS ls,
+			   ARRAY[c.n1 - lag(c.n1, c.level_days) OVER w, c.n2 - lag(c.n2, c.level_days) OVER w, c.n3 - lag(c.n3, c.level_days) OVER w, c.n4 - lag(c.n4, c.level_days) OVER w, c.n5 - lag(c.n5, c.level_days) OVER w, c.n6 - lag(c.n6, c.level_days) OVER w, c.n7 - lag(c.n7, c.level_days) OVER w]::float8[] AS ln,
+			   c.q2 - lag(c.q2, c.level_days) OVER w AS lq2,
+			   c.c,
+			   CASE WHEN c.day + c.lead + c.review <= c.last_day THEN lead(c.c, c.lead + c.review) OVER w - c.c END AS demand_risk
+		  FROM cw c
+		WINDOW w AS (PARTITION BY c.fk_product ORDER BY c.day)
+	), mf AS (	-- at each origin: weekday factors f[d] = mean on weekday d / mean of the weekday means (1 when 0)
+		SELECT d.*, (SELECT array_agg(CASE WHEN mm.v > 0 THEN coalesce(d.m[w], mm.v) / mm.v ELSE 1 END ORDER BY w)
+					   FROM generate_series(1, 7) w, (SELECT avg(v) AS v FROM unnest(d.m) v) mm) AS f
+		  FROM dw d CROSS JOIN cfg
+		 WHERE d.day >= cfg.first_origin AND d.day <= p_last_origin AND (p_last_origin - d.day) % p_step = 0
+	), ml AS (	-- level = sum of demand / sum of the factors of its days over the level window
+		SELECT mf.*, (SELECT sum(v) FROM unnest(mf.ls) v) / nullif((SELECT sum(f * n) FROM unnest(mf.f, mf.ln) u(f, n)), 0) AS lvl,
+			   (SELECT sum(v) FROM unnest(mf.ln) v) AS nl
+		  FROM mf
+	), m AS MATERIALIZED (	-- sigma = RMS of demand - level x f[dow] over the level window
+		SELECT ml.day AS origin, ml.fk_product, ml.lead, ml.review, coalesce(ml.lvl, 0) AS level, ml.f AS dow_factor,
+			   coalesce(sqrt(greatest(ml.lq2 - 2 * coalesce(ml.lvl, 0) * (SELECT sum(f * s) FROM unnest(ml.f, ml.ls) u(f, s))
+											 + coalesce(ml.lvl, 0) ^ 2 * (SELECT sum(f * f * n) FROM unnest(ml.f, ml.ln) u(f, n)), 0)
+							 / nullif(ml.nl, 0)), 0) AS sigma
+		  FROM ml
+	), lt AS (	-- real lead times known on each decision day
+		SELECT l.fk_product, l.received_on, l.lead_days
+		  FROM doliflow._stock_lead_times l
+		 WHERE l.fk_product = ANY (p_products)
+	), e AS (	-- decision days d of each origin's model: origin .. origin + p_step - 1
+		SELECT d.fk_product, cfg.first_origin + ((d.day - cfg.first_origin) / p_step) * p_step AS origin, d.day, d.dow,
+			   d.demand_risk, d.c
+		  FROM dw d CROSS JOIN cfg
+		 WHERE d.day >= cfg.first_origin AND d.day < p_last_origin + p_step
+	), ee AS MATERIALIZED (
+		SELECT e.fk_product, e.origin, e.day, m.lead + m.review AS ell_r,
+			   CASE WHEN NOT EXISTS (SELECT FROM lt WHERE lt.fk_product = e.fk_product AND lt.received_on <= e.day AND lt.received_on > e.day - 364)
+					THEN e.demand_risk END AS actual, e.c,
+			   greatest(m.level, 0) * doliflow._weekday_sum(m.dow_factor, e.dow, m.lead + m.review) AS fc
+		  FROM e JOIN m ON m.fk_product = e.fk_product AND m.origin = e.origin
+	), err AS (	-- the planned lead time (no real one known), or every real one known that day
+		SELECT ee.fk_product, ee.origin, ee.day, ee.ell_r AS h, ee.actual - ee.fc AS error
+		  FROM ee WHERE ee.actual IS NOT NULL
+		 UNION ALL
+		SELECT ee.fk_product, ee.origin, ee.day, lt.lead_days + m.review, c1.c - ee.c - ee.fc
+		  FROM ee
+		  JOIN m ON m.fk_product = ee.fk_product AND m.origin = ee.origin
+		  JOIN lt ON lt.fk_product = ee.fk_product AND lt.received_on <= ee.day AND lt.received_on > ee.day - 364
+		  JOIN dw c1 ON c1.fk_product = ee.fk_product AND c1.day = ee.day + lt.lead_days + m.review
+		 CROSS JOIN cfg
+		 WHERE c1.day <= cfg.last_day
+	), agg AS MATERIALIZED (
+		SELECT err.fk_product, err.origin, array_agg(err.day ORDER BY err.day, err.h) AS days,
+			   array_agg(err.error ORDER BY err.day, err.h) AS errors,
+			   array_agg(err.day + err.h ORDER BY err.day, err.h) AS known_on
+		  FROM err
+		 GROUP BY 1, 2
+	)
+	SELECT m.fk_product, m.origin, m.level, m.dow_factor, m.sigma, m.lead, m.lead + m.review,
+		   coalesce(agg.days, '{}'), coalesce(agg.errors, '{}'), coalesce(agg.known_on, '{}')
+	  FROM m LEFT JOIN agg ON agg.fk_product = m.fk_product AND agg.origin = m.origin;
+$$;
+COMMENT ON FUNCTION doliflow._lead_time_errors(date, integer, integer, integer[]) IS
+'internal: back-test of the SQL baseline at p_origins origins p_step days apart ending at p_last_origin: per product and origin, the model (level, weekday factors, sigma) and, for each decision day it serves (origin .. origin + p_step - 1) and each real lead time l known that day (doliflow._stock_lead_times received in the 364 days before; none: the planned lead time L), the error actual demand of days d+1 .. d+l+R - the model''s forecast of days d+1 .. d+L+R (R = stock_review_days, at least 1), with the day it is known (d + l + R); only errors whose demand is loaded';
+
+-- The quantile: one function for the simulator and the pages.  An SQL-standard
+-- body (names bound at creation): dw.v_stock_alerts calls it for the BI reader.
+CREATE FUNCTION doliflow.safety_stock_empirical(errors float8[], service_level numeric, sigma_daily numeric, risk_days numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+	SELECT CASE WHEN ceil((n.n + 1) * doliflow._check_finite(service_level, 'service_level')) <= n.n
+				THEN greatest((SELECT x FROM unnest(errors) x
+								WHERE x > '-Infinity'::float8 AND x < 'Infinity'::float8
+								ORDER BY x OFFSET ceil((n.n + 1) * service_level)::bigint - 1 LIMIT 1), 0)::numeric
+				ELSE doliflow.safety_stock(sigma_daily, risk_days, service_level) END
+	  FROM (SELECT count(*) AS n FROM unnest(errors) x WHERE x > '-Infinity'::float8 AND x < 'Infinity'::float8) n;
+END;
+COMMENT ON FUNCTION doliflow.safety_stock_empirical(float8[], numeric, numeric, numeric) IS
+'Safety stock from the forecast''s own errors: with n finite errors (actual - forecast of the demand over the risk period) and k = ceil((n + 1) x service_level), the k-th smallest error (the conformal quantile: at least service_level of new errors fall at or below it when they are exchangeable with these), never below 0; when k > n (too few errors: n < service_level / (1 - service_level)), the normal approximation safety_stock(sigma_daily, risk_days, service_level) = z x sigma x sqrt(risk_days)';
+
+CREATE FUNCTION doliflow.safety_stocks(p_origin date, p_products integer[] DEFAULT NULL, p_service_level numeric DEFAULT NULL)
+RETURNS TABLE (fk_product integer, lead_time_days integer, risk_days integer, errors integer, method text,
+			   sigma_daily numeric, safety_stock numeric)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	v_sl numeric := coalesce(p_service_level, doliflow.setting('service_level')::numeric);
+	v_w integer := doliflow.setting('safety_stock_backtest_days')::integer;
+	v_products integer[];
+BEGIN
+	IF p_origin IS NULL OR NOT (p_origin BETWEEN date '1990-01-01' AND doliflow.company_today()) THEN
+		RAISE EXCEPTION 'safety_stocks: p_origin must be a day from 1990-01-01 to today, not %', coalesce(p_origin::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF v_sl IS NULL OR v_sl = 'NaN' OR NOT (v_sl BETWEEN 0.5 AND 0.9999) THEN
+		RAISE EXCEPTION 'safety_stocks: p_service_level must be between 0.5 and 0.9999, not %', coalesce(v_sl::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	v_products := coalesce(p_products, (SELECT array_agg(p.fk_product ORDER BY p.fk_product) FROM doliflow._stock_product p), '{}');
+	RETURN QUERY
+	WITH le AS (
+		SELECT * FROM doliflow._lead_time_errors(p_origin, v_w / 7 + 1, 7, v_products)
+	), x AS (
+		SELECT le.fk_product, array_agg(u.e) FILTER (WHERE u.k <= p_origin AND u.d > p_origin - v_w) AS errs
+		  FROM le LEFT JOIN LATERAL unnest(le.days, le.errors, le.known_on) u(d, e, k) ON true
+		 GROUP BY 1
+	)
+	SELECT m.fk_product, m.lead_time_days, m.risk_days, coalesce(cardinality(x.errs), 0),
+		   CASE WHEN ceil((coalesce(cardinality(x.errs), 0) + 1) * v_sl) <= coalesce(cardinality(x.errs), 0) THEN 'empirical' ELSE 'normal' END,
+		   m.sigma::numeric,
+		   doliflow.safety_stock_empirical(x.errs, v_sl, m.sigma::numeric, m.risk_days)
+	  FROM le m JOIN x USING (fk_product)
+	 WHERE m.origin = p_origin;
+END;
+$$;
+COMMENT ON FUNCTION doliflow.safety_stocks(date, integer[], numeric) IS
+'Safety stock of every stockable product (or p_products) for an order decided at the end of p_origin: safety_stock_empirical(errors, service_level, sigma, L + R) over the errors of doliflow._lead_time_errors (SQL baseline refitted every 7 days over the safety_stock_backtest_days before p_origin, errors of the demand over L + R days known by p_origin); method empirical or normal (too few errors). p_service_level defaults to the setting service_level. What the nightly forecast stores in dw.safety_stock and the simulator''s doliflow policy uses.';
+
+CREATE TABLE dw.safety_stock (
+	run_id         bigint NOT NULL,
+	fk_product     integer NOT NULL,
+	origin         date NOT NULL,
+	service_level  numeric NOT NULL,
+	lead_time_days integer NOT NULL,
+	risk_days      integer NOT NULL,
+	errors         integer NOT NULL,
+	method         text NOT NULL,
+	sigma_daily    numeric,
+	safety_stock   numeric,
+	PRIMARY KEY (run_id, fk_product)
+);
+COMMENT ON TABLE dw.safety_stock IS 'Safety stock per product of every nightly forecast run (doliflow.safety_stocks at its origin), read by dw.v_stock_alerts';
+COMMENT ON COLUMN dw.safety_stock.run_id IS 'Nightly forecast run (dw.prediction_runs)';
+COMMENT ON COLUMN dw.safety_stock.fk_product IS 'Product (llx_product.rowid)';
+COMMENT ON COLUMN dw.safety_stock.origin IS 'Decision day (the run''s forecast origin)';
+COMMENT ON COLUMN dw.safety_stock.service_level IS 'Cycle service level aimed at (setting service_level then)';
+COMMENT ON COLUMN dw.safety_stock.lead_time_days IS 'Planned supplier lead time L';
+COMMENT ON COLUMN dw.safety_stock.risk_days IS 'Risk period L + R (R = stock_review_days, at least 1)';
+COMMENT ON COLUMN dw.safety_stock.errors IS 'Back-tested errors of the demand over the risk period the quantile was taken over';
+COMMENT ON COLUMN dw.safety_stock.method IS 'empirical (quantile of the errors) or normal (too few errors: z x sigma x sqrt(L + R))';
+COMMENT ON COLUMN dw.safety_stock.sigma_daily IS 'Standard deviation of the SQL baseline''s daily error at the origin (the normal fallback''s sigma)';
+COMMENT ON COLUMN dw.safety_stock.safety_stock IS 'Safety stock in units (all warehouses)';
+
+------------------------------------------------------------------------------
 -- Predictions: every run kept, never overwritten.
 ------------------------------------------------------------------------------
 
@@ -711,6 +952,14 @@ BEGIN
 	SELECT v_run, now(), v_origin, v_horizon, p_kind, p_use_events, v_engine, v_level,
 		   cardinality(v_products), v_rows, l.load_run_id, l.complete, l.missing_tables
 	  FROM doliflow._lineage('forecast') l;
+	-- the safety stock the alerts use with this run (issue 16)
+	IF p_kind = 'nightly' THEN
+		INSERT INTO dw.safety_stock (run_id, fk_product, origin, service_level, lead_time_days, risk_days, errors,
+									 method, sigma_daily, safety_stock)
+		SELECT v_run, s.fk_product, v_origin, doliflow.setting('service_level')::numeric, s.lead_time_days, s.risk_days,
+			   s.errors, s.method, s.sigma_daily, s.safety_stock
+		  FROM doliflow.safety_stocks(v_origin, v_products) s;
+	END IF;
 	IF p_run_id IS NULL THEN
 		PERFORM doliflow._run_end(v_run, 'success');
 	END IF;
@@ -821,6 +1070,7 @@ WITH cfg AS (
 		   coalesce(fc.demand_lead_time, 0)::numeric * s.share AS demand_lead_time,
 		   coalesce(fc.demand_target, 0)::numeric * s.share AS demand_target,
 		   coalesce(pm.sigma, 0)::numeric * s.share AS sigma_daily,
+		   ss.safety_stock * s.share AS ss_backtest, p.lead_time_days + greatest(cfg.review_days, 1) AS risk_days,
 		   fc.method, fc.fk_product IS NOT NULL AS has_forecast,
 		   coalesce(fc.last_day < run.origin + p.lead_time_days + cfg.review_days, true) AS forecast_truncated,
 		   run.origin + 1 AS today, run.origin + p.lead_time_days + cfg.review_days AS target_date,
@@ -839,12 +1089,14 @@ WITH cfg AS (
 	  LEFT JOIN doliflow._stock_reserved res USING (fk_product)
 	  LEFT JOIN doliflow._stock_supplier sup ON sup.fk_product = s.fk_product AND sup.rank = 1
 	  LEFT JOIN dw.prediction_models pm ON pm.run_id = run.run_id AND pm.fk_product = s.fk_product
+	  LEFT JOIN dw.safety_stock ss ON ss.run_id = run.run_id AND ss.fk_product = s.fk_product
 ), y AS (
 	SELECT x.*,
 		   x.demand_lead_time / x.lead_time_days AS daily_demand,
 		   doliflow.stock_level(x.stock, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level,
 		   doliflow.stock_level(x.stock + x.incoming, x.demand_lead_time, x.demand_lead_time / x.lead_time_days, x.attention_days) AS level_with_incoming,
-		   doliflow.safety_stock_z(x.sigma_daily, x.lead_time_days, doliflow.normal_quantile(x.service_level::float8)::numeric) AS safety_stock,
+		   -- the back-tested safety stock of the run (dw.safety_stock), else the same function's normal fallback
+		   coalesce(x.ss_backtest, doliflow.safety_stock_empirical(NULL, x.service_level, x.sigma_daily, x.risk_days)) AS safety_stock,
 		   doliflow.suggested_quantity(x.demand_target, x.stock, x.margin_pct, x.packaging::numeric) AS suggested_quantity,
 		   doliflow.suggested_quantity(x.demand_target, x.stock + x.incoming, x.margin_pct, x.packaging::numeric) AS suggested_quantity_net,
 		   x.stock + x.incoming - x.reserved AS virtual_stock,
@@ -884,8 +1136,8 @@ SELECT y.fk_product, y.ref AS product_ref, y.label AS product_label,
 	   CASE WHEN y.unknown_from IS NULL THEN y.level_with_incoming ELSE 'Unknown' END AS level_with_incoming,
 	   round(y.sigma_daily, 3) AS sigma_daily,
 	   round(y.safety_stock, 3) AS safety_stock,
-	   round(y.demand_lead_time + y.safety_stock, 3) AS reorder_point,
-	   CASE WHEN y.unknown_from IS NULL THEN y.stock + y.incoming < y.demand_lead_time + y.safety_stock END AS below_reorder_point,
+	   round(y.demand_target + y.safety_stock, 3) AS reorder_point,
+	   CASE WHEN y.unknown_from IS NULL THEN y.stock + y.incoming < y.demand_target + y.safety_stock END AS below_reorder_point,
 	   y.target_date,
 	   round(y.demand_target, 3) AS demand_until_target,
 	   y.margin_pct, y.packaging,
@@ -939,8 +1191,8 @@ COMMENT ON COLUMN dw.v_stock_alerts.stock_after_lead_time IS 'stock - demand_lea
 COMMENT ON COLUMN dw.v_stock_alerts.days_of_cover IS 'Days the stock lasts at daily_demand; NULL when no demand is forecast';
 COMMENT ON COLUMN dw.v_stock_alerts.level_with_incoming IS 'The same level counting open supplier orders as stock';
 COMMENT ON COLUMN dw.v_stock_alerts.sigma_daily IS 'Standard deviation of the daily forecast error (model, scaled by the warehouse share)';
-COMMENT ON COLUMN dw.v_stock_alerts.safety_stock IS 'z x sigma_daily x sqrt(lead_time_days), z = normal_quantile(service_level)';
-COMMENT ON COLUMN dw.v_stock_alerts.reorder_point IS 'demand_lead_time + safety_stock';
+COMMENT ON COLUMN dw.v_stock_alerts.safety_stock IS 'Safety stock of the run (dw.safety_stock, doliflow.safety_stocks: empirical service_level quantile of the back-tested errors of the demand over lead_time_days + stock_review_days), scaled by the warehouse share; without a dw.safety_stock row, safety_stock_empirical''s normal fallback z x sigma_daily x sqrt(lead_time_days + stock_review_days)';
+COMMENT ON COLUMN dw.v_stock_alerts.reorder_point IS 'demand_until_target + safety_stock: the order-up-to level of the periodic review (every stock_review_days the position stock + incoming is raised to it; the simulator''s doliflow policy)';
 COMMENT ON COLUMN dw.v_stock_alerts.below_reorder_point IS 'stock + incoming < reorder_point';
 COMMENT ON COLUMN dw.v_stock_alerts.target_date IS 'Last day the suggested order must cover: today + lead_time_days + stock_review_days - 1';
 COMMENT ON COLUMN dw.v_stock_alerts.demand_until_target IS 'Sum of forecasts from today to target_date';

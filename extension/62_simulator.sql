@@ -29,6 +29,10 @@ DECLARE
 	sum_stock float8 := 0;
 	d float8; s float8; pos float8; q numeric; k integer; dl float8; dt float8; target float8;
 	sv float8; i integer; j integer; ok boolean;
+	rv integer := greatest(p_review, 1);
+	h_lead integer := CASE WHEN p_policy = 'doliflow' THEN p_lead + greatest(p_review, 1) ELSE p_lead END;
+	h_target integer := CASE WHEN p_policy = 'doliflow' THEN p_lead + greatest(p_review, 1) ELSE p_lead + p_review END;
+	prev integer;
 BEGIN
 	demand := 0; served := 0; stockout_days := 0; orders := 0; qty_ordered := 0;
 	avg_stock_value := 0; peak_stock_value := 0; stock_values := '{}';
@@ -59,20 +63,24 @@ BEGIN
 			IF p_alert IS NOT NULL AND pos < p_alert THEN
 				q := doliflow.suggested_quantity(greatest(p_alert, coalesce(p_desired, 0))::numeric, pos::numeric, 0, pack);
 			END IF;
-		ELSIF nk > 0 THEN
-			-- doliflow, doliflow_lt, naive: reorder point = forecast over the lead time + safety stock;
-			-- order up to the forecast over lead time + review period + safety stock.
+		ELSIF nk > 0 AND (p_policy <> 'doliflow' OR i % rv = 0) THEN
+			-- doliflow: periodic review every R = stock_review_days (at least 1) days, from the
+			-- first day: order up to the forecast over L + R + safety stock (the risk period
+			-- of a periodic review is L + R: the order must last until the next one arrives).
+			-- doliflow_lt, naive (the design's first formula, reviewed every day): reorder
+			-- point = forecast over the lead time + safety stock; order up to the forecast
+			-- over lead time + review period + safety stock.
 			-- The model of the latest refit whose origin is at most today.
 			k := least((i + 1) / p_refit, nk - 1) + 1;
 			dl := 0; dt := 0;
-			FOR j IN 1 .. p_lead + p_review LOOP
+			FOR j IN 1 .. h_target LOOP
 				IF p_policy IN ('doliflow', 'doliflow_lt') THEN
-					s := p_level[k] * p_dowf[(k - 1) * 7 + ((p_start_dow - 1 + i + j) % 7) + 1];
+					s := greatest(p_level[k], 0) * greatest(p_dowf[(k - 1) * 7 + ((p_start_dow - 1 + i + j) % 7) + 1], 0);
 				ELSE
 					s := p_level[k];
 				END IF;
 				s := greatest(s, 0);
-				IF j <= p_lead THEN dl := dl + s; END IF;
+				IF j <= h_lead THEN dl := dl + s; END IF;
 				dt := dt + s;
 			END LOOP;
 			target := dt + p_ss[k];
@@ -88,17 +96,22 @@ BEGIN
 			order_days := order_days || i;
 		END IF;
 	END LOOP;
-	-- Cycle service level: an order's cycle is the lead time it waits (the days after
-	-- it is placed up to its arrival); counted only when it arrives within the period.
-	cycles := 0; cycles_ok := 0;
+	-- Cycle service level (the standard one: the share of replenishment cycles without
+	-- a stock-out): a cycle is the time between two successive arrivals, the days after
+	-- an arrival up to the next arrival (its day included: orders arrive at the end of
+	-- the day); the first starts the day after the first order.  Only cycles ending
+	-- with an arrival within the period count.
+	cycles := 0; cycles_ok := 0; prev := NULL;
 	FOREACH i IN ARRAY order_days LOOP
-		CONTINUE WHEN i + p_lead > n - 1;
+		EXIT WHEN i + p_lead > n - 1;
+		IF prev IS NULL THEN prev := i; END IF;
 		cycles := cycles + 1;
 		ok := true;
-		FOR j IN i + 1 .. i + p_lead LOOP
+		FOR j IN prev + 1 .. i + p_lead LOOP
 			IF short[j + 1] THEN ok := false; EXIT; END IF;
 		END LOOP;
 		IF ok THEN cycles_ok := cycles_ok + 1; END IF;
+		prev := i + p_lead;
 	END LOOP;
 	avg_stock := CASE WHEN n > 0 THEN sum_stock / n END;
 	avg_stock_value := CASE WHEN n > 0 THEN avg_stock_value / n END;
@@ -138,6 +151,7 @@ DECLARE
 	v_totals float8[];
 	v_sum float8[];
 	v_start_dow integer;
+	v_w integer := doliflow.setting('safety_stock_backtest_days')::integer;
 BEGIN
 	IF p_start IS NULL OR p_end IS NULL THEN
 		RAISE EXCEPTION 'simulate_replenishment: p_start and p_end are required' USING ERRCODE = 'null_value_not_allowed';
@@ -187,10 +201,25 @@ BEGIN
 	FOR r IN
 		WITH o AS (
 			SELECT k, p_start - 1 + k * p_refit_days AS origin FROM generate_series(0, v_nk - 1) k
-		), bm AS MATERIALIZED (	-- doliflow's forecast as it was made at each origin (SQL engine, no events)
-			SELECT o.k, b.fk_product, b.level, b.dow_factor, b.sigma
-			  FROM o CROSS JOIN LATERAL doliflow._baseline_model(o.origin, v_products, false) b
+		), le AS MATERIALIZED (	-- doliflow's forecast as it was made at each origin (SQL engine, no events),
+								-- back to safety_stock_backtest_days before the period, with its errors
+			SELECT le.* FROM doliflow._lead_time_errors(p_start - 1 + (v_nk - 1) * p_refit_days,
+														v_nk + v_w / p_refit_days + 1, p_refit_days, v_products) le
 			 WHERE v_policies && ARRAY['doliflow', 'doliflow_lt']
+		), bm AS (
+			SELECT (le.origin - (p_start - 1)) / p_refit_days AS k, le.fk_product, le.level, le.dow_factor, le.sigma
+			  FROM le WHERE le.origin >= p_start - 1
+		), ssk AS (	-- doliflow: safety_stock_empirical over the errors known at each refit (as doliflow.safety_stocks)
+			SELECT o.k, le.fk_product,
+				   doliflow.safety_stock_empirical(array_agg(u.e) FILTER (WHERE u.kn <= o.origin AND u.d > o.origin - v_w),
+												   v_sl::numeric, (array_agg(le.sigma) FILTER (WHERE le.origin = o.origin))[1]::numeric,
+												   max(le.risk_days))::float8 AS ss
+			  FROM o JOIN le ON le.origin <= o.origin AND le.origin > o.origin - v_w - p_refit_days
+			  LEFT JOIN LATERAL unnest(le.days, le.errors, le.known_on) u(d, e, kn) ON true
+			 WHERE 'doliflow' = ANY (v_policies)
+			 GROUP BY 1, 2
+		), ssa AS (
+			SELECT ssk.fk_product, array_agg(ssk.ss ORDER BY ssk.k) AS ss FROM ssk GROUP BY 1
 		), res AS (	-- doliflow_lt: the model's residuals over its level window, running sums
 			SELECT bm.k, bm.fk_product, g::date AS day,
 				   sum(coalesce(d.qty, 0) - bm.level * bm.dow_factor[date_part('isodow', g)::integer])
@@ -240,13 +269,14 @@ BEGIN
 			   greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1) AS lead,
 			   dp.alert_stock::float8 AS alert, dp.desired_stock::float8 AS desired,
 			   coalesce(init.qty, 0) AS initial, dem.qty AS demand,
-			   bma.lv, bma.dowf, bma.sig, bma.slt, nva.m AS nm, nva.sd AS nsd
+			   bma.lv, bma.dowf, bma.sig, bma.slt, nva.m AS nm, nva.sd AS nsd, ssa.ss AS dss
 		  FROM doliflow._stock_product p
 		  JOIN dw.dim_product dp ON dp.product_key = p.fk_product
 		  JOIN dem USING (fk_product)
 		  LEFT JOIN init USING (fk_product)
 		  LEFT JOIN bma USING (fk_product)
 		  LEFT JOIN nva USING (fk_product)
+		  LEFT JOIN ssa USING (fk_product)
 		 ORDER BY p.fk_product
 	LOOP
 		FOR i IN 1 .. cardinality(v_policies) LOOP
@@ -257,8 +287,7 @@ BEGIN
 				CASE v_pol WHEN 'doliflow' THEN r.lv WHEN 'doliflow_lt' THEN r.lv WHEN 'naive' THEN r.nm END,
 				CASE v_pol WHEN 'doliflow' THEN r.dowf WHEN 'doliflow_lt' THEN r.dowf END,
 				CASE v_pol
-					WHEN 'doliflow' THEN (SELECT array_agg(doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric)::float8 ORDER BY s.o)
-											FROM unnest(r.sig) WITH ORDINALITY s(s, o))
+					WHEN 'doliflow' THEN r.dss
 					-- the error is already over the lead time: safety_stock_z(sigma_L, 1, z) = z x sigma_L
 					-- (sigma x sqrt(L) when the level window holds no lead-time window)
 					WHEN 'doliflow_lt' THEN (SELECT array_agg(CASE WHEN s.l IS NOT NULL
@@ -315,7 +344,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.simulate_replenishment(date, date, text, float8, integer[], boolean, integer) IS
-'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (reorder point = forecast over the lead time + safety_stock_z(sigma, L, z) with the SQL baseline forecast refitted every p_refit_days on the data known then, order up to the forecast over lead time + stock_review_days + safety stock), doliflow_lt (the same with the safety stock z x the RMS of the model''s error summed over each lead-time window of its level window, instead of z x sigma x sqrt(L)), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (the same formula fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (orders whose lead time had no stock-out / orders arriving within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
+'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (periodic review every R = stock_review_days days (at least 1) from p_start: order up to the forecast over L + R + the safety stock of doliflow.safety_stocks, i.e. safety_stock_empirical over the back-tested errors of the demand over L + R known at the latest refit, with the SQL baseline forecast refitted every p_refit_days on the data known then), doliflow_lt (the design''s first formula, reviewed every day: reorder point = forecast over the lead time + z x the RMS of the model''s in-sample error summed over each lead-time window of its level window, order up to the forecast over lead time + stock_review_days + that), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (doliflow_lt''s daily review with the safety stock z x sd x sqrt(L), fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (replenishment cycles, from one arrival to the next (the first from the day after the first order), without a stock-out / cycles ending within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
 
 ------------------------------------------------------------------------------
 -- ABC/XYZ classes per product: value share (ABC) and demand variability (XYZ)

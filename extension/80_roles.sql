@@ -75,7 +75,7 @@ DECLARE
 	-- The analyst API: doliflow_reader (and so doliflow_batch).
 	-- (The analytics building blocks are doliflow_analytics's, PUBLIC's: not listed here.)
 	v_reader text[] := ARRAY['predict_intervention_duration', 'what_if_order', 'normal_quantile',
-							 'safety_stock', 'safety_stock_z', 'stock_level', 'suggested_quantity', 'rotation_rate',
+							 'safety_stock', 'safety_stock_z', 'safety_stock_empirical', 'stock_level', 'suggested_quantity', 'rotation_rate',
 							 '_check_finite', 'easter_sunday', 'french_holidays', 'customer_rfm',
 							 'mysql_date', 'mysql_timestamp', 'mysql_timestamptz', 'build_info',
 							 'report_html', '_ticket_anomaly_months', 'company_today', 'company_now',

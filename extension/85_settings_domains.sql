@@ -64,6 +64,7 @@ UPDATE doliflow.settings s
 	('insight_hours_pct',             '0',       false, '100000',    false, NULL, NULL, NULL),
 	-- 60: stock
 	('stock_review_days',             '0',       false, '3650',      false, NULL, NULL, NULL),
+	('safety_stock_backtest_days',    '28',      false, '3650',      false, NULL, NULL, NULL),	-- at least 4 weekly back-test origins
 	('demand_share_days',             '1',       false, '3650',      false, NULL, NULL, NULL),
 	('forecast_level_days',           '7',       false, '3650',      false, NULL, NULL, NULL),
 	('event_min_effect',              '0.01',    false, '1',         false, NULL, NULL, NULL),	-- kept event days are divided by their multiplier

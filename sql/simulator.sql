@@ -16,14 +16,20 @@
 -- Each day: demand served from stock (lost when short), orders due arrive at
 -- the end of the day, then the review on position = on hand + on order.
 --
--- doliflow on A: reorder point 2 x 3 = 6, order up to 2 x (3 + 7) = 20.
---   d1 5 (pos 5 < 6: order 20 - 5 = 15, a multiple of 5, due end of d4)
+-- doliflow reviews every stock_review_days = 7 days (d1 only in this week) and
+--   orders up to the forecast over L + R + safety stock; the safety stock is the
+--   0.95 quantile of the back-tested errors of the demand over L + R days.  A's
+--   history is 2 every day: every error is 0 -> safety stock 0 ('empirical', over
+--   the 172 decision days 2023-12-04 .. 2024-05-23: after 2024-06-02 - 182, and
+--   known by 2024-06-02, d + 3 + 7 <= 2024-06-02).
+-- doliflow on A: order up to 2 x (3 + 7) = 20.
+--   d1 5 (review: order 20 - 5 = 15, a multiple of 5, due end of d4)
 --   d2 3 (pos 18)  d3 demand 6: 3 served, 3 lost, 0  d4 2 lost, +15 = 15
 --   d5 15  d6 13  d7 11 -> demand 16, served 11, stock-out days 2, one order
 --   whose lead time (d2..d4) had a stock-out: cycle service 0/1; average stock
 --   (5+3+0+15+15+13+11)/7 = 62/7, value x 10, peak 150.  naive on A: the same.
 -- doliflow on A with back-orders: d3 -3, d4 -5 + 15 = 10, d5 10, d6 8, d7 6
---   (pos 6 is not below 6): average stock (5+3+0+10+10+8+6)/7 = 6, peak 100.
+--   (no review before d8): average stock (5+3+0+10+10+8+6)/7 = 6, peak 100.
 -- dolibarr on A: d1 5 (not < 4)  d2 3 (< 4: order max(10, 4) - 3 = 7 -> 10 by
 --   packaging, due end of d5)  d3 3 served, 3 lost  d4 2 lost  d5 0 + 10 = 10
 --   d6 8  d7 6 -> served 11 of 16, 2 stock-out days, cycle d3..d5 short: 0/1;
@@ -37,7 +43,13 @@
 --   d4 2  d5 0 + 16 = 16  d6 14  d7 12 -> all 16 served, no stock-out, 1/1;
 --   average 68/7, peak 16, ordered 16.
 -- doliflow on C: the 56 alternating days give every weekday four 1s and four
---   3s, so weekday factors 1, level 2 and sigma 1: the naive figures again.
+--   3s, so weekday factors 1 and level 2; its back-test starts with no history
+--   (level 0), so the safety stock X is a large quantile of positive errors
+--   (checked below): d1 10 (review: order ceil(2 x 11 + X - 10) = Q, due end of
+--   d5), d2 8, d3 6, d4 2, d5 0 + Q, d6 Q - 2, d7 Q - 4: all 16 served, its cycle
+--   d2..d5 without stock-out 1/1, average (20 + 3Q)/7.
+-- Cycle service level: the share of replenishment cycles (from one arrival to the
+--   next; the first from the day after the first order) without a stock-out.
 -- doliflow_lt (safety stock z x RMS of the error summed over each 4-day window):
 --   A has no error: as doliflow.  C's errors -1 +1 -1 +1 cancel over every 4 days:
 --   safety stock 0, reorder point 8, up to 22: d1 10, d2 8 (not < 8), d3 6 (order
@@ -86,7 +98,6 @@ INSERT INTO hand VALUES
 	('dolibarr', false, 9101, 16, 11, 1, 0, 2, 32 / 7.0, 320 / 7.0, 100, 1, 10, 100),
 	('dolibarr', false, 9102, 21, 15, 2, 0, 2, 30 / 7.0, 120 / 7.0, 36, 2, 18, 72),
 	('naive',    false, 9103, 16, 16, 1, 1, 0, 68 / 7.0, 68 / 7.0, 16, 1, 16, 16),
-	('doliflow', false, 9103, 16, 16, 1, 1, 0, 68 / 7.0, 68 / 7.0, 16, 1, 16, 16),
 	('doliflow_lt', false, 9101, 16, 11, 1, 0, 2, 62 / 7.0, 620 / 7.0, 150, 1, 15, 150),
 	('doliflow_lt', false, 9103, 16, 12, 1, 0, 2, 42 / 7.0, 42 / 7.0, 16, 1, 16, 16),
 	('dolibarr', false, 9103, 16, 12, 0, 0, 2, 26 / 7.0, 26 / 7.0, 10, 0, 0, 0),
@@ -114,6 +125,33 @@ SELECT h.policy, h.backorder, h.fk_product,
 SELECT policy, fk_product, lead_time_days, demand, served, fill_rate, cycles, cycle_service_level, stockout_days,
 	   avg_stock, avg_stock_value, peak_stock_value, orders, qty_ordered, value_ordered
   FROM sim WHERE NOT backorder ORDER BY policy, fk_product NULLS FIRST;
+-- doliflow on C, with Q = ceil(12 + X), X = the safety stock the pages would use
+-- on 2024-06-02 (doliflow.safety_stocks, the same function as the simulator's)
+SELECT ss.method, ss.risk_days, ss.errors > 100 AS many_errors, ss.safety_stock > 0 AS positive,
+	   s.qty_ordered = ceil(12 + ss.safety_stock) AS order_up_to, s.orders, s.served, s.stockout_days,
+	   s.cycles, s.cycles_ok, s.avg_stock = round((20 + 3 * s.qty_ordered) / 7.0, 3) AS avg_stock,
+	   s.peak_stock_value = s.qty_ordered AS peak
+  FROM doliflow.safety_stocks('2024-06-02', '{9103}') ss
+  JOIN sim s ON s.policy = 'doliflow' AND NOT s.backorder AND s.fk_product = ss.fk_product;
+CREATE TEMP TABLE ss_before ON COMMIT DROP AS SELECT * FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102, 9103}');
+-- A: 172 errors, all 0 (the dates above); B has no history: its errors are its
+-- demand over the 9 days (2 + 7) after each day, all 0 (no demand before 06-03)
+SELECT fk_product, lead_time_days, risk_days, errors, method, safety_stock
+  FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102}') ORDER BY 1;
+-- the same models as doliflow._baseline_model (the back-test fits them in one pass)
+SELECT count(*) AS models, bool_and(abs(e.level - b.level) < 1e-9 AND abs(e.sigma - b.sigma) < 1e-9
+		 AND (SELECT bool_and(abs(x - y) < 1e-9) FROM unnest(e.dow_factor, b.dow_factor) u(x, y))) AS same
+  FROM doliflow._lead_time_errors('2024-06-02', 3, 14, '{9101, 9102, 9103}') e
+  JOIN LATERAL doliflow._baseline_model(e.origin, ARRAY[e.fk_product], false) b ON true;
+-- the quantile by hand: 19 errors 1..19 at 0.95 -> k = ceil(20 x 0.95) = 19th -> 19;
+-- at 0.9 -> 18th = 18; 18 errors at 0.95 (k 19 > 18): z x sigma x sqrt(risk)
+-- = 1.6449 x 2 x 3 = 9.8691; negative errors only -> 0; no error -> normal.
+SELECT doliflow.safety_stock_empirical(array(SELECT generate_series(1, 19)::float8), 0.95, 2, 9) AS q95,
+	   doliflow.safety_stock_empirical(array(SELECT generate_series(1, 19)::float8), 0.9, 2, 9) AS q90,
+	   round(doliflow.safety_stock_empirical(array(SELECT generate_series(1, 18)::float8), 0.95, 2, 9), 4) AS too_few,
+	   doliflow.safety_stock_empirical(array(SELECT -generate_series(1, 30)::float8), 0.95, 2, 9) AS never_negative,
+	   round(doliflow.safety_stock_empirical(NULL, 0.95, 2, 9), 4) AS no_errors,
+	   doliflow.safety_stock_empirical('{1, NaN, Infinity, 3}', 0.5, 0, 1) AS finite_only;
 -- the service level given is reported and drives the safety stock: C at 0.5
 -- has no safety stock (reorder point 8): d1 10, d2 8, d3 6 (< 8: order
 -- ceil(22 - 6) = 16, due end of d7), d4 2, d5 0, d6 and d7 short.
@@ -150,10 +188,16 @@ SELECT count(*) AS rows_changed_by_later_demand
 		EXCEPT SELECT policy, service_level, fk_product, lead_time_days, days, demand, served, fill_rate, cycles, cycles_ok,
 					  cycle_service_level, stockout_days, avg_stock, avg_stock_value, peak_stock_value, orders,
 					  qty_ordered, value_ordered FROM sim WHERE NOT backorder) x;
+-- nor the errors the safety stocks are taken over (only those known on the decision day)
+SELECT count(*) AS safety_stocks_changed_by_later_demand
+  FROM (SELECT * FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102, 9103}') EXCEPT SELECT * FROM ss_before) x;
 
 ROLLBACK;
 
 -- Arguments
+SELECT doliflow.safety_stock_empirical('{1}', 1.5, 2, 9);
+SELECT * FROM doliflow.safety_stocks(NULL);
+SELECT * FROM doliflow.safety_stocks('2024-06-02', NULL, 0.3);
 SELECT * FROM doliflow.simulate_replenishment('2024-06-09', '2024-06-03');
 SELECT * FROM doliflow.simulate_replenishment(NULL, '2024-06-03');
 SELECT * FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'odoo');

@@ -422,6 +422,7 @@ SELECT * FROM doliflow.french_holidays(2025);
 SELECT doliflow.mysql_date('2025-01-02'), doliflow.mysql_timestamp('2025-01-02 03:04:05'), doliflow.mysql_timestamptz('2025-01-02 03:04:05');
 SELECT doliflow.stock_level(10, 5, 1, 3), doliflow.suggested_quantity(10, 2, 10, 1), doliflow.rotation_rate(30, 10);
 SELECT doliflow.safety_stock(2, 5, 0.95), doliflow.safety_stock_z(2, 5, 1.645), doliflow._check_finite(1, 'x', 0);
+SELECT doliflow.safety_stock_empirical('{1, 2, 3}', 0.5, 2, 9);
 SELECT doliflow_analytics.robust_z(s, 12), doliflow_analytics._robust_z(1, 2, 3) FROM (SELECT doliflow_analytics.robust_stats(y) AS s FROM public.sample_series) x;
 SELECT doliflow_analytics.forecast_summary(m), doliflow_analytics.forecast_describe(m), doliflow_analytics.forecast_model_is_valid(m::bytea), doliflow_analytics.forecast_model_from_bytea(m::bytea)::text, doliflow_analytics.forecast_summary(doliflow_analytics.forecast_model_in(doliflow_analytics.forecast_model_out(m))) FROM (SELECT doliflow_analytics.forecast_fit(day, y) AS m FROM public.sample_series) x;
 SELECT f.* FROM (SELECT doliflow_analytics.forecast_fit(day, y, '{"method": "ets"}') AS m FROM public.sample_series) x, doliflow_analytics.forecast(m, 14, 0.8) f;
