@@ -33,7 +33,7 @@ WITH ext AS (
 	SELECT m.obj, 'owner', p.proowner::regrole::text
 	  FROM mem m JOIN pg_catalog.pg_proc p ON m.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = m.objid
 	UNION ALL
-	SELECT m.obj, 'acl', (SELECT pg_catalog.string_agg(x::text, ',' ORDER BY x::text) FROM pg_catalog.unnest(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) x)
+	SELECT m.obj, 'acl', (SELECT pg_catalog.string_agg(x::text, ',' ORDER BY x::text) FROM pg_catalog.unnest(COALESCE(p.proacl, pg_catalog.acldefault('f'::"char", p.proowner))) x)
 	  FROM mem m JOIN pg_catalog.pg_proc p ON m.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = m.objid
 	UNION ALL
 	-- relations: kind, owner, acl, options
@@ -44,7 +44,7 @@ WITH ext AS (
 	SELECT m.obj, 'owner', c.relowner::regrole::text
 	  FROM mem m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::regclass AND c.oid = m.objid
 	UNION ALL
-	SELECT m.obj, 'acl', (SELECT pg_catalog.string_agg(x::text, ',' ORDER BY x::text) FROM pg_catalog.unnest(COALESCE(c.relacl, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END, c.relowner))) x)
+	SELECT m.obj, 'acl', (SELECT pg_catalog.string_agg(x::text, ',' ORDER BY x::text) FROM pg_catalog.unnest(COALESCE(c.relacl, pg_catalog.acldefault((CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner))) x)
 	  FROM mem m JOIN pg_catalog.pg_class c ON m.classid = 'pg_catalog.pg_class'::regclass AND c.oid = m.objid
 	UNION ALL
 	SELECT m.obj, 'view definition', pg_catalog.pg_get_viewdef(c.oid)
@@ -80,7 +80,7 @@ WITH ext AS (
 	SELECT m.obj, 'owner', n.nspowner::regrole::text
 	  FROM mem m JOIN pg_catalog.pg_namespace n ON m.classid = 'pg_catalog.pg_namespace'::regclass AND n.oid = m.objid
 	UNION ALL
-	SELECT m.obj, 'acl', (SELECT pg_catalog.string_agg(x::text, ',' ORDER BY x::text) FROM pg_catalog.unnest(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) x)
+	SELECT m.obj, 'acl', (SELECT pg_catalog.string_agg(x::text, ',' ORDER BY x::text) FROM pg_catalog.unnest(COALESCE(n.nspacl, pg_catalog.acldefault('n'::"char", n.nspowner))) x)
 	  FROM mem m JOIN pg_catalog.pg_namespace n ON m.classid = 'pg_catalog.pg_namespace'::regclass AND n.oid = m.objid
 	UNION ALL
 	SELECT m.obj, 'type', pg_catalog.format('typtype=%s owner=%s acl=%s enum=%s', t.typtype, t.typowner::regrole, t.typacl,

@@ -172,9 +172,9 @@ SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM PUBLIC%s;', k.kw, k.target,
                                   WHEN nm.classid = 'pg_catalog.pg_namespace'::regclass THEN (SELECT pg_catalog.quote_ident(nspname) FROM pg_catalog.pg_namespace WHERE oid = nm.objid)
                                   ELSE nm.objid::regclass::text END AS target,
                              -- a NULL ACL is its type's default (PUBLIC's EXECUTE on a routine, the owner alone elsewhere)
-                             CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN (SELECT COALESCE(proacl, pg_catalog.acldefault('f', proowner)) FROM pg_catalog.pg_proc WHERE oid = nm.objid)
-                                  WHEN nm.classid = 'pg_catalog.pg_namespace'::regclass THEN (SELECT COALESCE(nspacl, pg_catalog.acldefault('n', nspowner)) FROM pg_catalog.pg_namespace WHERE oid = nm.objid)
-                                  ELSE (SELECT COALESCE(relacl, pg_catalog.acldefault(CASE WHEN relkind = 'S' THEN 's' ELSE 'r' END, relowner)) FROM pg_catalog.pg_class WHERE oid = nm.objid) END AS acl) k
+                             CASE WHEN nm.classid = 'pg_catalog.pg_proc'::regclass THEN (SELECT COALESCE(proacl, pg_catalog.acldefault('f'::"char", proowner)) FROM pg_catalog.pg_proc WHERE oid = nm.objid)
+                                  WHEN nm.classid = 'pg_catalog.pg_namespace'::regclass THEN (SELECT COALESCE(nspacl, pg_catalog.acldefault('n'::"char", nspowner)) FROM pg_catalog.pg_namespace WHERE oid = nm.objid)
+                                  ELSE (SELECT COALESCE(relacl, pg_catalog.acldefault((CASE WHEN relkind = 'S' THEN 's' ELSE 'r' END)::"char", relowner)) FROM pg_catalog.pg_class WHERE oid = nm.objid) END AS acl) k
  WHERE n.aspect = 'acl'
    AND nm.classid IN ('pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_class'::regclass)
    AND (n.obj IN (SELECT obj FROM recreated) OR NOT EXISTS (SELECT 1 FROM old_cat o WHERE o.obj = n.obj AND o.aspect = 'acl' AND o.val = n.val))
