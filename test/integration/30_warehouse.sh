@@ -260,11 +260,9 @@ INSERT INTO llx_element_time (fk_element, elementtype, element_date, element_dur
 SELECT rowid, fk_product, fk_entrepot INTO @m1, @mp, @mw FROM llx_stock_mouvement WHERE type_mouvement = 2 ORDER BY rowid LIMIT 1;
 UPDATE llx_stock_mouvement SET value = value - 5, datem = datem + INTERVAL 1 DAY WHERE rowid = @m1;
 DELETE FROM llx_stock_mouvement WHERE rowid = (SELECT r FROM (SELECT max(rowid) r FROM llx_stock_mouvement WHERE type_mouvement = 2) x);
--- a project's movement deleted, another moved to a second project with a new value
--- (dw.project_material: the old versions' contributions must leave)
-DELETE FROM llx_stock_mouvement WHERE rowid = (SELECT r FROM (SELECT min(rowid) r FROM llx_stock_mouvement WHERE fk_projet > 0) x);
-UPDATE llx_stock_mouvement SET fk_projet = @p2, value = value * 2
- WHERE rowid = (SELECT r FROM (SELECT max(rowid) r FROM llx_stock_mouvement WHERE fk_projet > 0 AND fk_projet <> @p2) x);
+-- a project's movement deleted (dw.project_material: its contribution must leave); stock
+-- movements are never updated by Dolibarr (rowid mode: a correction is a new movement)
+DELETE FROM llx_stock_mouvement WHERE rowid = (SELECT r FROM (SELECT min(rowid) r FROM llx_stock_mouvement WHERE fk_projet > 0 AND type_mouvement IN (1, 2)) x);
 INSERT INTO llx_stock_mouvement (datem, fk_product, fk_entrepot, value, price, type_mouvement, label, fk_projet)
  VALUES ('2025-03-05 09:00:00', @mp, @mw, -4, 12.5, 2, 'Sortie chantier', @p2),
 		('2025-03-05 15:00:00', @mp, @mw, -2, 12.5, 2, 'Vente', 0),
