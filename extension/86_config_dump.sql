@@ -22,6 +22,8 @@
 --                            (the nightly simulation: its replay reads the history
 --                            of the period, which the lake keeps, but the forecasts
 --                            it judged are those of that night)
+--     dw.safety_stock        (the safety stock of each nightly forecast run, beside
+--                            dw.predictions: its back-test is that night's)
 --     and the identity sequences of every dumped table (else the next run_id
 --     or model_id after a restore would collide with a restored row).
 --
@@ -99,7 +101,7 @@ BEGIN
 			'doliflow.source_connection', 'lake.batch', 'lake.watermark', 'dw.prediction_runs', 'dw.prediction_models', 'dw.predictions',
 			'dw.analytics_runs', 'dw.models', 'dw.anomalies', 'dw.customer_segments', 'dw.insights',
 			'dw.alert_snapshot', 'doliflow.report_pages',
-			'dw.simulation_runs', 'dw.simulation_results', 'dw.lead_time_accuracy'] LOOP
+			'dw.simulation_runs', 'dw.simulation_results', 'dw.lead_time_accuracy', 'dw.safety_stock'] LOOP
 		PERFORM pg_catalog.pg_extension_config_dump(t::regclass, '');
 	END LOOP;
 END $$;

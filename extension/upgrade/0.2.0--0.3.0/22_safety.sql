@@ -15,3 +15,5 @@ CREATE TABLE dw.safety_stock (
 	safety_stock   numeric,
 	PRIMARY KEY (run_id, fk_product)
 );
+-- Kept by pg_dump beside dw.predictions (extension/86_config_dump.sql).
+SELECT pg_catalog.pg_extension_config_dump('dw.safety_stock', '');
