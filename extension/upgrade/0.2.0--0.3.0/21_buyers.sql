@@ -3,7 +3,8 @@
 -- New source tables llx_commande and llx_commandedet (open customer orders for the virtual
 -- stock): their catalog rows (95_rows.sql upserts them again, with the quality rules and the
 -- stock module's inputs), then their lake tables, made as part 20 of the install makes them
--- (the lake tables must exist before 90_code.sql creates the views reading them).  The
+-- (the lake tables must exist before 90_code.sql creates the views reading them; their
+-- ACL is reset to a fresh install's by 90_code.sql).  The
 -- foreign tables are made by connect(): run doliflow.connect(...) again after the update
 -- (until then the extract of these two tables fails alone, and the open customer orders
 -- count as 0).
@@ -114,9 +115,6 @@ INSERT INTO doliflow.source_column (table_name, position, column_name, mysql_typ
 	('llx_commandedet', 41, 'multicurrency_total_ttc', 'double(24,8)', false)
 ON CONFLICT (table_name, column_name) DO NOTHING;
 
--- A fresh install makes the lake tables before part 80 sets the schema's default privileges:
--- they are off while these are made, so that their ACL is the same (the owner's default).
-ALTER DEFAULT PRIVILEGES IN SCHEMA lake REVOKE ALL ON TABLES FROM doliflow_owner;
 
 DO $$
 DECLARE
@@ -176,7 +174,3 @@ BEGIN
 END;
 $$;
 
-ALTER DEFAULT PRIVILEGES IN SCHEMA lake GRANT ALL ON TABLES TO doliflow_owner;
--- (87_upgrade still saw {doliflow_owner=arwdDxt/doliflow_owner,=arwdDxt/doliflow_owner} on these
--- four tables, where a fresh install has the default ACL: never leave PUBLIC a right on the lake)
-REVOKE ALL ON lake.llx_commande, lake.llx_commande_current, lake.llx_commandedet, lake.llx_commandedet_current FROM PUBLIC;
