@@ -35,7 +35,14 @@ upgrade_from() {	# upgrade_from COMMIT: install that release, use it, upgrade, c
 	BIN=$W/root/usr/lib/postgresql/$DF_PG_MAJOR/bin
 	PORT=$(df_free_port)
 	trap "df_pg_stop '$W/pg'" EXIT
-	df_pg_start "$W/pg" "$PORT" "$BIN"; ok $? "a cluster runs from the $OLDV root"
+	if ! df_pg_start "$W/pg" "$PORT" "$BIN" 2>"$W/pg_start.err"; then
+		# say why, then try once more on another port (a CI run saw this start fail)
+		while IFS= read -r l; do diag "first start on port $PORT: $l"; done <"$W/pg_start.err"
+		df_pg_stop "$W/pg"; rm -rf "$W/pg"
+		PORT=$(df_free_port $((PORT + 100)))
+		df_pg_start "$W/pg" "$PORT" "$BIN" 2>"$W/pg_start.err"
+	fi
+	okr $? "a cluster runs from the $OLDV root (port $PORT)" || while IFS= read -r l; do diag "$l"; done <"$W/pg_start.err"
 	export PGPORT=$PORT
 
 	psql -Xq -d postgres -c "CREATE DATABASE $DB" -c "CREATE DATABASE ${DB}_fresh" -c "CREATE DATABASE ${DB}_full" >/dev/null
