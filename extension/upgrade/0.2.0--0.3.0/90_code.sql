@@ -449,6 +449,7 @@ CREATE OR REPLACE FUNCTION doliflow._lead_time_errors(p_last_origin date, p_orig
  STABLE
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET enable_nestloop TO 'off'
+ SET jit TO 'off'
 AS $function$
 	WITH cfg AS (
 		SELECT (SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'lead_time_default_days') AS lead_default,
