@@ -499,18 +499,34 @@ $$;
 COMMENT ON FUNCTION doliflow._weekday_sum(float8[], integer, integer) IS
 'internal: sum of the weekday factors f (ISO weekdays 1-7, negative ones as 0) over the n days after a day of ISO weekday first_dow';
 
+-- One product's rows of doliflow._lead_time_errors, in C (src/lead_time_errors.c,
+-- which documents the computation: the SQL statement this function was up to
+-- 0.3.0, operation by operation).  The grid is first_day .. first_day +
+-- cardinality(hol) - 1; the demand is sparse (q[i] on q_days[i], missing days 0).
+CREATE FUNCTION doliflow._lead_time_errors_product(q_days date[], q float8[], hol boolean[], first_day date,
+	first_origin date, p_origins integer, p_step integer, dow_days integer, level_days integer, lead integer,
+	review integer, last_day date, lt_received date[], lt_days integer[])
+RETURNS TABLE (origin date, level float8, dow_factor float8[], sigma float8, lead_time_days integer, risk_days integer,
+			   days date[], errors float8[], known_on date[])
+AS 'MODULE_PATHNAME', 'doliflow_lead_time_errors_product'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 27;
+COMMENT ON FUNCTION doliflow._lead_time_errors_product(date[], float8[], boolean[], date, date, integer, integer, integer, integer, integer, integer, date, date[], integer[]) IS
+'internal: the rows of doliflow._lead_time_errors of one product (C): its demand q on q_days (days of the grid first_day .. first_day + cardinality(hol) - 1 without one are 0, days outside it are ignored), the public holidays hol of the grid, the models at p_origins origins first_origin + k x p_step (windows dow_days and level_days, first_origin at least max(dow_days, level_days) days after first_day) and the errors of the demand over lead + review days, or over lt_days + review for the real lead times received on lt_received in the 364 days before a decision day, known by last_day; the grid must cover every decision day';
+
 -- One row per product and origin (every p_step days back from p_last_origin):
 -- the SQL baseline model fitted there and the errors of the demand over
 -- L + R days of the decision days it serves (origin .. origin + p_step - 1).
+-- One scan of each source builds every product's arrays; the back-test itself
+-- is doliflow._lead_time_errors_product (C, one call per product).  The grid
+-- runs from the longest model window before the first origin up to the last
+-- day of loaded demand (at most 3660 days after the last decision day).
 CREATE FUNCTION doliflow._lead_time_errors(p_last_origin date, p_origins integer, p_step integer, p_products integer[])
 RETURNS TABLE (fk_product integer, origin date, level float8, dow_factor float8[], sigma float8,
 			   lead_time_days integer, risk_days integer, days date[], errors float8[], known_on date[])
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
--- (the CTEs' row estimates are 1: without this, nested loops rescan them for every row;
--- the disabled nested loops' cost then crosses jit_above_cost, and compiling this one
--- statement took 7.8 s of its 13 s at the small scale: no JIT)
-SET enable_nestloop = off SET jit = off AS $$
-	WITH cfg AS (
+-- (no JIT: compiling this short statement would cost more than running it)
+SET jit = off AS $$
+	WITH cfg0 AS (
 		SELECT (SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'lead_time_default_days') AS lead_default,
 			   greatest((SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'stock_review_days'), 1) AS review,
 			   (SELECT max(d.day) FROM doliflow._stock_demand d) AS last_day,
@@ -519,101 +535,40 @@ SET enable_nestloop = off SET jit = off AS $$
 			   least((SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'forecast_level_days'),
 					 (SELECT s.value::integer FROM doliflow.settings s WHERE s.name = 'forecast_history_days')) AS level_days,
 			   p_last_origin - (p_origins - 1) * p_step AS first_origin
+	), cfg AS (
+		SELECT c.*, c.first_origin - greatest(c.dow_days, c.level_days) AS first_day,
+			   greatest(p_last_origin + p_step - 1, least(c.last_day, p_last_origin + p_step + 3660)) AS end_day
+		  FROM cfg0 c
+	), cal AS (	-- the public holidays of the grid
+		SELECT array_agg(coalesce(c.is_holiday, false) ORDER BY g.g) AS hol
+		  FROM cfg CROSS JOIN generate_series(cfg.first_day, cfg.end_day, interval '1 day') g(g)
+		  LEFT JOIN doliflow._stock_calendar c ON c.day = g.g::date
 	), prod AS (
 		SELECT p.fk_product, greatest(coalesce(p.supplier_lead_time_days, cfg.lead_default), 1) AS lead
 		  FROM doliflow._stock_product p CROSS JOIN cfg
 		 WHERE p.fk_product = ANY (p_products)
-	), grid AS (	-- daily demand (missing days 0) from the longest model window before the first
-					-- origin up to the last day of loaded demand
-		SELECT pr.fk_product, pr.lead, g::date AS day, extract(isodow FROM g)::integer AS dow,
-			   coalesce(c.is_holiday, false) AS hol, coalesce(d.qty, 0)::float8 AS q
-		  FROM prod pr CROSS JOIN cfg
-		 CROSS JOIN generate_series(cfg.first_origin - greatest(cfg.dow_days, cfg.level_days),
-									greatest(p_last_origin + p_step - 1, least(cfg.last_day, p_last_origin + p_step + 3660)), interval '1 day') g
-		  LEFT JOIN doliflow._stock_calendar c ON c.day = g::date
-		  LEFT JOIN doliflow._stock_demand d ON d.fk_product = pr.fk_product AND d.day = g::date
-	), cw AS (	-- running sums per weekday of the days that are not public holidays, and of all demand
-		SELECT x.fk_product, x.lead, x.day, x.dow, cfg.dow_days, cfg.level_days, cfg.review, cfg.last_day,
-			   sum(CASE WHEN x.dow = 1 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s1,
-			   sum(CASE WHEN x.dow = 2 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s2,
-			   sum(CASE WHEN x.dow = 3 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s3,
-			   sum(CASE WHEN x.dow = 4 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s4,
-			   sum(CASE WHEN x.dow = 5 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s5,
-			   sum(CASE WHEN x.dow = 6 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s6,
-			   sum(CASE WHEN x.dow = 7 AND NOT x.hol THEN x.q ELSE 0 END) OVER w AS s7,
-			   sum(CASE WHEN x.dow = 1 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n1,
-			   sum(CASE WHEN x.dow = 2 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n2,
-			   sum(CASE WHEN x.dow = 3 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n3,
-			   sum(CASE WHEN x.dow = 4 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n4,
-			   sum(CASE WHEN x.dow = 5 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n5,
-			   sum(CASE WHEN x.dow = 6 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n6,
-			   sum(CASE WHEN x.dow = 7 AND NOT x.hol THEN 1 ELSE 0 END) OVER w AS n7,
-			   sum(CASE WHEN NOT x.hol THEN x.q * x.q ELSE 0 END) OVER w AS q2,
-			   sum(x.q) OVER w AS c
-		  FROM grid x CROSS JOIN cfg
-		WINDOW w AS (PARTITION BY x.fk_product ORDER BY x.day)
-	), dw AS MATERIALIZED (	-- per product and day: the model windows ending that day (the weekday means
-							-- over dow_days, the sums over level_days) and the demand of the L + R days after
-		SELECT c.fk_product, c.lead, c.day, c.dow, c.review,
-			   ARRAY[(c.s1 - lag(c.s1, c.dow_days) OVER w) / nullif(c.n1 - lag(c.n1, c.dow_days) OVER w, 0), (c.s2 - lag(c.s2, c.dow_days) OVER w) / nullif(c.n2 - lag(c.n2, c.dow_days) OVER w, 0), (c.s3 - lag(c.s3, c.dow_days) OVER w) / nullif(c.n3 - lag(c.n3, c.dow_days) OVER w, 0), (c.s4 - lag(c.s4, c.dow_days) OVER w) / nullif(c.n4 - lag(c.n4, c.dow_days) OVER w, 0), (c.s5 - lag(c.s5, c.dow_days) OVER w) / nullif(c.n5 - lag(c.n5, c.dow_days) OVER w, 0), (c.s6 - lag(c.s6, c.dow_days) OVER w) / nullif(c.n6 - lag(c.n6, c.dow_days) OVER w, 0), (c.s7 - lag(c.s7, c.dow_days) OVER w) / nullif(c.n7 - lag(c.n7, c.dow_days) OVER w, 0)]::float8[] AS m,
-			   ARRAY[c.s1 - lag(c.s1, c.level_days) OVER w, c.s2 - lag(c.s2, c.level_days) OVER w, c.s3 - lag(c.s3, c.level_days) OVER w, c.s4 - lag(c.s4, c.level_days) OVER w, c.s5 - lag(c.s5, c.level_days) OVER w, c.s6 - lag(c.s6, c.level_days) OVER w, c.s7 - lag(c.s7, c.level_days) OVER w]::float8[] AS ls,
-			   ARRAY[c.n1 - lag(c.n1, c.level_days) OVER w, c.n2 - lag(c.n2, c.level_days) OVER w, c.n3 - lag(c.n3, c.level_days) OVER w, c.n4 - lag(c.n4, c.level_days) OVER w, c.n5 - lag(c.n5, c.level_days) OVER w, c.n6 - lag(c.n6, c.level_days) OVER w, c.n7 - lag(c.n7, c.level_days) OVER w]::float8[] AS ln,
-			   c.q2 - lag(c.q2, c.level_days) OVER w AS lq2,
-			   c.c,
-			   CASE WHEN c.day + c.lead + c.review <= c.last_day THEN lead(c.c, c.lead + c.review) OVER w - c.c END AS demand_risk
-		  FROM cw c
-		WINDOW w AS (PARTITION BY c.fk_product ORDER BY c.day)
-	), mf AS (	-- at each origin: weekday factors f[d] = mean on weekday d / mean of the weekday means (1 when 0)
-		SELECT d.*, (SELECT array_agg(CASE WHEN mm.v > 0 THEN coalesce(d.m[w], mm.v) / mm.v ELSE 1 END ORDER BY w)
-					   FROM generate_series(1, 7) w, (SELECT avg(v) AS v FROM unnest(d.m) v) mm) AS f
-		  FROM dw d CROSS JOIN cfg
-		 WHERE d.day >= cfg.first_origin AND d.day <= p_last_origin AND (p_last_origin - d.day) % p_step = 0
-	), ml AS (	-- level = sum of demand / sum of the factors of its days over the level window
-		SELECT mf.*, (SELECT sum(v) FROM unnest(mf.ls) v) / nullif((SELECT sum(f * n) FROM unnest(mf.f, mf.ln) u(f, n)), 0) AS lvl,
-			   (SELECT sum(v) FROM unnest(mf.ln) v) AS nl
-		  FROM mf
-	), m AS MATERIALIZED (	-- sigma = RMS of demand - level x f[dow] over the level window
-		SELECT ml.day AS origin, ml.fk_product, ml.lead, ml.review, coalesce(ml.lvl, 0) AS level, ml.f AS dow_factor,
-			   coalesce(sqrt(greatest(ml.lq2 - 2 * coalesce(ml.lvl, 0) * (SELECT sum(f * s) FROM unnest(ml.f, ml.ls) u(f, s))
-											 + coalesce(ml.lvl, 0) ^ 2 * (SELECT sum(f * f * n) FROM unnest(ml.f, ml.ln) u(f, n)), 0)
-							 / nullif(ml.nl, 0)), 0) AS sigma
-		  FROM ml
-	), lt AS (	-- real lead times known on each decision day
-		SELECT l.fk_product, l.received_on, l.lead_days
+	), dem AS (	-- the demand of the grid's days
+		SELECT d.fk_product, array_agg(d.day) AS days, array_agg(d.qty::float8) AS q
+		  FROM doliflow._stock_demand d CROSS JOIN cfg
+		 WHERE d.fk_product = ANY (p_products) AND d.day BETWEEN cfg.first_day AND cfg.end_day
+		 GROUP BY 1
+	), lt AS (	-- the real lead times
+		SELECT l.fk_product, array_agg(l.received_on) AS received_on, array_agg(l.lead_days) AS lead_days
 		  FROM doliflow._stock_lead_times l
-		 WHERE l.fk_product = ANY (p_products)
-	), e AS (	-- decision days d of each origin's model: origin .. origin + p_step - 1
-		SELECT d.fk_product, cfg.first_origin + ((d.day - cfg.first_origin) / p_step) * p_step AS origin, d.day, d.dow,
-			   d.demand_risk, d.c
-		  FROM dw d CROSS JOIN cfg
-		 WHERE d.day >= cfg.first_origin AND d.day < p_last_origin + p_step
-	), ee AS MATERIALIZED (
-		SELECT e.fk_product, e.origin, e.day, m.lead + m.review AS ell_r,
-			   CASE WHEN NOT EXISTS (SELECT FROM lt WHERE lt.fk_product = e.fk_product AND lt.received_on <= e.day AND lt.received_on > e.day - 364)
-					THEN e.demand_risk END AS actual, e.c,
-			   greatest(m.level, 0) * doliflow._weekday_sum(m.dow_factor, e.dow, m.lead + m.review) AS fc
-		  FROM e JOIN m ON m.fk_product = e.fk_product AND m.origin = e.origin
-	), err AS (	-- the planned lead time (no real one known), or every real one known that day
-		SELECT ee.fk_product, ee.origin, ee.day, ee.ell_r AS h, ee.actual - ee.fc AS error
-		  FROM ee WHERE ee.actual IS NOT NULL
-		 UNION ALL
-		SELECT ee.fk_product, ee.origin, ee.day, lt.lead_days + m.review, c1.c - ee.c - ee.fc
-		  FROM ee
-		  JOIN m ON m.fk_product = ee.fk_product AND m.origin = ee.origin
-		  JOIN lt ON lt.fk_product = ee.fk_product AND lt.received_on <= ee.day AND lt.received_on > ee.day - 364
-		  JOIN dw c1 ON c1.fk_product = ee.fk_product AND c1.day = ee.day + lt.lead_days + m.review
-		 CROSS JOIN cfg
-		 WHERE c1.day <= cfg.last_day
-	), agg AS MATERIALIZED (
-		SELECT err.fk_product, err.origin, array_agg(err.day ORDER BY err.day, err.h) AS days,
-			   array_agg(err.error ORDER BY err.day, err.h) AS errors,
-			   array_agg(err.day + err.h ORDER BY err.day, err.h) AS known_on
-		  FROM err
-		 GROUP BY 1, 2
+		 WHERE l.fk_product = ANY (p_products) AND l.received_on IS NOT NULL
+		 GROUP BY 1
 	)
-	SELECT m.fk_product, m.origin, m.level, m.dow_factor, m.sigma, m.lead, m.lead + m.review,
-		   coalesce(agg.days, '{}'), coalesce(agg.errors, '{}'), coalesce(agg.known_on, '{}')
-	  FROM m LEFT JOIN agg ON agg.fk_product = m.fk_product AND agg.origin = m.origin;
+	SELECT pr.fk_product, e.origin, e.level, e.dow_factor, e.sigma, e.lead_time_days, e.risk_days,
+		   e.days, e.errors, e.known_on
+	  FROM prod pr CROSS JOIN cfg CROSS JOIN cal
+	  LEFT JOIN dem ON dem.fk_product = pr.fk_product
+	  LEFT JOIN lt ON lt.fk_product = pr.fk_product
+	 CROSS JOIN LATERAL doliflow._lead_time_errors_product(
+			coalesce(dem.days, '{}'), coalesce(dem.q, '{}'), coalesce(cal.hol, '{}'), cfg.first_day, cfg.first_origin,
+			greatest(p_origins, 0), p_step, cfg.dow_days, cfg.level_days, pr.lead, cfg.review,
+			-- nothing loaded: no error is known
+			coalesce(cfg.last_day, cfg.first_day - 1),
+			coalesce(lt.received_on, '{}'), coalesce(lt.lead_days, '{}')) e;
 $$;
 COMMENT ON FUNCTION doliflow._lead_time_errors(date, integer, integer, integer[]) IS
 'internal: back-test of the SQL baseline at p_origins origins p_step days apart ending at p_last_origin: per product and origin, the model (level, weekday factors, sigma) and, for each decision day it serves (origin .. origin + p_step - 1) and each real lead time l known that day (doliflow._stock_lead_times received in the 364 days before; none: the planned lead time L), the error actual demand of days d+1 .. d+l+R - the model''s forecast of days d+1 .. d+L+R (R = stock_review_days, at least 1), with the day it is known (d + l + R); only errors whose demand is loaded';

@@ -272,4 +272,59 @@ ok $((1 - $?)) "... and not the doliflow schema"
 diag "dashboard: $(q "$PG" "SELECT format('critical %s, attention %s, ok %s, stock value %s, rotation %s, revenue forecast %s vs actual %s (invoiced %s)',
         n_critical, n_attention, n_ok, stock_value, rotation_rate, revenue_forecast_30d, revenue_actual_30d, revenue_invoiced_30d) FROM dw.v_dashboard")"
 
+diag "time so far: ${SECONDS}s"
+#------------------------------------------------------------------------------
+# 6. The lead-time back-test (C since 0.3.0) against the SQL statement it replaced,
+#    kept verbatim in sql/lead_time_errors.sql, on the generated data: the same rows
+#    (numbers within 1e-9 relative, arrays in the same order); the time of each
+#------------------------------------------------------------------------------
+sed -n '/^CREATE FUNCTION pg_temp.lead_time_errors_sql(/,/^\$\$;$/p' "$DF_ROOT/sql/lead_time_errors.sql" |
+	sed 's/^CREATE FUNCTION pg_temp\./CREATE FUNCTION lte_oracle./' >"$TEST_TMP/60_lte_sql.sql"
+psql -X -q -v ON_ERROR_STOP=1 -d "$PG" -c "CREATE SCHEMA lte_oracle" -f "$TEST_TMP/60_lte_sql.sql" -c "
+CREATE FUNCTION lte_oracle.close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE AS \$\$
+	SELECT a = b OR abs(a - b) <= 1e-9 * greatest(abs(a), abs(b)) \$\$;
+CREATE FUNCTION lte_oracle.compare(p_last_origin date, p_origins int, p_step int)
+RETURNS TABLE (rows_new bigint, rows_old bigint, unmatched bigint, models_differ bigint, errors_differ bigint, errors bigint)
+LANGUAGE sql AS \$\$
+	WITH p AS (SELECT array_agg(fk_product) AS p FROM doliflow._stock_product),
+	n AS (SELECT e.* FROM p, doliflow._lead_time_errors(p_last_origin, p_origins, p_step, p.p) e),
+	o AS (SELECT e.* FROM p, lte_oracle.lead_time_errors_sql(p_last_origin, p_origins, p_step, p.p) e)
+	SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM o),
+		   count(*) FILTER (WHERE n.fk_product IS NULL OR o.fk_product IS NULL),
+		   count(*) FILTER (WHERE NOT (lte_oracle.close(n.level, o.level) AND lte_oracle.close(n.sigma, o.sigma)
+									 AND n.lead_time_days = o.lead_time_days AND n.risk_days = o.risk_days
+									 AND (SELECT bool_and(lte_oracle.close(x, y)) FROM unnest(n.dow_factor, o.dow_factor) u(x, y)))),
+		   count(*) FILTER (WHERE NOT (n.days = o.days AND n.known_on = o.known_on AND cardinality(n.errors) = cardinality(o.errors)
+									 AND coalesce((SELECT bool_and(lte_oracle.close(x, y)) FROM unnest(n.errors, o.errors) u(x, y)), true))),
+		   sum(cardinality(n.errors))
+	  FROM n FULL JOIN o ON o.fk_product = n.fk_product AND o.origin = n.origin \$\$;
+-- milliseconds of one call of either (all products)
+CREATE FUNCTION lte_oracle.ms(p_c boolean, p_last_origin date, p_origins int, p_step int) RETURNS numeric
+LANGUAGE plpgsql AS \$\$
+DECLARE
+	v_p int[] := (SELECT array_agg(fk_product) FROM doliflow._stock_product);
+	t0 timestamptz := clock_timestamp();
+	n bigint;
+BEGIN
+	IF p_c THEN
+		SELECT count(*) INTO n FROM doliflow._lead_time_errors(p_last_origin, p_origins, p_step, v_p);
+	ELSE
+		SELECT count(*) INTO n FROM lte_oracle.lead_time_errors_sql(p_last_origin, p_origins, p_step, v_p);
+	END IF;
+	RETURN round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+END \$\$;" >"$TEST_TMP/60_lte.out" 2>&1
+ok $? "the SQL statement of the lead-time back-test, as a test function"
+n_lt=$(q "$PG" "SELECT count(*) FROM doliflow._stock_lead_times")
+# the nightly safety stocks' call (182 days, weekly) and the simulator's (refits every 14 days)
+for args in "'$origin'::date, 27, 7" "'$origin'::date - 30, 20, 14"; do
+	res=$(q "$PG" "SELECT rows_new = rows_old AND unmatched = 0, models_differ, errors_differ, rows_new, errors FROM lte_oracle.compare($args)")
+	read -r same models errs rows n_err <<<"$(echo "$res" | tr '|' ' ')"
+	is "$same $models $errs" "t 0 0" "_lead_time_errors($args) = the SQL statement: $rows rows, $n_err errors ($n_lt real lead times)"
+done
+[ "${rows:-0}" -gt 0 ] && [ "${n_err:-0}" -gt 0 ]; ok $? "the comparison saw models and errors"
+t_sql=$(q "$PG" "SELECT lte_oracle.ms(false, '$origin', 27, 7)")
+t_c=$(q "$PG" "SELECT lte_oracle.ms(true, '$origin', 27, 7)")
+t_c2=$(q "$PG" "SELECT lte_oracle.ms(true, '$origin', 27, 7)")
+diag "_lead_time_errors('$origin', 27, 7, all $n_prod products): SQL statement ${t_sql} ms, C ${t_c} ms (again ${t_c2} ms)"
+
 done_testing
