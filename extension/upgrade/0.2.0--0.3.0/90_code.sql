@@ -469,7 +469,7 @@ AS $function$
 		SELECT c.*, c.first_origin - greatest(c.dow_days, c.level_days) AS first_day,
 			   greatest(p_last_origin + p_step - 1, least(c.last_day, p_last_origin + p_step + 3660)) AS end_day
 		  FROM cfg0 c
-	), cal AS (	-- the public holidays of the grid
+	), cal AS MATERIALIZED (	-- the public holidays of the grid (once, not per product)
 		SELECT array_agg(coalesce(c.is_holiday, false) ORDER BY g.g) AS hol
 		  FROM cfg CROSS JOIN generate_series(cfg.first_day, cfg.end_day, interval '1 day') g(g)
 		  LEFT JOIN doliflow._stock_calendar c ON c.day = g.g::date
