@@ -236,7 +236,7 @@ BEGIN
 					   AND b.day = a.day + greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1)
 			 GROUP BY 1, 2
 		), bma AS (
-			SELECT bm.fk_product, array_agg(bm.level ORDER BY bm.k) AS lv,
+			SELECT bm.fk_product, array_agg(bm.level ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS lv,
 				   array_agg(u.f ORDER BY bm.k, u.ord) AS dowf,
 				   array_agg(bm.sigma ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS sig,
 				   array_agg(lte.sl ORDER BY bm.k) FILTER (WHERE u.ord = 1) AS slt

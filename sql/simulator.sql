@@ -191,6 +191,30 @@ SELECT count(*) AS rows_changed_by_later_demand
 -- nor the errors the safety stocks are taken over (only those known on the decision day)
 SELECT count(*) AS safety_stocks_changed_by_later_demand
   FROM (SELECT * FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102, 9103}') EXCEPT SELECT * FROM ss_before) x;
+-- Each refit's own model: D (lead 1, no packaging, 100 in stock) sold 2 a day for a
+-- year, then 10 a day over two weeks 06-03 .. 06-16.  Review d1 (06-03): refit
+-- 06-02, level 2, no error -> up to 2 x 8 = 16 < position 90: no order.  Review d8
+-- (06-10, position 100 - 80 = 20): refit 06-09, whose level has seen a week of 10s
+-- (higher than 2), its weekday factors and safety stock (0: few of the errors
+-- known by 06-09 saw the step, all above the 0.95 quantile) -> one order of
+-- ceil(level x weekday factors over the 8 days after 06-10 + safety stock - 20),
+-- due end of d9: 100 of the first 10 days' demand served, then that order.
+-- (0.3.0 development gave every refit k the level of refit ceil(k / 7): here 2.)
+INSERT INTO dw.dim_product (product_key, ref, label, product_type, to_sell, to_buy, price, pmp, alert_stock, desired_stock,
+							supplier_lead_time_days, supplier_packaging, supplier_prices, stock_total)
+VALUES (9104, 'D', 'a demand step', 0, true, true, 2, 1, NULL, NULL, 1, NULL, 1, 0);
+INSERT INTO dw.fact_stock (movement_key, moved_at, date_key, product_key, warehouse_key, movement_type, quantity)
+VALUES (4, '2023-01-01 08:00', 20230101, 9104, 1, 0, 100);
+INSERT INTO dw.fact_sales_daily (product_key, date_key, day, demand_qty, demand_movements, demand_value, invoiced_qty, revenue_ht)
+SELECT 9104, to_char(d, 'YYYYMMDD')::int, d::date, CASE WHEN d < '2024-06-03' THEN 2 ELSE 10 END, 1, 0, 0, 0
+  FROM generate_series('2023-06-05'::date, '2024-06-16', '1 day') d;
+SELECT e.level > 2 AS level_rose, round(ss.safety_stock, 4) AS safety_stock,
+	   s.orders, s.qty_ordered = ceil(greatest(e.level, 0) * doliflow._weekday_sum(e.dow_factor, 1, 8) + ss.safety_stock - 20)
+		 AS order_up_to_refit_2,
+	   s.demand, s.served, s.stockout_days
+  FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-16', 'doliflow', NULL, '{9104}') s
+  JOIN doliflow._lead_time_errors('2024-06-09', 1, 7, '{9104}') e ON e.fk_product = s.fk_product
+  JOIN doliflow.safety_stocks('2024-06-09', '{9104}') ss ON ss.fk_product = s.fk_product;
 
 ROLLBACK;
 
