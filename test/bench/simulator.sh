@@ -5,7 +5,8 @@
 #   policies (doliflow's periodic review with the back-tested safety stock, doliflow_lt,
 #   Dolibarr's replenish rule, the naive formula) at service levels 0.90, 0.95 and 0.98,
 #   and prints one table per target: cycle service level and its gap to the target,
-#   cycles, fill rate, average stock value, orders, and the ratios against Dolibarr's rule.
+#   cycles, fill rate, average stock value, orders, and the ratios against Dolibarr's rule;
+#   then the coverage of the safety stock's quantile at the replay's review days.
 # Run by test/bench/run (`make bench`), or standalone: it then starts its own throwaway
 # PostgreSQL and MariaDB with test/lib.sh and stops them at the end.
 #
@@ -78,3 +79,22 @@ echo
 echo "per-product cycle service level of doliflow at 0.98 (products with >= 3 cycles): quartiles"
 q "$DB" "SELECT count(*) || ' products: ' || array_to_string(percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY cycle_service_level), ' / ')
            FROM sim_out WHERE policy = 'doliflow' AND fk_product IS NOT NULL AND cycles >= 3"
+echo
+echo "quantile coverage: share of the review days (day after each weekly refit) whose error of the"
+echo "demand over the risk period (actual - doliflow's forecast) is at most doliflow.safety_stocks() of"
+echo "that refit (errors known that day only): what the safety stock promises before the replay's"
+echo "rounding, lost sales and first cycle (doc/stock.md)"
+nk=$(( (DAYS - 1) / 7 + 1 ))
+q "$DB" "DROP TABLE IF EXISTS sim_le;
+         CREATE TABLE sim_le AS
+         SELECT le.fk_product, le.origin, u.d, u.e
+           FROM doliflow._lead_time_errors('$first'::date - 1 + 7 * ($nk - 1), $nk, 7,
+                                           (SELECT array_agg(p.fk_product) FROM doliflow._stock_product p)) le,
+                unnest(le.days, le.errors) u(d, e)
+          WHERE u.d = le.origin + 1" >/dev/null 2>&1 || df_die "the back-test failed"
+for sl in 0.90 0.95 0.98; do
+	q "$DB" "SELECT format('target %s: %s of %s review days covered', $sl, round(avg((x.e <= s.safety_stock)::int), 4), count(*))
+	           FROM generate_series(0, $nk - 1) k
+	          CROSS JOIN LATERAL doliflow.safety_stocks('$first'::date - 1 + 7 * k, NULL, $sl) s
+	           JOIN sim_le x ON x.fk_product = s.fk_product AND x.origin = '$first'::date - 1 + 7 * k"
+done
