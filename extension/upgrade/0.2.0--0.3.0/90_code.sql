@@ -523,26 +523,33 @@ AS $function$
 		SELECT l.fk_product, l.received_on, l.lead_days
 		  FROM doliflow._stock_lead_times l
 		 WHERE l.fk_product = ANY (p_products)
-	), e AS (	-- decision days d of each origin's model: origin .. origin + p_step - 1
+	), e AS MATERIALIZED (	-- decision days d of each origin's model: origin .. origin + p_step - 1
+						-- (materialized: origin a column, the join to m hashes on it)
 		SELECT d.fk_product, cfg.first_origin + ((d.day - cfg.first_origin) / p_step) * p_step AS origin, d.day, d.dow,
 			   d.demand_risk, d.c
 		  FROM dw d CROSS JOIN cfg
 		 WHERE d.day >= cfg.first_origin AND d.day < p_last_origin + p_step
 	), ee AS MATERIALIZED (
-		SELECT e.fk_product, e.origin, e.day, m.lead + m.review AS ell_r,
-			   CASE WHEN NOT EXISTS (SELECT FROM lt WHERE lt.fk_product = e.fk_product AND lt.received_on <= e.day AND lt.received_on > e.day - 364)
-					THEN e.demand_risk END AS actual, e.c,
+		SELECT e.fk_product, e.origin, e.day, m.lead + m.review AS ell_r, e.demand_risk, e.c,
 			   greatest(m.level, 0) * doliflow._weekday_sum(m.dow_factor, e.dow, m.lead + m.review) AS fc
 		  FROM e JOIN m ON m.fk_product = e.fk_product AND m.origin = e.origin
-	), err AS (	-- the planned lead time (no real one known), or every real one known that day
-		SELECT ee.fk_product, ee.origin, ee.day, ee.ell_r AS h, ee.actual - ee.fc AS error
-		  FROM ee WHERE ee.actual IS NOT NULL
-		 UNION ALL
-		SELECT ee.fk_product, ee.origin, ee.day, lt.lead_days + m.review, c1.c - ee.c - ee.fc
+	), eel AS MATERIALIZED (	-- each decision day with every real lead time known that day
+		-- (on its own: joined to dw at once, with row estimates of 1, the plan paired every
+		-- day of dw with every decision day of the product before filtering; and the days
+		-- without one are those not here: a hashed anti-join, not a scan of lt per day)
+		SELECT ee.fk_product, ee.origin, ee.day, ee.c, ee.fc, lt.lead_days + m.review AS h
 		  FROM ee
 		  JOIN m ON m.fk_product = ee.fk_product AND m.origin = ee.origin
 		  JOIN lt ON lt.fk_product = ee.fk_product AND lt.received_on <= ee.day AND lt.received_on > ee.day - 364
-		  JOIN dw c1 ON c1.fk_product = ee.fk_product AND c1.day = ee.day + lt.lead_days + m.review
+	), err AS (	-- the planned lead time (no real one known), or every real one known that day
+		SELECT ee.fk_product, ee.origin, ee.day, ee.ell_r AS h, ee.demand_risk - ee.fc AS error
+		  FROM ee
+		 WHERE ee.demand_risk IS NOT NULL
+		   AND NOT EXISTS (SELECT FROM eel WHERE eel.fk_product = ee.fk_product AND eel.day = ee.day)
+		 UNION ALL
+		SELECT eel.fk_product, eel.origin, eel.day, eel.h, c1.c - eel.c - eel.fc
+		  FROM eel
+		  JOIN dw c1 ON c1.fk_product = eel.fk_product AND c1.day = eel.day + eel.h
 		 CROSS JOIN cfg
 		 WHERE c1.day <= cfg.last_day
 	), agg AS MATERIALIZED (
