@@ -3,9 +3,21 @@
 --   doliflow.simulate_replenishment()   replays a past period day by day from the
 --                                       warehouse's real history under three policies
 --   doliflow._simulate_product()        the day-by-day loop of one product and policy
+--   doliflow._lead_time_draw()          the reproducible draw of a real lead time
 --
 -- Read-only: it reads dw (through the stock adapters of part 60) and the settings,
 -- writes nothing.  doc/stock.md ("Replenishment simulator") describes the replay.
+
+-- The reproducible draw of a real lead time: Knuth's multiplicative hash of the key
+-- product x 1000003 + (day - 2000-01-01), its bits 16-31, modulo the count.
+CREATE FUNCTION doliflow._lead_time_draw(p_product integer, p_day date, p_count integer) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT CASE WHEN p_count > 0 THEN
+		(floor(mod((p_product::numeric * 1000003 + (p_day - date '2000-01-01')) * 2654435761, 4294967296) / 65536)::bigint % p_count)::integer
+	END;
+$$;
+COMMENT ON FUNCTION doliflow._lead_time_draw(integer, date, integer) IS
+'internal: the simulator''s reproducible draw among p_count real lead times (numbered 0 .. p_count - 1 by reception day, then order) for an order of product p_product placed on p_day: bits 16-31 of (p_product x 1000003 + days since 2000-01-01) x 2654435761 mod 2^32 (Knuth''s multiplicative hash), modulo p_count; NULL when p_count is 0';
 
 CREATE FUNCTION doliflow._simulate_product(
 	p_policy text, p_demand float8[], p_initial float8, p_lead integer, p_review integer,
@@ -13,6 +25,7 @@ CREATE FUNCTION doliflow._simulate_product(
 	p_start_dow integer, p_refit integer,
 	p_level float8[], p_dowf float8[], p_ss float8[],
 	p_backorder boolean,
+	p_leads integer[] DEFAULT NULL,
 	OUT demand float8, OUT served float8, OUT cycles integer, OUT cycles_ok integer,
 	OUT stockout_days integer, OUT avg_stock float8, OUT avg_stock_value float8,
 	OUT peak_stock_value float8, OUT orders integer, OUT qty_ordered float8, OUT stock_values float8[])
@@ -22,9 +35,14 @@ DECLARE
 	nk integer := coalesce(cardinality(p_level), 0);
 	onhand float8 := CASE WHEN p_backorder THEN p_initial ELSE greatest(p_initial, 0) END;
 	onorder float8 := 0;
-	arrive float8[] := array_fill(0::float8, ARRAY[n + p_lead + 1]);
+	-- p_leads[i + 1]: the lead time of an order placed on day i (NULL or none: p_lead)
+	maxl integer := greatest(p_lead, coalesce((SELECT max(x) FROM unnest(p_leads) x), 0), 1);
+	arrive float8[] := array_fill(0::float8, ARRAY[n + maxl + 1]);
 	short boolean[] := array_fill(false, ARRAY[n]);
 	order_days integer[] := '{}';
+	arrival_days integer[] := '{}';
+	l integer;
+	a integer;
 	pack numeric := CASE WHEN p_packaging > 0 THEN p_packaging ELSE 1 END;
 	sum_stock float8 := 0;
 	d float8; s float8; pos float8; q numeric; k integer; dl float8; dt float8; target float8;
@@ -89,36 +107,38 @@ BEGIN
 			END IF;
 		END IF;
 		IF q > 0 THEN
+			l := greatest(coalesce(p_leads[i + 1], p_lead), 1);
 			orders := orders + 1;
 			qty_ordered := qty_ordered + q;
 			onorder := onorder + q;
-			arrive[i + p_lead + 1] := arrive[i + p_lead + 1] + q;
+			arrive[i + l + 1] := arrive[i + l + 1] + q;
 			order_days := order_days || i;
+			arrival_days := arrival_days || (i + l);
 		END IF;
 	END LOOP;
 	-- Cycle service level (the standard one: the share of replenishment cycles without
 	-- a stock-out): a cycle is the time between two successive arrivals, the days after
 	-- an arrival up to the next arrival (its day included: orders arrive at the end of
 	-- the day); the first starts the day after the first order.  Only cycles ending
-	-- with an arrival within the period count.
-	cycles := 0; cycles_ok := 0; prev := NULL;
-	FOREACH i IN ARRAY order_days LOOP
-		EXIT WHEN i + p_lead > n - 1;
-		IF prev IS NULL THEN prev := i; END IF;
+	-- with an arrival within the period count.  With varying lead times orders may
+	-- arrive out of order: the arrival days are taken in date order, orders arriving
+	-- on the same day end one cycle.
+	cycles := 0; cycles_ok := 0; prev := order_days[1];
+	FOR a IN SELECT DISTINCT x FROM unnest(arrival_days) x WHERE x <= n - 1 ORDER BY 1 LOOP
 		cycles := cycles + 1;
 		ok := true;
-		FOR j IN prev + 1 .. i + p_lead LOOP
+		FOR j IN prev + 1 .. a LOOP
 			IF short[j + 1] THEN ok := false; EXIT; END IF;
 		END LOOP;
 		IF ok THEN cycles_ok := cycles_ok + 1; END IF;
-		prev := i + p_lead;
+		prev := a;
 	END LOOP;
 	avg_stock := CASE WHEN n > 0 THEN sum_stock / n END;
 	avg_stock_value := CASE WHEN n > 0 THEN avg_stock_value / n END;
 END;
 $$;
-COMMENT ON FUNCTION doliflow._simulate_product(text, float8[], float8, integer, integer, numeric, float8, float8, float8, integer, integer, float8[], float8[], float8[], boolean) IS
-'internal: day-by-day replay of one product under one policy (see simulate_replenishment): p_demand the real daily demand of the period, p_level/p_dowf/p_ss the forecast level, weekday factors (7 per refit, flattened) and safety stock of each refit (every p_refit days)';
+COMMENT ON FUNCTION doliflow._simulate_product(text, float8[], float8, integer, integer, numeric, float8, float8, float8, integer, integer, float8[], float8[], float8[], boolean, integer[]) IS
+'internal: day-by-day replay of one product under one policy (see simulate_replenishment): p_demand the real daily demand of the period, p_level/p_dowf/p_ss the forecast level, weekday factors (7 per refit, flattened) and safety stock of each refit (every p_refit days); p_lead the planned lead time (the policies'' horizon), p_leads[i + 1] the lead time after which an order placed on day i (0-based) arrives (NULL or missing: p_lead; at least 1)';
 
 CREATE FUNCTION doliflow.simulate_replenishment(
 	p_start date, p_end date,
@@ -259,6 +279,23 @@ BEGIN
 			 CROSS JOIN generate_series(p_start, p_end, interval '1 day') g
 			  LEFT JOIN doliflow._stock_demand d ON d.fk_product = p.fk_product AND d.day = g::date
 			 GROUP BY 1
+		), lt AS MATERIALIZED (	-- the real lead times that can be known during the period
+			SELECT l.fk_product, l.fk_order, l.received_on, l.lead_days
+			  FROM doliflow._stock_lead_times l
+			 WHERE l.fk_product = ANY (v_products) AND l.received_on > p_start - 364 AND l.received_on <= p_end
+		), ltw AS (	-- those known on each day d of the period (received in d - 363 .. d), numbered
+			SELECT lt.fk_product, g::date AS day, lt.lead_days,
+				   row_number() OVER w - 1 AS rn, count(*) OVER (PARTITION BY lt.fk_product, g) AS cnt
+			  FROM generate_series(p_start, p_end, interval '1 day') g
+			  JOIN lt ON lt.received_on <= g::date AND lt.received_on > g::date - 364
+			WINDOW w AS (PARTITION BY lt.fk_product, g ORDER BY lt.received_on, lt.fk_order)
+		), lts AS (	-- the lead time of an order placed on day d: one of them, drawn by doliflow._lead_time_draw
+			SELECT p.fk_product, array_agg(ltw.lead_days ORDER BY g) AS leads
+			  FROM unnest(v_products) p(fk_product)
+			 CROSS JOIN generate_series(p_start, p_end, interval '1 day') g
+			  LEFT JOIN ltw ON ltw.fk_product = p.fk_product AND ltw.day = g::date
+						   AND ltw.rn = doliflow._lead_time_draw(p.fk_product, g::date, ltw.cnt::integer)
+			 GROUP BY 1
 		), init AS (
 			SELECT m.fk_product, sum(m.qty)::float8 AS qty
 			  FROM doliflow._stock_moves m
@@ -269,7 +306,7 @@ BEGIN
 			   greatest(coalesce(p.supplier_lead_time_days, v_lead_default), 1) AS lead,
 			   dp.alert_stock::float8 AS alert, dp.desired_stock::float8 AS desired,
 			   coalesce(init.qty, 0) AS initial, dem.qty AS demand,
-			   bma.lv, bma.dowf, bma.sig, bma.slt, nva.m AS nm, nva.sd AS nsd, ssa.ss AS dss
+			   bma.lv, bma.dowf, bma.sig, bma.slt, nva.m AS nm, nva.sd AS nsd, ssa.ss AS dss, lts.leads
 		  FROM doliflow._stock_product p
 		  JOIN dw.dim_product dp ON dp.product_key = p.fk_product
 		  JOIN dem USING (fk_product)
@@ -277,6 +314,7 @@ BEGIN
 		  LEFT JOIN bma USING (fk_product)
 		  LEFT JOIN nva USING (fk_product)
 		  LEFT JOIN ssa USING (fk_product)
+		  LEFT JOIN lts USING (fk_product)
 		 ORDER BY p.fk_product
 	LOOP
 		FOR i IN 1 .. cardinality(v_policies) LOOP
@@ -297,7 +335,7 @@ BEGIN
 					WHEN 'naive' THEN (SELECT array_agg(doliflow.safety_stock_z(s.s::numeric, r.lead, v_z::numeric)::float8 ORDER BY s.o)
 										 FROM unnest(r.nsd) WITH ORDINALITY s(s, o))
 				END,
-				p_backorder);
+				p_backorder, r.leads);
 			policy := v_pol; service_level := v_sl; fk_product := r.fk_product; lead_time_days := r.lead; days := v_n;
 			demand := round(x.demand::numeric, 3); served := round(x.served::numeric, 3);
 			fill_rate := round((x.served / nullif(x.demand, 0))::numeric, 4);
@@ -344,7 +382,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION doliflow.simulate_replenishment(date, date, text, float8, integer[], boolean, integer) IS
-'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (periodic review every R = stock_review_days days (at least 1) from p_start: order up to the forecast over L + R + the safety stock of doliflow.safety_stocks, i.e. safety_stock_empirical over the back-tested errors of the demand over L + R known at the latest refit, with the SQL baseline forecast refitted every p_refit_days on the data known then), doliflow_lt (the design''s first formula, reviewed every day: reorder point = forecast over the lead time + z x the RMS of the model''s in-sample error summed over each lead-time window of its level window, order up to the forecast over lead time + stock_review_days + that), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (doliflow_lt''s daily review with the safety stock z x sd x sqrt(L), fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order arrives lead_time_days later (supplier lead time, else lead_time_default_days), rounded up to the supplier packaging (else to whole units). Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (replenishment cycles, from one arrival to the next (the first from the day after the first order), without a stock-out / cycles ending within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
+'Replenishment simulator: replays p_start .. p_end day by day from the warehouse''s history, for every stockable product (or p_products), under the policies doliflow (periodic review every R = stock_review_days days (at least 1) from p_start: order up to the forecast over L + R + the safety stock of doliflow.safety_stocks, i.e. safety_stock_empirical over the back-tested errors of the demand over L + R known at the latest refit, with the SQL baseline forecast refitted every p_refit_days on the data known then), doliflow_lt (the design''s first formula, reviewed every day: reorder point = forecast over the lead time + z x the RMS of the model''s in-sample error summed over each lead-time window of its level window, order up to the forecast over lead time + stock_review_days + that), dolibarr (replenish.php: below seuil_stock_alerte, order up to max(desiredstock, alert)) and naive (doliflow_lt''s daily review with the safety stock z x sd x sqrt(L), fed with the mean and standard deviation of the last forecast_level_days), or one of them (p_policy). Each day: the real demand is served from stock (unmet demand lost, or back-ordered with p_backorder), orders due arrive at the end of the day, then the policy reviews the position (on hand + on order); an order, rounded up to the supplier packaging (else to whole units), arrives after a lead time drawn (doliflow._lead_time_draw: reproducible, seeded by product and day, the same for every policy) from the product''s real lead times known on its order day (doliflow._stock_lead_times received in the 364 days up to that day, as the back-test uses them), else after lead_time_days (the planned lead time: supplier lead time, else lead_time_default_days), at least 1 day; the policies plan with lead_time_days. Returns per policy and product, and per policy over all products (fk_product NULL): fill rate (served / demand), cycle service level (replenishment cycles, from one arrival to the next (the first from the day after the first order), without a stock-out / cycles ending within the period), stock-out days, average and peak stock value (stock on hand x pmp at the end of each day), orders, quantity and value ordered. Read-only.';
 
 ------------------------------------------------------------------------------
 -- ABC/XYZ classes per product: value share (ABC) and demand variability (XYZ)

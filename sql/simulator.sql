@@ -191,7 +191,7 @@ SELECT count(*) AS rows_changed_by_later_demand
 -- nor the errors the safety stocks are taken over (only those known on the decision day)
 SELECT count(*) AS safety_stocks_changed_by_later_demand
   FROM (SELECT * FROM doliflow.safety_stocks('2024-06-02', '{9101, 9102, 9103}') EXCEPT SELECT * FROM ss_before) x;
--- Each refit's own model: D (lead 1, no packaging, 100 in stock) sold 2 a day for a
+-- Each refit's own model: E (lead 1, no packaging, 100 in stock) sold 2 a day for a
 -- year, then 10 a day over two weeks 06-03 .. 06-16.  Review d1 (06-03): refit
 -- 06-02, level 2, no error -> up to 2 x 8 = 16 < position 90: no order.  Review d8
 -- (06-10, position 100 - 80 = 20): refit 06-09, whose level has seen a week of 10s
@@ -202,19 +202,66 @@ SELECT count(*) AS safety_stocks_changed_by_later_demand
 -- (0.3.0 development gave every refit k the level of refit ceil(k / 7): here 2.)
 INSERT INTO dw.dim_product (product_key, ref, label, product_type, to_sell, to_buy, price, pmp, alert_stock, desired_stock,
 							supplier_lead_time_days, supplier_packaging, supplier_prices, stock_total)
-VALUES (9104, 'D', 'a demand step', 0, true, true, 2, 1, NULL, NULL, 1, NULL, 1, 0);
+VALUES (9105, 'E', 'a demand step', 0, true, true, 2, 1, NULL, NULL, 1, NULL, 1, 0);
 INSERT INTO dw.fact_stock (movement_key, moved_at, date_key, product_key, warehouse_key, movement_type, quantity)
-VALUES (4, '2023-01-01 08:00', 20230101, 9104, 1, 0, 100);
+VALUES (7, '2023-01-01 08:00', 20230101, 9105, 1, 0, 100);
 INSERT INTO dw.fact_sales_daily (product_key, date_key, day, demand_qty, demand_movements, demand_value, invoiced_qty, revenue_ht)
-SELECT 9104, to_char(d, 'YYYYMMDD')::int, d::date, CASE WHEN d < '2024-06-03' THEN 2 ELSE 10 END, 1, 0, 0, 0
+SELECT 9105, to_char(d, 'YYYYMMDD')::int, d::date, CASE WHEN d < '2024-06-03' THEN 2 ELSE 10 END, 1, 0, 0, 0
   FROM generate_series('2023-06-05'::date, '2024-06-16', '1 day') d;
 SELECT e.level > 2 AS level_rose, round(ss.safety_stock, 4) AS safety_stock,
 	   s.orders, s.qty_ordered = ceil(greatest(e.level, 0) * doliflow._weekday_sum(e.dow_factor, 1, 8) + ss.safety_stock - 20)
 		 AS order_up_to_refit_2,
 	   s.demand, s.served, s.stockout_days
-  FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-16', 'doliflow', NULL, '{9104}') s
-  JOIN doliflow._lead_time_errors('2024-06-09', 1, 7, '{9104}') e ON e.fk_product = s.fk_product
-  JOIN doliflow.safety_stocks('2024-06-09', '{9104}') ss ON ss.fk_product = s.fk_product;
+  FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-16', 'doliflow', NULL, '{9105}') s
+  JOIN doliflow._lead_time_errors('2024-06-09', 1, 7, '{9105}') e ON e.fk_product = s.fk_product
+  JOIN doliflow.safety_stocks('2024-06-09', '{9105}') ss ON ss.fk_product = s.fk_product;
+
+-- Real lead times: D 9104, pmp 1, planned lead 2, no packaging, alert 5, desired 9,
+-- stock 6 on the morning of d1 (1 at opening + a reception of 5), demand 2 every day.
+-- Its supplier orders (doliflow._stock_lead_times): 7001 ordered 2024-05-16, received
+-- 2024-05-20 (lead 4); 7002 ordered 2024-06-03, received 2024-06-04 (d2: lead 1, known
+-- from d2 on only).  An order placed on day d arrives after one of the real lead times
+-- received in d - 363 .. d, numbered by reception day: number
+-- _lead_time_draw(9104, d, count) = bits 16-31 of (9104 x 1000003 + days since
+-- 2000-01-01) x 2654435761 mod 2^32, mod count:
+--   2024-06-06 (8923 days): 9104036235 x 2654435761 mod 2^32 = 124802075, >> 16 = 1904, mod 2 = 0
+--   2024-06-08 (8925 days): 9104036237 x 2654435761 mod 2^32 = 1138706301, >> 16 = 17375, mod 2 = 1
+-- dolibarr on D: d1 4 (< 5: order 9 - 4 = 5; known on 06-03: only 7001 -> lead 4,
+--   due end of d5)  d2 2 (pos 7)  d3 0 (pos 5, not < 5)  d4 lost  d5 lost, +5 = 5
+--   d6 3 (< 5: order 6; known on 06-08: 7001, 7002, draw 1 = 7002 -> lead 1, due end
+--   of d7)  d7 1 + 6 = 7 -> served 10 of 14, stock-out days 2 (d4, d5); cycles d2..d5
+--   (short) and d6..d7 (not): 1/2; average (4+2+0+0+5+3+7)/7 = 3, peak 7, 2 orders of
+--   11 units (value 11).  (With the planned lead 2 the first order would have arrived
+--   at the end of d3: 13 served, below.)
+INSERT INTO dw.dim_product (product_key, ref, label, product_type, to_sell, to_buy, price, pmp, alert_stock, desired_stock,
+							supplier_lead_time_days, supplier_packaging, supplier_prices, stock_total)
+VALUES (9104, 'D', 'real lead times', 0, true, true, 2, 1, 5, 9, 2, NULL, 1, 0);
+INSERT INTO dw.fact_stock (movement_key, moved_at, date_key, product_key, warehouse_key, movement_type, quantity, origin_type, origin_id)
+VALUES (4, '2023-01-01 08:00', 20230101, 9104, 1, 0, 1, NULL, NULL),
+	   (5, '2024-05-20 07:40', 20240520, 9104, 1, 3, 5, 'order_supplier', 7001),
+	   (6, '2024-06-04 07:40', 20240604, 9104, 1, 3, 5, 'order_supplier', 7002);
+INSERT INTO dw.fact_sales_daily (product_key, date_key, day, demand_qty, demand_movements, demand_value, invoiced_qty, revenue_ht)
+SELECT 9104, to_char(d, 'YYYYMMDD')::int, d::date, 2, 1, 0, 0, 0 FROM generate_series('2024-06-03'::date, '2024-06-09', '1 day') d;
+INSERT INTO lake.llx_commande_fournisseur (rowid, ref, fk_statut, date_commande, _batch, _extracted_at, _hash)
+VALUES (7001, 'CF7001', 5, '2024-05-16', 1, now(), md5('7001')::uuid), (7002, 'CF7002', 5, '2024-06-03', 1, now(), md5('7002')::uuid);
+SELECT doliflow._lake_rebuild_current('llx_commande_fournisseur') AS current_rows;
+SELECT fk_product, fk_order, ordered_on, received_on, lead_days FROM doliflow._stock_lead_times WHERE fk_product = 9104 ORDER BY fk_order;
+SELECT doliflow._lead_time_draw(9104, '2024-06-06', 2) AS draw_0606, doliflow._lead_time_draw(9104, '2024-06-08', 2) AS draw_0608,
+	   doliflow._lead_time_draw(9104, '2024-06-08', 1) AS one, doliflow._lead_time_draw(9104, '2024-06-08', 0) AS none;
+SELECT s.demand = 14 AND s.served = 10 AS demand_served, s.stockout_days = 2 AS stockout_days,
+	   s.cycles = 2 AND s.cycles_ok = 1 AS cycle_service, s.avg_stock = 3 AND s.avg_stock_value = 3 AND s.peak_stock_value = 7 AS stock,
+	   s.orders = 2 AND s.qty_ordered = 11 AND s.value_ordered = 11 AS ordered, s.lead_time_days
+  FROM doliflow.simulate_replenishment('2024-06-03', '2024-06-09', 'dolibarr', NULL, '{9104}') s WHERE s.fk_product = 9104;
+-- the same replay by _simulate_product with the planned lead time (no real one):
+-- d1 4, order 5 due end of d3: d2 2, d3 0 + 5 = 5, d4 3 (< 5: order 6, due end of d6),
+-- d5 1, d6 0 (1 served, 1 lost) + 6 = 6, d7 4 (< 5: order 5, due after the period)
+-- -> served 13 of 14, 1 stock-out day, 3 orders of 16; cycles d2..d3 (not short) and
+-- d4..d6 (short): 1/2
+SELECT served, stockout_days, orders, qty_ordered, cycles, cycles_ok
+  FROM doliflow._simulate_product('dolibarr', '{2,2,2,2,2,2,2}', 6, 2, 7, NULL, 1, 5, 9, 1, 7, NULL, NULL, NULL, false);
+-- and with the lead times given per order day (day 0: 4, day 5: 1): as simulate_replenishment
+SELECT served, stockout_days, orders, qty_ordered, cycles, cycles_ok
+  FROM doliflow._simulate_product('dolibarr', '{2,2,2,2,2,2,2}', 6, 2, 7, NULL, 1, 5, 9, 1, 7, NULL, NULL, NULL, false, '{4,NULL,NULL,NULL,NULL,1,NULL}');
 
 ROLLBACK;
 

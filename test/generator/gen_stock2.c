@@ -7,18 +7,78 @@
  * with a quarter of the demand.  Day by day (so movement rowids are chronological): receptions
  * due today, the planted odd movement, the day's demand (never more than the stock on hand),
  * then an order-up-to replenishment: when on hand + on order <= reorder point s, order up to
- * S rounded up to the packaging; it arrives after the lead time.  Planted products stop being
- * replenished 30 + lead-time days before the end, so their stock runs out within the lead time.
- * Every value is an integer, so SUM(value) = reel exactly.
+ * S rounded up to the packaging; it arrives after the actual lead time (below).  Planted
+ * products stop being replenished 30 + lead-time days before the end, so their stock runs out
+ * within the lead time.  Every value is an integer, so SUM(value) = reel exactly.
+ *
+ * Supplier orders: every replenishment order is a real supplier order (sorders, written by
+ * gen_stock3.c as llx_commande_fournisseur + one llx_commande_fournisseurdet line, rowids in
+ * the order they were placed): date_commande = the order day, fk_statut 5 (received
+ * completely) once received, and its reception movement (type 3, origintype order_supplier)
+ * carries fk_origin = the order's rowid, as Dolibarr's reception does.  Orders still in
+ * transit at the end stay open (fk_statut 1-4).  The planted odd movement's special
+ * reception is an order placed the planned lead time before it.
+ *
+ * Actual lead time = max(1, L + delay - early), L = the supplier's delivery time (p->lead):
+ * delay ~ Poisson(p->ltdelay) and early = 1 with probability 0.08 (when L > 1), where each
+ * product's mean delay is drawn once: 0.1 L (40 % of the products: reliable suppliers),
+ * 0.25 L (40 %) or 0.5 L (20 %: erratic ones).  So lead times are mostly late, rarely one day
+ * early, and some products vary much more than others.  These draws come from their own
+ * stream (ST_LEADTIME), so demand, tickets, invoices and every other part draw the same
+ * numbers for a seed; only the stock movements after the first reception change with the
+ * lead times (the stock on hand, hence the orders and the capped demand, depend on them).
+ * truth_lead_time holds every order's planned and actual lead time.
  */
 #include "model.h"
 
 static Tbl *tm;
 static int	mv_id;
 
+SOrder	   *sorders;
+int			nsorders;
+static int	cap_sorders;
+
+/* a new supplier order; returns its index (rowid - 1) */
+static int
+new_order(int prod, int wh, int64_t ordered, int64_t due, int64_t arrival, double qty)
+{
+	SOrder	   *o;
+
+	if (nsorders == cap_sorders)
+	{
+		cap_sorders = cap_sorders ? 2 * cap_sorders : 1024;
+		sorders = realloc(sorders, (size_t) cap_sorders * sizeof(SOrder));
+		if (!sorders)
+		{
+			fprintf(stderr, "doliflow-gen: out of memory\n");
+			exit(1);
+		}
+	}
+	o = &sorders[nsorders];
+	o->prod = prod;
+	o->wh = wh;
+	o->ordered = ordered;
+	o->due = due;
+	o->arrival = arrival;
+	o->qty = qty;
+	o->received = 0;
+	return nsorders++;
+}
+
+/* the actual lead time of an order (see the header) */
+static int
+actual_lead(Rng *rl, const Prod *p)
+{
+	int			l = p->lead + rpois(rl, p->ltdelay);
+
+	if (p->lead > 1 && rbern(rl, 0.08))
+		l--;
+	return l < 1 ? 1 : l;
+}
+
 static void
 mv(int64_t ts, const Prod *p, int prod, int wh, double value, int type, const char *label,
-   const char *invcode, const char *origin)
+   const char *invcode, const char *origin, int origin_id)
 {
 	F_int(tm, ++mv_id);
 	F_dt(tm, ts);
@@ -31,7 +91,7 @@ mv(int64_t ts, const Prod *p, int prod, int wh, double value, int type, const ch
 	F_int(tm, G.admin);
 	F_str(tm, label);
 	F_str(tm, invcode);
-	F_null(tm);
+	F_intn(tm, origin_id, 0);
 	F_str(tm, origin);
 	F_int(tm, wh == G.site_wh ? G.site_proj : 0);
 	F_end(tm);
@@ -71,7 +131,8 @@ sample(Rng *r, const Prod *p, const Pair *q, int64_t day)
 void
 gen_movements(void)
 {
-	Rng			r;
+	Rng			r,
+				rl;
 	Pair	   *pairs = xcalloc((size_t) G.nprod * 2, sizeof(Pair));
 	int			npair = 0,
 				i,
@@ -83,9 +144,13 @@ gen_movements(void)
 				  "rowid,tms,datem,fk_product,fk_entrepot,value,price,type_mouvement,"
 				  "fk_user_author,label,inventorycode,fk_origin,origintype,fk_projet", NULL, 0);
 	rng_init(&r, G.seed, ST_STOCK, 0);
+	rng_init(&rl, G.seed, ST_LEADTIME, 0);
 	for (i = 0; i < G.nprod; i++)
 	{
 		Prod	   *p = &G.prod[i];
+		double		u = runif(&rl);
+
+		p->ltdelay = (u < 0.4 ? 0.1 : u < 0.8 ? 0.25 : 0.5) * p->lead;
 
 		pairs[npair].prod = i;
 		pairs[npair].wh = p->wh;
@@ -108,7 +173,8 @@ gen_movements(void)
 		levels(p, q, G.start, &s, &S);
 		q->onhand = S;
 		snprintf(lab, sizeof lab, "INV%d", 1);
-		mv(ts_of(G.start, 7, 0, 0), p, q->prod + 1, q->wh, S, 0, "Inventaire initial", lab, NULL);
+		mv(ts_of(G.start, 7, 0, 0), p, q->prod + 1, q->wh, S, 0, "Inventaire initial", lab, NULL,
+		   0);
 	}
 	for (day = G.start; day <= G.end; day++)
 	{
@@ -130,11 +196,13 @@ gen_movements(void)
 					q->onhand += q->qty[j];
 					mv(ts_of(day, 7, rint2(&r, 30, 59), rint2(&r, 0, 59)), p, q->prod + 1,
 					   q->wh, q->qty[j], 3, "Réception commande fournisseur", NULL,
-					   "order_supplier");
+					   "order_supplier", q->oid[j] + 1);
+					sorders[q->oid[j]].received = 1;
 					q->npend--;
 					q->arr[j] = q->arr[q->npend];
 					q->ord[j] = q->ord[q->npend];
 					q->qty[j] = q->qty[q->npend];
+					q->oid[j] = q->oid[q->npend];
 				}
 				else
 					j++;
@@ -148,14 +216,16 @@ gen_movements(void)
 				if (q->onhand < big)
 				{
 					double		add = big - q->onhand + S;
+					int			o = new_order(q->prod, q->wh, day - p->lead, day, day, add);
 
+					sorders[o].received = 1;
 					q->onhand += add;
 					mv(ts_of(day, 7, 15, 0), p, q->prod + 1, q->wh, add, 3,
-					   "Réception commande spéciale", NULL, "order_supplier");
+					   "Réception commande spéciale", NULL, "order_supplier", o + 1);
 				}
 				q->onhand -= big;
 				mv(ts_of(day, 11, 0, 0), p, q->prod + 1, q->wh, -big, 2,
-				   "Expédition commande client", NULL, "shipping");
+				   "Expédition commande client", NULL, "shipping", 0);
 				snprintf(lab, sizeof lab, "value %.0f, usual %.1f", -big, p->usual);
 				truth_anomaly("odd_stock_movement", "llx_stock_mouvement", mv_id, lab);
 			}
@@ -170,7 +240,7 @@ gen_movements(void)
 				q->onhand -= d;
 				mv(ts_of(day, rint2(&r, 8, 17), rint2(&r, 0, 59), rint2(&r, 0, 59)), p,
 				   q->prod + 1, q->wh, -d, 2, fac ? "Facture client" : "Expédition client",
-				   NULL, fac ? "facture" : "shipping");
+				   NULL, fac ? "facture" : "shipping", 0);
 			}
 			/* a rare manual correction */
 			if (rbern(&r, 0.002))
@@ -180,7 +250,7 @@ gen_movements(void)
 
 				q->onhand += out ? -c : c;
 				mv(ts_of(day, 18, 0, 0), p, q->prod + 1, q->wh, out ? -c : c, out ? 1 : 0,
-				   "Correction d'inventaire", NULL, NULL);
+				   "Correction d'inventaire", NULL, NULL, 0);
 			}
 			/* replenishment */
 			if (p->planted && day > G.end - 30 - p->lead)
@@ -192,11 +262,12 @@ gen_movements(void)
 			{
 				double		o = ceil((S - ip) / p->pack) * p->pack;
 
-				q->arr[q->npend] = day + p->lead + rint2(&r, -1, 1);
-				if (q->arr[q->npend] <= day)
-					q->arr[q->npend] = day + 1;
+				q->arr[q->npend] = day + actual_lead(&rl, p);
 				q->ord[q->npend] = day;
-				q->qty[q->npend++] = o;
+				q->qty[q->npend] = o;
+				q->oid[q->npend] = new_order(q->prod, q->wh, day, day + p->lead,
+											 q->arr[q->npend], o);
+				q->npend++;
 			}
 		}
 	}

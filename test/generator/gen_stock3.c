@@ -1,7 +1,8 @@
 /*
  * gen_stock3.c: the end of the stock simulation: llx_product_stock (reel = SUM(value), except
- * the planted dirty rows), llx_product, open supplier orders (llx_commande_fournisseur and
- * llx_commande_fournisseurdet, one per order still in transit) and truth_stockout.
+ * the planted dirty rows), llx_product, the supplier orders (llx_commande_fournisseur and
+ * llx_commande_fournisseurdet, one line each: every order of gen_stock2.c, received ones with
+ * fk_statut 5, the ones still in transit open), truth_lead_time and truth_stockout.
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "model.h"
@@ -59,7 +60,7 @@ write_products(const Pair *pairs, int npair)
 }
 
 static void
-write_orders(const Pair *pairs, int npair)
+write_orders(void)
 {
 	Tbl		   *tc = tbl_open("llx_commande_fournisseur",
 							  "rowid,ref,entity,fk_soc,fk_projet,tms,date_creation,date_valid,"
@@ -69,70 +70,68 @@ write_orders(const Pair *pairs, int npair)
 	Tbl		   *td = tbl_open("llx_commande_fournisseurdet",
 							  "rowid,fk_commande,fk_product,ref,label,tva_tx,qty,subprice,"
 							  "total_ht,total_tva,total_ttc,product_type,rang", NULL, 0);
-	int			k,
-				j,
-				id = 0;
+	int			k;
 	char		b[192];
 
-	for (k = 0; k < npair; k++)
+	for (k = 0; k < nsorders; k++)
 	{
-		const Pair *q = &pairs[k];
-		const Prod *p = &G.prod[q->prod];
+		const SOrder *o = &sorders[k];
+		const Prod *p = &G.prod[o->prod];
+		int64_t		od = o->ordered;
+		int64_t		ht = llround(o->qty * p->cost * 100),
+					tva = llround((double) ht * 0.2);
+		int			y,
+					m,
+					d,
+					id = k + 1,
+		/* received: 5 (received completely); in transit: validated or approved when placed
+		 * on the last days, else ordered (3), one in ten received partially (4) */
+					st = o->received ? 5
+			: od >= G.end - 1 ? 1 + (int) (mix64(G.seed + (uint64_t) id) % 2)
+			: (id % 10 == 7 ? 4 : 3);
 
-		for (j = 0; j < q->npend; j++)
-		{
-			int64_t		od = q->ord[j];
-			int64_t		ht = llround(q->qty[j] * p->cost * 100),
-						tva = llround((double) ht * 0.2);
-			int			y,
-						m,
-						d,
-						st = od >= G.end - 1 ? 1 + (int) (mix64(G.seed + (uint64_t) id) % 2)
-				: (id % 10 == 7 ? 4 : 3);
+		truth_lead_time(id, o, p->lead);
+		civil_from_days(od, &y, &m, &d);
+		F_int(tc, id);
+		snprintf(b, sizeof b, "CF%02d%02d-%04d", y % 100, m, id);
+		F_str(tc, b);
+		F_int(tc, 1);
+		F_int(tc, p->supp);
+		F_intn(tc, o->wh == G.site_wh ? G.site_proj : 0, 0);
+		F_dt(tc, o->received ? ts_of(o->arrival, 8, 0, 0) : ts_of(od, 16, 0, 0));
+		F_dt(tc, ts_of(od, 15, 0, 0));
+		F_dt(tc, ts_of(od, 15, 5, 0));
+		F_dt(tc, st >= 2 ? ts_of(od, 15, 30, 0) : T_NULL);
+		F_date(tc, st >= 3 ? od : T_NULL);
+		F_int(tc, G.admin);
+		F_int(tc, G.admin);
+		F_intn(tc, st >= 2 ? G.admin : 0, 0);
+		F_int(tc, 42);
+		F_int(tc, st);
+		F_int(tc, 0);
+		F_cents(tc, tva);
+		F_cents(tc, ht);
+		F_cents(tc, ht + tva);
+		F_dt(tc, ts_of(o->due, 8, 0, 0));
+		F_int(tc, 0);
+		F_end(tc);
 
-			civil_from_days(od, &y, &m, &d);
-			id++;
-			F_int(tc, id);
-			snprintf(b, sizeof b, "CF%02d%02d-%04d", y % 100, m, id);
-			F_str(tc, b);
-			F_int(tc, 1);
-			F_int(tc, p->supp);
-			F_intn(tc, q->wh == G.site_wh ? G.site_proj : 0, 0);
-			F_dt(tc, ts_of(od, 16, 0, 0));
-			F_dt(tc, ts_of(od, 15, 0, 0));
-			F_dt(tc, ts_of(od, 15, 5, 0));
-			F_dt(tc, st >= 2 ? ts_of(od, 15, 30, 0) : T_NULL);
-			F_date(tc, st >= 3 ? od : T_NULL);
-			F_int(tc, G.admin);
-			F_int(tc, G.admin);
-			F_intn(tc, st >= 2 ? G.admin : 0, 0);
-			F_int(tc, 42);
-			F_int(tc, st);
-			F_int(tc, 0);
-			F_cents(tc, tva);
-			F_cents(tc, ht);
-			F_cents(tc, ht + tva);
-			F_dt(tc, ts_of(q->arr[j], 8, 0, 0));
-			F_int(tc, 0);
-			F_end(tc);
-
-			F_int(td, id);
-			F_int(td, id);
-			F_int(td, q->prod + 1);
-			snprintf(b, sizeof b, "F%d-%05d", p->supp, q->prod + 1);
-			F_str(td, b);
-			product_label(q->prod, b, sizeof b);
-			F_str(td, b);
-			F_dbl(td, 20, 4);
-			F_dbl(td, q->qty[j], 0);
-			F_dbl(td, p->cost, 8);
-			F_cents(td, ht);
-			F_cents(td, tva);
-			F_cents(td, ht + tva);
-			F_int(td, 0);
-			F_int(td, 1);
-			F_end(td);
-		}
+		F_int(td, id);
+		F_int(td, id);
+		F_int(td, o->prod + 1);
+		snprintf(b, sizeof b, "F%d-%05d", p->supp, o->prod + 1);
+		F_str(td, b);
+		product_label(o->prod, b, sizeof b);
+		F_str(td, b);
+		F_dbl(td, 20, 4);
+		F_dbl(td, o->qty, 0);
+		F_dbl(td, p->cost, 8);
+		F_cents(td, ht);
+		F_cents(td, tva);
+		F_cents(td, ht + tva);
+		F_int(td, 0);
+		F_int(td, 1);
+		F_end(td);
 	}
 }
 
@@ -211,5 +210,8 @@ stock_finish(Pair *pairs, int npair)
 		F_end(ts);
 	}
 	write_products(pairs, npair);
-	write_orders(pairs, npair);
+	write_orders();
+	free(sorders);
+	sorders = NULL;
+	nsorders = 0;
 }

@@ -15,6 +15,7 @@ static Tbl *t_anom,
 		   *t_dem,
 		   *t_dirt,
 		   *t_so,
+		   *t_lt,
 		   *t_promo;
 
 void
@@ -28,6 +29,9 @@ truth_open(void)
 	t_so = tbl_open("truth_stockout",
 					"fk_product,fk_entrepot,stock_at_end,lead_time_days,expected_stockout",
 					NULL, 1);
+	t_lt = tbl_open("truth_lead_time",
+					"fk_commande_fournisseur,fk_product,fk_entrepot,ordered_on,"
+					"planned_lead_days,arrival_on,actual_lead_days,received", NULL, 1);
 	t_promo = tbl_open("truth_promotion", "fk_product,start_date,end_date,uplift", NULL, 1);
 }
 
@@ -35,7 +39,7 @@ void
 truth_write_sql(FILE *f)
 {
 	fputs("DROP TABLE IF EXISTS truth_anomaly, truth_segment, truth_demand, truth_dirt,\n"
-		  "  truth_stockout, truth_promotion;\n"
+		  "  truth_stockout, truth_promotion, truth_lead_time;\n"
 		  "CREATE TABLE truth_anomaly (kind varchar(32) NOT NULL, source_table varchar(64) "
 		  "NOT NULL,\n  source_id int NOT NULL, detail text, KEY (kind), KEY (source_id))"
 		  " DEFAULT CHARSET=utf8mb4;\n"
@@ -50,6 +54,10 @@ truth_write_sql(FILE *f)
 		  "CREATE TABLE truth_stockout (fk_product int NOT NULL, fk_entrepot int NOT NULL,\n"
 		  "  stock_at_end double, lead_time_days int, expected_stockout date, "
 		  "PRIMARY KEY (fk_product, fk_entrepot)) DEFAULT CHARSET=utf8mb4;\n"
+		  "CREATE TABLE truth_lead_time (fk_commande_fournisseur int NOT NULL PRIMARY KEY,\n"
+		  "  fk_product int NOT NULL, fk_entrepot int NOT NULL, ordered_on date NOT NULL,\n"
+		  "  planned_lead_days int NOT NULL, arrival_on date NOT NULL, actual_lead_days int "
+		  "NOT NULL,\n  received int NOT NULL, KEY (fk_product)) DEFAULT CHARSET=utf8mb4;\n"
 		  "CREATE TABLE truth_promotion (fk_product int NOT NULL, start_date date NOT NULL,\n"
 		  "  end_date date NOT NULL, uplift double, KEY (fk_product)) "
 		  "DEFAULT CHARSET=utf8mb4;\n", f);
@@ -116,4 +124,20 @@ truth_promotion(int prod, int64_t s, int64_t e, double uplift)
 	F_date(t_promo, e);
 	F_dbl(t_promo, uplift, 2);
 	F_end(t_promo);
+}
+
+/* every supplier order: its planned and actual lead time; received = 0: still open at the end
+ * (arrival_on is then the arrival the simulation drew, after the end of the data) */
+void
+truth_lead_time(int order, const SOrder *o, int planned)
+{
+	F_int(t_lt, order);
+	F_int(t_lt, o->prod + 1);
+	F_int(t_lt, o->wh);
+	F_date(t_lt, o->ordered);
+	F_int(t_lt, planned);
+	F_date(t_lt, o->arrival);
+	F_int(t_lt, (int) (o->arrival - o->ordered));
+	F_int(t_lt, o->received);
+	F_end(t_lt);
 }

@@ -16,7 +16,7 @@
 enum
 {
 	ST_PEOPLE = 1, ST_PROJ, ST_TASK, ST_TICKET, ST_TICKET2, ST_SALES, ST_INVLINE, ST_PROD,
-	ST_DEMAND, ST_STOCK, ST_DIRT, ST_ORDERS
+	ST_DEMAND, ST_STOCK, ST_DIRT, ST_ORDERS, ST_LEADTIME
 };
 
 /* customer kinds (truth_segment) */
@@ -83,7 +83,7 @@ typedef struct Prod
 	int64_t		stop;			/* obsolete: last day with demand */
 	double		price,			/* sale price HT */
 				cost;
-	int			lead,			/* supplier delivery time (days) */
+	int			lead,			/* supplier delivery time (days): the planned one */
 				pack,			/* packaging (order multiple) */
 				supp;			/* supplier societe rowid */
 	int			wh;				/* main warehouse rowid */
@@ -96,6 +96,7 @@ typedef struct Prod
 	int64_t		oddday;			/* day of the planted odd movement, or 0 */
 	int			planted;		/* truth_stockout candidate */
 	double		stock_total;
+	double		ltdelay;		/* mean extra delay of its supplier orders (days, Poisson) */
 } Prod;
 
 /* what the sales part needs to know about a closed ticket */
@@ -198,7 +199,20 @@ typedef struct Pair				/* one product in one warehouse during the simulation */
 	int64_t		arr[MAXPEND],
 				ord[MAXPEND];
 	double		qty[MAXPEND];
+	int			oid[MAXPEND];	/* its supplier order: index into sorders */
 } Pair;
+typedef struct SOrder			/* one supplier order (llx_commande_fournisseur rowid = index + 1) */
+{
+	int			prod;			/* index into G.prod */
+	int			wh;
+	int64_t		ordered,		/* date_commande */
+				due,			/* planned delivery: ordered + the planned lead time */
+				arrival;		/* actual arrival (may lie after G.end: still open) */
+	double		qty;
+	int			received;		/* received within the data (a reception movement exists) */
+} SOrder;
+extern SOrder *sorders;
+extern int	nsorders;
 void		stock_finish(Pair *pairs, int npair);
 void		product_label(int i, char *buf, size_t n);
 void		gen_products(void);
@@ -216,6 +230,7 @@ void		truth_segment(int soc, const char *segment);
 void		truth_demand(int prod, const char *pattern, double base, double trend,
 						 double wamp, double yamp, int promo);
 void		truth_stockout(int prod, int wh, double stock, int lead, int64_t day);
+void		truth_lead_time(int order, const SOrder *o, int planned);
 void		truth_promotion(int prod, int64_t s, int64_t e, double uplift);
 void		truth_write_sql(FILE *f);
 

@@ -23,7 +23,7 @@ ids() { sq "SELECT IFNULL(GROUP_CONCAT(x ORDER BY x), '') FROM ($*) q"; }
 	--scale "$SCALE" --seed "$SEED" >"$TMP/load.out" 2>&1
 ok $? "load.sh loads the $SCALE scale into $DB and $T"
 diag "$(tail -1 "$TMP/load.out")"
-is "$(grep -c '^gen_it' "$TMP/load.out")" 28 "load.sh prints the row count of every table"
+is "$(grep -c '^gen_it' "$TMP/load.out")" 29 "load.sh prints the row count of every table"
 
 # -- what buyers ask (issue 16): suppliers, minimum order quantities, customer orders -------
 is "$(sq "SELECT GROUP_CONCAT(DISTINCT fk_statut ORDER BY fk_statut) FROM llx_commande")" "-1,0,1,2,3" \
@@ -109,6 +109,37 @@ is "$(sq "SELECT COUNT(*) FROM $T.truth_anomaly a JOIN llx_stock_mouvement m ON 
 	WHERE o.fk_product = m.fk_product AND o.fk_entrepot = m.fk_entrepot AND o.type_mouvement = 2 AND o.rowid <> m.rowid)")" \
 	"$(sq "SELECT COUNT(*) FROM $T.truth_anomaly WHERE kind = 'odd_stock_movement'")" \
 	"odd stock movements are at least 15x the usual demand movement"
+# supplier orders and their receptions (issue 16: real lead times)
+is "$(sq "SELECT COUNT(*) FROM llx_stock_mouvement m LEFT JOIN llx_commande_fournisseur c ON c.rowid = m.fk_origin
+	LEFT JOIN llx_commande_fournisseurdet d ON d.fk_commande = c.rowid AND d.fk_product = m.fk_product
+	WHERE m.type_mouvement = 3 AND m.origintype = 'order_supplier' AND d.rowid IS NULL")" 0 \
+	"every supplier-order reception names an existing order with a line of the same product"
+n=$(sq "SELECT COUNT(*) FROM llx_stock_mouvement WHERE type_mouvement = 3 AND origintype = 'order_supplier'"); [ "$n" -gt 100 ]
+ok $? "receptions of supplier orders ($n)"
+is "$(sq "SELECT COUNT(*) FROM llx_stock_mouvement m JOIN llx_commande_fournisseur c ON c.rowid = m.fk_origin
+	WHERE m.type_mouvement = 3 AND m.origintype = 'order_supplier' AND (c.date_commande IS NULL OR DATE(m.datem) < c.date_commande OR c.fk_statut <> 5)")" 0 \
+	"received orders: fk_statut 5, reception on or after date_commande"
+is "$(sq "SELECT COUNT(*) FROM (SELECT fk_origin FROM llx_stock_mouvement WHERE type_mouvement = 3 AND origintype = 'order_supplier' GROUP BY 1 HAVING COUNT(*) > 1) x")" 0 \
+	"one reception per received order"
+is "$(sq "SELECT COUNT(*) FROM llx_commande_fournisseur c WHERE c.fk_statut = 5 AND NOT EXISTS (SELECT 1 FROM llx_stock_mouvement m WHERE m.fk_origin = c.rowid AND m.origintype = 'order_supplier')")" 0 \
+	"every order with fk_statut 5 has its reception"
+is "$(sq "SELECT COUNT(*) FROM llx_commande_fournisseur c LEFT JOIN llx_commande_fournisseurdet d ON d.fk_commande = c.rowid WHERE d.rowid IS NULL")" 0 \
+	"every supplier order has a line"
+is "$(sq "SELECT COUNT(*) FROM llx_commande_fournisseur WHERE fk_statut IN (1, 2, 3, 4)")" \
+	"$(sq "SELECT COUNT(*) FROM $T.truth_lead_time WHERE received = 0")" "open orders (status 1-4) = the orders in transit of truth_lead_time"
+is "$(sq "SELECT COUNT(*) FROM $T.truth_lead_time t JOIN llx_commande_fournisseur c ON c.rowid = t.fk_commande_fournisseur
+	JOIN llx_stock_mouvement m ON m.fk_origin = c.rowid AND m.origintype = 'order_supplier' AND m.type_mouvement = 3
+	WHERE t.received = 1 AND DATEDIFF(DATE(m.datem), c.date_commande) = t.actual_lead_days AND m.fk_product = t.fk_product")" \
+	"$(sq "SELECT COUNT(*) FROM $T.truth_lead_time WHERE received = 1")" "truth_lead_time: reception date - date_commande = actual_lead_days"
+is "$(sq "SELECT COUNT(*) FROM $T.truth_lead_time WHERE actual_lead_days < 1 OR actual_lead_days < planned_lead_days - 1")" 0 \
+	"actual lead time >= 1 day and at most one day early"
+# non-degenerate: lead times vary around the plan, mostly late, some products much more than others
+is "$(sq "SELECT AVG(actual_lead_days > planned_lead_days) > 0.5 AND AVG(actual_lead_days < planned_lead_days) BETWEEN 0.01 AND 0.2
+	AND COUNT(DISTINCT actual_lead_days - planned_lead_days) >= 5 FROM $T.truth_lead_time")" 1 \
+	"lead times vary: mostly late, a few early, at least 5 different delays"
+is "$(sq "SELECT MAX(sd) > 2 * MIN(sd) FROM (SELECT fk_product, STDDEV_POP(actual_lead_days) sd FROM $T.truth_lead_time
+	WHERE received = 1 GROUP BY 1 HAVING COUNT(*) >= 10 AND STDDEV_POP(actual_lead_days) > 0) x")" 1 \
+	"some products' lead times vary much more than others'"
 is "$(sq "SELECT COUNT(DISTINCT pattern) FROM $T.truth_demand")" 6 "six demand patterns"
 is "$(sq "SELECT COUNT(*) FROM llx_stock_mouvement m JOIN $T.truth_demand d ON d.fk_product = m.fk_product
 	WHERE d.pattern = 'obsolete' AND m.type_mouvement = 2 AND m.datem >= '2025-10-01'")" 0 \
