@@ -80,10 +80,11 @@ echo "per-product cycle service level of doliflow at 0.98 (products with >= 3 cy
 q "$DB" "SELECT count(*) || ' products: ' || array_to_string(percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY cycle_service_level), ' / ')
            FROM sim_out WHERE policy = 'doliflow' AND fk_product IS NOT NULL AND cycles >= 3"
 echo
-echo "quantile coverage: share of the review days (day after each weekly refit) whose error of the"
-echo "demand over the risk period (actual - doliflow's forecast) is at most doliflow.safety_stocks() of"
-echo "that refit (errors known that day only): what the safety stock promises before the replay's"
-echo "rounding, lost sales and first cycle (doc/stock.md)"
+echo "quantile coverage: share of the errors of the review days (the day after each weekly refit; one"
+echo "per real lead time known that day, else the planned one) of the demand over the risk period"
+echo "(actual - doliflow's forecast) that are at most doliflow.safety_stocks() of that refit (errors"
+echo "known that day only): what the safety stock promises before the replay's rounding, lost sales"
+echo "and first cycle (doc/stock.md)"
 nk=$(( (DAYS - 1) / 7 + 1 ))
 q "$DB" "DROP TABLE IF EXISTS sim_le;
          CREATE TABLE sim_le AS
@@ -93,7 +94,7 @@ q "$DB" "DROP TABLE IF EXISTS sim_le;
                 unnest(le.days, le.errors) u(d, e)
           WHERE u.d = le.origin + 1" >/dev/null 2>&1 || df_die "the back-test failed"
 for sl in 0.90 0.95 0.98; do
-	q "$DB" "SELECT format('target %s: %s of %s review days covered', $sl, round(avg((x.e <= s.safety_stock)::int), 4), count(*))
+	q "$DB" "SELECT format('target %s: %s of %s errors covered', $sl, round(avg((x.e <= s.safety_stock)::int), 4), count(*))
 	           FROM generate_series(0, $nk - 1) k
 	          CROSS JOIN LATERAL doliflow.safety_stocks('$first'::date - 1 + 7 * k, NULL, $sl) s
 	           JOIN sim_le x ON x.fk_product = s.fk_product AND x.origin = '$first'::date - 1 + 7 * k"
