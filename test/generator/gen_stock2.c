@@ -47,12 +47,7 @@ new_order(int prod, int wh, int64_t ordered, int64_t due, int64_t arrival, doubl
 	if (nsorders == cap_sorders)
 	{
 		cap_sorders = cap_sorders ? 2 * cap_sorders : 1024;
-		sorders = realloc(sorders, (size_t) cap_sorders * sizeof(SOrder));
-		if (!sorders)
-		{
-			fprintf(stderr, "doliflow-gen: out of memory\n");
-			exit(1);
-		}
+		sorders = xrealloc(sorders, (size_t) cap_sorders, sizeof(SOrder));
 	}
 	o = &sorders[nsorders];
 	o->prod = prod;
