@@ -305,7 +305,7 @@ LANGUAGE sql AS \$\$
 CREATE FUNCTION lte_oracle.ms(p_c boolean, p_last_origin date, p_origins int, p_step int) RETURNS numeric
 LANGUAGE plpgsql AS \$\$
 DECLARE
-	v_p int[] := (SELECT array_agg(fk_product) FROM doliflow._stock_product WHERE fk_product % 16 = (CASE WHEN p_c THEN fk_product % 16 ELSE 1 END));
+	v_p int[] := (SELECT array_agg(fk_product) FROM doliflow._stock_product WHERE p_c OR fk_product % 16 = 1);
 	t0 timestamptz := clock_timestamp();
 	n bigint;
 BEGIN
